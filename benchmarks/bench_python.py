@@ -1,0 +1,76 @@
+"""Dropout forward throughput from Python, against the alternatives, in one run.
+
+    .venv/bin/python benchmarks/bench_python.py [--n 10000000] [--repeats 7]
+
+Times, on the same float32 input: our Dropout through the jvm facade (end to
+end: numpy in, numpy out, transfer included), our numpy backend, the d2l-style
+numpy one-liner, and ``np.copyto`` as the memory-bandwidth ceiling. Prints
+million elements per second (median of the repeats, after a warm-up) and each
+figure's ratio to the one-liner and to the copy. Figures from different runs or
+machines are not comparable (see ../shared/reference/BASELINES.md: +-25% noise).
+"""
+from __future__ import annotations
+
+import argparse
+import platform
+import statistics
+import time
+
+import numpy as np
+
+from bigdl_reg import nn
+
+
+def median_seconds(fn, repeats: int) -> float:
+    fn()  # warm-up: JIT, page faults, arena growth
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=10_000_000, help="elements (float32)")
+    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--p", type=float, default=0.5)
+    parser.add_argument("--skip-jvm", action="store_true", help="numpy-only machines")
+    args = parser.parse_args()
+
+    n, p = args.n, args.p
+    x = np.random.default_rng(0).standard_normal(n, dtype=np.float32)
+    sink = np.empty_like(x)
+    rng = np.random.default_rng(1)
+
+    candidates = {
+        "np.copyto (ceiling)": lambda: np.copyto(sink, x),
+        "d2l one-liner": lambda: (rng.uniform(size=x.shape) > p) * x / (1 - p),
+        "bigdl_reg numpy backend": _layer_forward(nn.Dropout(p, seed=42, backend="numpy"), x),
+    }
+    if not args.skip_jvm:
+        candidates["bigdl_reg jvm facade"] = _layer_forward(nn.Dropout(p, seed=42, backend="jvm"), x)
+
+    print(f"Dropout(p={p}) forward, {n:,} float32 elements, median of {args.repeats}")
+    print(f"machine: {platform.machine()}, {_cpu_count()} cores, Python {platform.python_version()}, numpy {np.__version__}")
+    rates = {name: n / median_seconds(fn, args.repeats) / 1e6 for name, fn in candidates.items()}
+    baseline, ceiling = rates["d2l one-liner"], rates["np.copyto (ceiling)"]
+    print(f"{'':28}{'M elem/s':>10}{'x one-liner':>13}{'x copy':>9}")
+    for name, rate in rates.items():
+        print(f"{name:28}{rate:10.1f}{rate / baseline:13.2f}{rate / ceiling:9.2f}")
+
+
+def _layer_forward(layer, x):
+    # each call is a training forward: a fresh mask every time, as in training
+    return lambda: layer.forward(x)
+
+
+def _cpu_count() -> int:
+    import os
+
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+if __name__ == "__main__":
+    main()
