@@ -1,0 +1,71 @@
+package bigdlreg.bench
+
+import bigdlreg.rng.{Philox, Ppnd16}
+import bigdlreg.tensor.{DoubleKernels, FloatKernels}
+
+/** Single-thread costs of the engine's pieces (CPU time of this thread, so
+  * less sensitive to other load): `bin/sbt "bench/runMain bigdlreg.bench.Micro"`.
+  */
+object Micro {
+  private val mx = java.lang.management.ManagementFactory.getThreadMXBean
+
+  private def t(label: String, n: Int)(f: => Double): Unit = {
+    var sink = 0.0
+    for (_ <- 0 until 5) sink += f
+    val t0 = mx.getCurrentThreadCpuTime
+    for (_ <- 0 until 5) sink += f
+    val dt = (mx.getCurrentThreadCpuTime - t0) / 5e9
+    println(f"  $label%-34s ${n / dt / 1e6}%8.1f M/s   (checksum $sink%.3g)")
+  }
+
+  def main(args: Array[String]): Unit = {
+    val n = 1 << 22
+    val chunk = 1 << 16
+    val src = Array.fill(n)(1.5f); val dst = new Array[Float](n)
+    val srcd = Array.fill(n)(1.5); val dstd = new Array[Double](n)
+    val buf = new Array[Long](1024)
+    val r = new java.util.SplittableRandom(5)
+    val words = Array.fill(1024)(r.nextLong())
+    val centralWords = words.map(w => (w >>> 2) + (1L << 62)) // u in [0.25, 0.5): no tails
+    val z = new Array[Double](1024)
+    val scratch = new Array[Int](1025)
+    for (round <- 1 to 2) {
+      println(s"round $round (M elements or words per CPU second, one thread)")
+      t("Philox.fill (words)", n) {
+        var s = 0L; var c = 0
+        while (c < n) { Philox.fill(1L, 2L, c.toLong, buf, 0, 1024); s += buf(5); c += 1024 }
+        s.toDouble
+      }
+      t("Ppnd16.fromWords, random words", n) {
+        var c = 0
+        while (c < n) { Ppnd16.fromWords(words, z, scratch, 1024); c += 1024 }
+        z(3)
+      }
+      t("Ppnd16.fromWords, no tails", n) {
+        var c = 0
+        while (c < n) { Ppnd16.fromWords(centralWords, z, scratch, 1024); c += 1024 }
+        z(3)
+      }
+      t("StrictMath.log", n) {
+        var c = 0; var s = 0.0
+        while (c < n) { s += StrictMath.log(z(c & 1023) + 2.0); c += 1 }
+        s
+      }
+      t("mask kernel, float32 (Dropout)", n) {
+        var c = 0
+        while (c < n) { FloatKernels.mask(src, dst, 1L, 2L, 1L << 31, 2.0, true, c, c + chunk); c += chunk }
+        dst(7)
+      }
+      t("gaussAdd kernel, float32", n) {
+        var c = 0
+        while (c < n) { FloatKernels.gaussAdd(src, dst, 1L, 2L, 0.1, c, c + chunk); c += chunk }
+        dst(7)
+      }
+      t("gaussAdd kernel, float64", n) {
+        var c = 0
+        while (c < n) { DoubleKernels.gaussAdd(srcd, dstd, 1L, 2L, 0.1, c, c + chunk); c += chunk }
+        dstd(7)
+      }
+    }
+  }
+}

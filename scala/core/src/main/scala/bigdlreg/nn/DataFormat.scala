@@ -1,0 +1,32 @@
+package bigdlreg.nn
+
+/** Where the channels are: `NCHW` (channels first, BigDL's default) or `NHWC`
+  * (channels last). Parse a string with `DataFormat("NHWC")`.
+  */
+sealed abstract class DataFormat(val value: String) extends Serializable {
+  /** True for NCHW. */
+  def channelsFirst: Boolean
+  override def toString: String = value
+}
+
+object DataFormat {
+  case object NCHW extends DataFormat("NCHW") { def channelsFirst: Boolean = true }
+  case object NHWC extends DataFormat("NHWC") { def channelsFirst: Boolean = false }
+
+  val values: Seq[DataFormat] = Seq(NCHW, NHWC)
+
+  /** "NCHW" or "NHWC" (exactly); anything else is an
+    * `IllegalArgumentException`: `data_format must be "NCHW" or "NHWC", got "<value>"`.
+    */
+  def apply(value: String): DataFormat = parse(null, value)
+
+  /** As [[apply]], the message prefixed with `<layer>: ` when `layer` is not null. */
+  def parse(layer: String, value: String): DataFormat = value match {
+    case "NCHW" => NCHW
+    case "NHWC" => NHWC
+    case _ =>
+      throw (
+        if (layer != null) Validation.badDataFormat(layer, value)
+        else new IllegalArgumentException(s"""data_format must be "NCHW" or "NHWC", got "$value""""))
+  }
+}

@@ -1,0 +1,199 @@
+package bigdlreg.nn
+
+import bigdlreg.rng.RNG
+import bigdlreg.tensor.{Engine, Tensor, TensorNumeric}
+
+/** The layer contract shared by the six noise layers.
+  *
+  * '''Modes and steps.''' A new module is in training mode; [[training]] /
+  * [[evaluate]] switch, [[isTraining]] reports. The module has an unsigned
+  * 64-bit seed (a `Long` holds the bits) and a step: the number of
+  * training-mode forwards done. A training forward draws the noise of
+  * (seed, step) — each noise cell a pure function of (seed, step, flat index),
+  * see `bigdlreg.rng` — then advances the step (also for empty inputs).
+  * [[setSeed]] sets the seed and resets the step to 0.
+  *
+  * '''Backward.''' The module records (seed, step, mode/op, input shape) of
+  * its last forward; [[backward]] applies the derivative of exactly that
+  * forward (same noise, same mode) to the gradient. No noise is stored:
+  * 0 bytes per element; backward costs one more RNG pass, recomputing the
+  * noise from (seed, step). Backward before any forward is an
+  * `IllegalStateException`; a gradient whose shape differs from that
+  * forward's input is an `IllegalArgumentException`.
+  *
+  * '''Buffers.''' [[output]] and [[gradInput]] are reused between calls when
+  * the shape matches (and they don't share storage with the argument);
+  * otherwise new tensors are allocated. Inputs are never modified, except by
+  * an `inplace` Dropout, whose output is the input tensor itself (and whose
+  * backward overwrites the gradient).
+  *
+  * '''Threads.''' Large tensors are processed in chunks on the
+  * [[bigdlreg.tensor.Engine]] pool; results are bit-identical for every
+  * thread count and chunk size. Calls on one module are serialised (the
+  * methods synchronise on the module); distinct modules may run concurrently.
+  *
+  * @param seedOpt the module seed, or `None` to take the next seed of the
+  *                global seeder ([[bigdlreg.rng.RNG]])
+  */
+abstract class NoiseModule[T](seedOpt: Option[Long])(implicit val ev: TensorNumeric[T]) extends Serializable {
+
+  /** The class name used in messages ("Dropout", "SpatialDropout2D", ...). */
+  def layerName: String
+
+  /** The noise shape for an input shape (throws on a rank the layer rejects). */
+  protected def noiseShape(inputShape: Array[Int]): Array[Int]
+
+  /** The op of a training forward with the current parameters. */
+  protected def trainingOp: NoiseOp
+
+  /** The op of an evaluate forward with the current parameters. */
+  protected def evaluateOp: NoiseOp
+
+  /** True when the output is written into the input (Dropout's `inplace`). */
+  protected def inplaceOutput: Boolean = false
+
+  private[this] var seed: Long = {
+    if (seedOpt == null) throw new IllegalArgumentException(s"$layerName: seed is null (use None)")
+    seedOpt match {
+      case Some(s) => s
+      case None    => RNG.nextModuleSeed()
+    }
+  }
+  private[this] var step: Long = 0L
+  private[this] var train: Boolean = true
+  private[this] var last: NoiseModule.Record = null
+  private[this] var out: Tensor[T] = Tensor.zeros[T](0)
+  private[this] var gradIn: Tensor[T] = Tensor.zeros[T](0)
+
+  /** The result of the last forward. */
+  final def output: Tensor[T] = synchronized(out)
+
+  /** The result of the last backward. */
+  final def gradInput: Tensor[T] = synchronized(gradIn)
+
+  /** Same as [[updateOutput]]. */
+  final def forward(input: Tensor[T]): Tensor[T] = updateOutput(input)
+
+  /** Same as [[updateGradInput]] (the layers have no parameters). */
+  final def backward(input: Tensor[T], gradOutput: Tensor[T]): Tensor[T] = updateGradInput(input, gradOutput)
+
+  /** Forward: applies the noise of (seed, step) in training mode, then
+    * advances the step; applies the evaluate formula otherwise.
+    */
+  def updateOutput(input: Tensor[T]): Tensor[T] = synchronized {
+    if (input == null) throw Validation.nullTensor(layerName, "input")
+    val shape = input.shape
+    val noise = noiseShape(shape)
+    val op = if (train) trainingOp else evaluateOp
+    val result = if (inplaceOutput) input else reuse(out, input)
+    NoiseModule.run(op, seed, step, shape, noise, input.storage, result.storage)
+    last = NoiseModule.Record(seed, step, train, op, shape, noise)
+    if (train) step += 1
+    out = result
+    result
+  }
+
+  /** Backward: the derivative of the last forward, with its noise.
+    * `input` is not read (the last forward's record is).
+    */
+  def updateGradInput(input: Tensor[T], gradOutput: Tensor[T]): Tensor[T] = synchronized {
+    val rec = last
+    if (rec == null) throw Validation.backwardBeforeForward(layerName)
+    if (gradOutput == null) throw Validation.nullTensor(layerName, "gradOutput")
+    if (!gradOutput.hasShape(rec.shape))
+      throw Validation.gradientShape(layerName, gradOutput.shape, rec.shape)
+    val result = if (inplaceOutput) gradOutput else reuse(gradIn, gradOutput)
+    NoiseModule.run(rec.op.derivative, rec.seed, rec.step, rec.shape, rec.noise, gradOutput.storage, result.storage)
+    gradIn = result
+    result
+  }
+
+  /** Switches to training mode. */
+  def training(): this.type = synchronized { train = true; this }
+
+  /** Switches to evaluate mode. */
+  def evaluate(): this.type = synchronized { train = false; this }
+
+  def isTraining(): Boolean = synchronized(train)
+
+  /** Sets the (unsigned 64-bit) seed and resets the step to 0. */
+  def setSeed(s: Long): this.type = synchronized { seed = s; step = 0L; this }
+
+  def getSeed: Long = synchronized(seed)
+
+  /** Number of training-mode forwards since construction or the last [[setSeed]]. */
+  def getStep: Long = synchronized(step)
+
+  /** The last forward: (seed, step, training?, op, input shape, noise shape), if any. */
+  def lastForward: Option[NoiseModule.Record] = synchronized(Option(last))
+
+  /** Restores a state captured elsewhere (another process, another backend):
+    * the seed, the step and the mode, and optionally the last forward as
+    * (seed, step, training, input shape), so that backward and every later
+    * forward give exactly what the original module would. The last forward's
+    * op is rebuilt from the current parameters (as they were at that forward,
+    * unless `setP` was called since). Throws like forward on a rejected rank.
+    */
+  def restoreState(seed: Long, step: Long, training: Boolean,
+      lastForward: Option[(Long, Long, Boolean, Array[Int])]): this.type = synchronized {
+    val rec = lastForward.map { case (s, t, tr, shape) =>
+      val sh = shape.clone()
+      val noise = noiseShape(sh)
+      NoiseModule.Record(s, t, tr, if (tr) trainingOp else evaluateOp, sh, noise)
+    }
+    this.seed = seed
+    this.step = step
+    this.train = training
+    this.last = rec.orNull
+    this
+  }
+
+  /** The noise shape this layer uses for an input shape (throws on a rejected rank). */
+  def noiseShapeFor(inputShape: Array[Int]): Array[Int] = noiseShape(inputShape.clone())
+
+  private def reuse(prev: Tensor[T], like: Tensor[T]): Tensor[T] =
+    if (prev != null && prev.hasShape(like.dimsRef) && (prev.storage ne like.storage)) prev
+    else Tensor[T](ev.newArray(like.nElement()), like.shape)
+}
+
+object NoiseModule {
+
+  /** What a forward did: enough to replay its noise. Shapes are copies. */
+  final case class Record(seed: Long, step: Long, training: Boolean, op: NoiseOp, shape: Array[Int], noise: Array[Int]) {
+    override def toString: String =
+      s"Record(seed=${RNG.seedToString(seed)}, step=$step, training=$training, op=$op, " +
+        s"shape=${Validation.formatShape(shape)}, noise=${Validation.formatShape(noise)})"
+  }
+
+  /** Applies `op` with the noise of (seed, step) and noise shape `noise` over
+    * an input of `shape`: `dst = op(src)`, in chunks on the Engine.
+    */
+  def run[T](op: NoiseOp, seed: Long, step: Long, shape: Array[Int], noise: Array[Int], src: Array[T], dst: Array[T])(
+      implicit ev: TensorNumeric[T]): Unit = {
+    val n = src.length
+    if (n == 0) return
+    op match {
+      case NoiseOp.Identity =>
+        if (src ne dst) Engine.parallelFor(n)((a, b) => ev.copy(src, dst, a, b))
+      case NoiseOp.Zero =>
+        Engine.parallelFor(n)((a, b) => ev.fillZero(dst, a, b))
+      case NoiseOp.Scale(c) =>
+        Engine.parallelFor(n)((a, b) => ev.scale(src, dst, c, a, b))
+      case m: NoiseOp.Mask =>
+        val plan = NoiseShape.plan(shape, noise)
+        val k = m.k
+        val s = m.factor
+        val scaled = m.scaled
+        if (plan.elementwise) Engine.parallelFor(n)((a, b) => ev.mask(src, dst, seed, step, k, s, scaled, a, b))
+        else Engine.parallelFor(n)((a, b) => ev.maskBroadcast(src, dst, seed, step, k, s, scaled, plan, a, b))
+      case NoiseOp.GaussMul(sd) =>
+        val plan = NoiseShape.plan(shape, noise)
+        if (plan.elementwise) Engine.parallelFor(n)((a, b) => ev.gaussMul(src, dst, seed, step, sd, a, b))
+        else Engine.parallelFor(n)((a, b) => ev.gaussMulBroadcast(src, dst, seed, step, sd, plan, a, b))
+      case NoiseOp.GaussAdd(sd) =>
+        val plan = NoiseShape.plan(shape, noise)
+        if (plan.elementwise) Engine.parallelFor(n)((a, b) => ev.gaussAdd(src, dst, seed, step, sd, a, b))
+        else Engine.parallelFor(n)((a, b) => ev.gaussAddBroadcast(src, dst, seed, step, sd, plan, a, b))
+    }
+  }
+}

@@ -1,0 +1,64 @@
+package bigdlreg.nn
+
+/** What one forward does to each element, given its noise cell; the same
+  * value, via [[NoiseOp.derivative]], says what the matching backward does.
+  * `T(v)` rounds a double to the element type; "+0" is positive zero whatever
+  * the input (NaN and Inf included).
+  */
+sealed trait NoiseOp extends Product with Serializable {
+
+  /** The op backward applies to the gradient (same noise). */
+  def derivative: NoiseOp = this
+
+  /** True when the op reads noise. */
+  def drawsNoise: Boolean = false
+}
+
+object NoiseOp {
+
+  /** y = x (a copy; the identity of p = 0, rate = 0, stddev = 0). */
+  case object Identity extends NoiseOp
+
+  /** y = +0 (Dropout / Spatial training with p = 1: no division). */
+  case object Zero extends NoiseOp
+
+  /** y = x * T(c) (evaluate forward without rescale). */
+  final case class Scale(c: Double) extends NoiseOp
+
+  /** y = keep ? x * T(1 / (1 - p)) : +0 (scaled) or keep ? x : +0, with
+    * keep iff the cell's 32-bit mask half is below `k = ceil((1 - p) * 2^32)`.
+    * Its own derivative. Requires 0 < p < 1.
+    */
+  final case class Mask(p: Double, scaled: Boolean) extends NoiseOp {
+    require(p > 0.0 && p < 1.0, s"Mask needs 0 < p < 1, got $p")
+    val k: Long = keepThreshold(p)
+    val factor: Double = 1.0 / (1.0 - p)
+    override def drawsNoise: Boolean = true
+  }
+
+  /** y = x * T(1 + sd * z) (GaussianDropout). Its own derivative. */
+  final case class GaussMul(sd: Double) extends NoiseOp {
+    override def drawsNoise: Boolean = true
+  }
+
+  /** y = x + T(sd * z) (GaussianNoise); the derivative is the identity. */
+  final case class GaussAdd(sd: Double) extends NoiseOp {
+    override def derivative: NoiseOp = Identity
+    override def drawsNoise: Boolean = true
+  }
+
+  /** `K = ceil((1.0 - p) * 2^32)` in double (exact), in [0, 2^32]. */
+  def keepThreshold(p: Double): Long = Math.ceil((1.0 - p) * 4294967296.0).toLong
+
+  /** Dropout-style training op: identity at p = 0, zero at p = 1, else a mask. */
+  def dropout(p: Double, scaled: Boolean): NoiseOp =
+    if (p == 0.0) Identity else if (p == 1.0) Zero else Mask(p, scaled)
+
+  /** GaussianDropout training op: identity at rate 0. */
+  def gaussianDropout(rate: Double): NoiseOp =
+    if (rate == 0.0) Identity else GaussMul(Math.sqrt(rate / (1.0 - rate)))
+
+  /** GaussianNoise training op: identity at stddev 0. */
+  def gaussianNoise(stddev: Double): NoiseOp =
+    if (stddev == 0.0) Identity else GaussAdd(stddev)
+}

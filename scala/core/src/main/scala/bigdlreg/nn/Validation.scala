@@ -1,0 +1,69 @@
+package bigdlreg.nn
+
+/** Every argument and input check of the layers, with the messages of
+  * docs/architecture.md (the Python side writes the same text).
+  *
+  * Argument names are the Python keywords (`init_p`, `rate`, `stddev`,
+  * `data_format`, `seed`) in both languages; the Scala parameter names are
+  * their camelCase forms (`initP` for `init_p`, `format` for `data_format`).
+  *
+  * Formats:
+  *  - shapes: `(2, 3)`, `(5)` for 1-d, `()` for 0-d;
+  *  - values: Java's `Double.toString` (`1.5`, `-0.1`, `2.0`, `NaN`,
+  *    `Infinity`, `-Infinity`, `1.0E-5`).
+  */
+object Validation {
+
+  /** `(d0, d1, ...)`: `()` for 0-d, `(5)` for 1-d. */
+  def formatShape(shape: Array[Int]): String = shape.mkString("(", ", ", ")")
+
+  /** A double as messages print it (Java's `Double.toString`, e.g. `NaN`). */
+  def formatValue(v: Double): String = java.lang.Double.toString(v)
+
+  private def outOfRange(layer: String, arg: String, range: String, v: Double): IllegalArgumentException =
+    new IllegalArgumentException(s"$layer: $arg must be in $range, got ${formatValue(v)}")
+
+  /** `v` in [0, 1] (a drop probability); NaN rejected. Returns `v`. */
+  def probability(layer: String, arg: String, v: Double): Double =
+    if (v >= 0.0 && v <= 1.0) v else throw outOfRange(layer, arg, "[0, 1]", v)
+
+  /** `v` in [0, 1) (GaussianDropout's rate); NaN rejected. Returns `v`. */
+  def rate(layer: String, arg: String, v: Double): Double =
+    if (v >= 0.0 && v < 1.0) v else throw outOfRange(layer, arg, "[0, 1)", v)
+
+  /** `v` >= 0 and finite (a standard deviation); NaN rejected. Returns `v`. */
+  def stddev(layer: String, arg: String, v: Double): Double =
+    if (v >= 0.0 && v < Double.PositiveInfinity) v else throw outOfRange(layer, arg, "[0, inf)", v)
+
+  /** The largest seed, 2^64 - 1. */
+  final val MaxSeed: BigInt = (BigInt(1) << 64) - 1
+
+  /** An unsigned 64-bit seed given as an integer of any size: in
+    * [0, 18446744073709551615], returned as the `Long` with the same bits.
+    */
+  def seed(layer: String, v: BigInt): Long =
+    if (v >= 0 && v <= MaxSeed) v.longValue
+    else throw new IllegalArgumentException(s"$layer: seed must be in [0, $MaxSeed], got $v")
+
+  /** `<Layer>: data_format must be "NCHW" or "NHWC", got "<value>"`. */
+  def badDataFormat(layer: String, value: String): IllegalArgumentException =
+    new IllegalArgumentException(s"""$layer: data_format must be "NCHW" or "NHWC", got "$value"""")
+
+  /** `<Layer>: expected a 3-D or 4-D input, got shape (2, 3)`. */
+  def badRank(layer: String, accepted: Seq[Int], shape: Array[Int]): IllegalArgumentException =
+    new IllegalArgumentException(
+      s"$layer: expected a ${accepted.sorted.map(r => s"$r-D").mkString(" or ")} input, got shape ${formatShape(shape)}")
+
+  /** `<Layer>: gradient shape (2, 3) differs from the input shape (2, 4) of the last forward`. */
+  def gradientShape(layer: String, grad: Array[Int], input: Array[Int]): IllegalArgumentException =
+    new IllegalArgumentException(
+      s"$layer: gradient shape ${formatShape(grad)} differs from the input shape ${formatShape(input)} of the last forward")
+
+  /** `<Layer>: backward called before any forward`. */
+  def backwardBeforeForward(layer: String): IllegalStateException =
+    new IllegalStateException(s"$layer: backward called before any forward")
+
+  /** A null input or gradient. */
+  def nullTensor(layer: String, what: String): IllegalArgumentException =
+    new IllegalArgumentException(s"$layer: $what is null")
+}
