@@ -1,0 +1,167 @@
+"""Command line: ``python -m bigdl_reg info`` (also the ``bigdl-reg`` script).
+
+``info`` reports versions, backends, Java and the gateway classpath; it works
+(and says what is missing) without Java or without the built jars. It starts
+no gateway: Java's version comes from ``java -version``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import subprocess
+import sys
+from typing import Callable, Dict, List, Optional, Tuple
+
+
+def _package_version() -> str:
+    try:
+        import bigdl_reg
+
+        v = getattr(bigdl_reg, "__version__", None)
+        if v:
+            return str(v)
+    except Exception:
+        pass
+    try:
+        from importlib.metadata import version
+
+        return version("bigdl-reg")
+    except Exception:
+        pass
+    try:  # a checkout that is not installed: read pyproject.toml
+        import re
+        from pathlib import Path
+
+        text = (Path(__file__).resolve().parents[1] / "pyproject.toml").read_text(encoding="utf-8")
+        m = re.search(r'^version\s*=\s*"([^"]+)"', text, re.M)
+        if m:
+            return m.group(1) + " (not installed)"
+    except Exception:
+        pass
+    return "unknown (not installed)"
+
+
+def _java_version(java: str) -> str:
+    try:
+        r = subprocess.run(
+            [java, "-version"], stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=20
+        )
+    except subprocess.TimeoutExpired:
+        return "unknown (`java -version` did not answer within 20 s)"
+    except OSError as e:
+        return f"unknown ({e})"
+    lines = (r.stderr or r.stdout).strip().splitlines()
+    return lines[0] if lines else f"unknown (exit status {r.returncode})"
+
+
+def _backends() -> Tuple[str, str]:
+    """(default backend, what "auto" resolves to), best effort."""
+    try:
+        from . import backends
+
+        default = backends.get_default_backend()
+    except Exception as e:  # the registry is missing or the env var is wrong
+        return f"unknown ({type(e).__name__}: {e})", "unknown"
+    try:
+        resolved = getattr(backends.get_backend("auto"), "name", "?")
+    except Exception as e:
+        resolved = f"none ({type(e).__name__}: {e})"
+    return str(default), str(resolved)
+
+
+_AUTO = 'backend "auto" resolves to'
+
+
+def collect_info() -> List[Tuple[str, str]]:
+    import numpy
+
+    rows: List[Tuple[str, str]] = [("bigdl-reg", _package_version())]
+    rows.append(("python", f"{platform.python_version()} ({sys.executable})"))
+    rows.append(("numpy", numpy.__version__))
+    try:
+        from py4j.version import __version__ as py4j_version
+    except Exception:
+        py4j_version = "not installed"
+    rows.append(("py4j", py4j_version))
+
+    default, resolved = _backends()
+    rows.append(("default backend", default))
+    rows.append((_AUTO, resolved))
+
+    try:
+        from .backends.jvm import gateway, shm
+    except Exception as e:
+        rows.append(("jvm backend", f"cannot be imported: {type(e).__name__}: {e}"))
+        return rows
+    java = gateway.find_java()
+    rows.append(("java", java or "not found (install a JDK 17; set JAVA_HOME or put java on PATH)"))
+    if java:
+        rows.append(("java version", _java_version(java)))
+    cp = gateway.classpath_file()
+    src = f" (from ${gateway.CLASSPATH_ENV})" if os.environ.get(gateway.CLASSPATH_ENV) else ""
+    if cp.is_file():
+        try:
+            entries = gateway.read_classpath()
+            state = f"{len(entries)} entries, all present"
+        except gateway.JVMError as e:
+            state = str(e)
+    else:
+        state = "missing"
+    rows.append(("gateway classpath", f"{cp}{src}: {state}"))
+    problem = gateway.find_problem()
+    rows.append(("jvm backend", "ready" if problem is None else f"unavailable: {problem}"))
+    rows.append(("shared memory dir", shm.shm_dir()))
+    return rows
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    rows = collect_info()
+    if args.short:
+        d = dict(rows)
+        jvm = d.get("jvm backend", "?")
+        auto = d.get(_AUTO, "?")
+        print(
+            f"bigdl-reg {d.get('bigdl-reg')}, numpy {d.get('numpy')}, py4j {d.get('py4j')}; "
+            f'backend "auto" -> {auto}; jvm backend {"ready" if jvm == "ready" else "unavailable"}'
+        )
+        return 0
+    width = max(len(k) for k, _ in rows)
+    for key, value in rows:
+        print(f"{key:<{width}}  {value}")
+    return 0
+
+
+#: name -> (help, add_arguments, run). The lead adds "demo" here.
+COMMANDS: Dict[str, Tuple[str, Optional[Callable[[argparse.ArgumentParser], None]], Callable[[argparse.Namespace], int]]] = {
+    "info": (
+        "versions, backends, Java and the gateway jars",
+        lambda p: p.add_argument("--short", action="store_true", help="one line"),
+        cmd_info,
+    ),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="bigdl-reg", description="bigdl-reg: BigDL-style regularization layers")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (help_text, add_args, run) in COMMANDS.items():
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        if add_args is not None:
+            add_args(p)
+        p.set_defaults(run=run)
+    return parser
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "run", None) is None:
+        parser.print_usage(sys.stderr)
+        return 2
+    return int(args.run(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

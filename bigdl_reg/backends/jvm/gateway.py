@@ -1,0 +1,577 @@
+"""The JVM behind the ``jvm`` backend: one py4j gateway per Python process.
+
+Life cycle (the pattern measured in TOOLCHAIN.md):
+
+* started lazily by the first call that needs it, under a lock, so concurrent
+  first uses start exactly one JVM;
+* ``java -cp <classpath.txt> bigdlreg.interop.GatewayMain`` runs in its own
+  session (a Ctrl-C in the terminal reaches Python, not the JVM) with stdin and
+  stdout pipes and stderr sent to a temporary log file; a fresh random token
+  travels in its environment (``BIGDL_REG_GATEWAY_TOKEN``), never on the
+  command line; the JVM prints ``BIGDL_REG_GATEWAY_PORT <port>``, which is read
+  with a deadline while the process is polled for early death;
+* the JVM exits when its stdin closes, so it never outlives this process (even
+  after ``kill -9``); at interpreter exit :func:`shutdown` closes the
+  connections and stdin, waits and kills if needed, and deletes the log;
+* a JVM that dies (crash, OOM kill, ``kill``) is noticed by the next call,
+  which raises :class:`JVMError` naming the exit status and the tail of the
+  JVM's stderr; the gateway is then discarded and the following call starts a
+  fresh JVM (:mod:`.module` restores the layers created on the old one).
+
+Every wait has a deadline: start-up (``BIGDL_REG_JVM_START_TIMEOUT``, 30 s),
+each call (``BIGDL_REG_JVM_CALL_TIMEOUT``, 600 s: a JVM that does not answer is
+treated as hung, killed and replaced), shutdown (5 s, then SIGKILL).
+``BIGDL_REG_JVM_OPTS`` adds JVM options (for example ``-Xmx16g``).
+
+Java exceptions become the Python types of SPEC.md with the Java message only:
+``IllegalArgumentException`` -> ``ValueError``, ``IllegalStateException`` ->
+``RuntimeError``, anything else -> :class:`JVMError` ("<class>: <message>").
+"""
+
+from __future__ import annotations
+
+import atexit
+import itertools
+import logging
+import os
+import selectors
+import shlex
+import shutil
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import List, Optional
+
+from py4j.java_gateway import GatewayParameters, JavaGateway
+from py4j.protocol import Py4JError, Py4JJavaError, Py4JNetworkError
+
+__all__ = [
+    "JVMError",
+    "Gateway",
+    "get_gateway",
+    "current_gateway",
+    "shutdown",
+    "find_java",
+    "classpath_file",
+    "read_classpath",
+    "find_problem",
+    "PROTOCOL_VERSION",
+]
+
+#: Must equal ``Bridge.ProtocolVersion`` in scala/interop (checked at start-up).
+PROTOCOL_VERSION = 1
+
+TOKEN_ENV = "BIGDL_REG_GATEWAY_TOKEN"
+CLASSPATH_ENV = "BIGDL_REG_CLASSPATH_FILE"
+JVM_OPTS_ENV = "BIGDL_REG_JVM_OPTS"
+START_TIMEOUT_ENV = "BIGDL_REG_JVM_START_TIMEOUT"
+CALL_TIMEOUT_ENV = "BIGDL_REG_JVM_CALL_TIMEOUT"
+MAIN_CLASS = "bigdlreg.interop.GatewayMain"
+PORT_PREFIX = "BIGDL_REG_GATEWAY_PORT "
+
+_STOP_TIMEOUT = 5.0  # seconds for the JVM to exit after its stdin closes
+_DEATH_WAIT = 3.0  # after a broken connection, how long to wait for the exit status
+_LOG_TAIL_BYTES = 4000
+
+# bigdl_reg/backends/jvm/gateway.py -> the checkout's root (editable install)
+_REPO_ROOT = Path(__file__).resolve().parents[3]
+_DEFAULT_CLASSPATH_FILE = _REPO_ROOT / "scala" / "interop" / "target" / "classpath.txt"
+
+_FIX = (
+    "build it with `bin/setup` (or `bin/sbt interop/writeClasspath`) in the "
+    "bigdl-reg checkout, point {env} at a classpath file, or choose "
+    'backend="numpy"'
+).format(env=CLASSPATH_ENV)
+
+
+class JVMError(RuntimeError):
+    """The JVM behind the ``jvm`` backend failed: it could not start, died,
+    hung, or threw something other than the contract's argument/state errors."""
+
+
+def _env_seconds(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise JVMError(f"{name} must be a number of seconds, got {raw!r}") from None
+    if not value > 0:
+        raise JVMError(f"{name} must be positive, got {raw!r}")
+    return value
+
+
+# ---------------------------------------------------------------- discovery
+
+
+def find_java() -> Optional[str]:
+    """``$JAVA_HOME/bin/java`` if it exists, else ``java`` on PATH, else None."""
+    home = os.environ.get("JAVA_HOME")
+    if home:
+        candidate = Path(home) / "bin" / "java"
+        if candidate.is_file() and os.access(candidate, os.X_OK):
+            return str(candidate)
+    return shutil.which("java")
+
+
+def classpath_file() -> Path:
+    """``$BIGDL_REG_CLASSPATH_FILE``, else the checkout's
+    ``scala/interop/target/classpath.txt`` (written by ``bin/sbt interop/writeClasspath``)."""
+    env = os.environ.get(CLASSPATH_ENV)
+    return Path(env) if env else _DEFAULT_CLASSPATH_FILE
+
+
+def read_classpath() -> List[str]:
+    """The gateway's classpath entries; :class:`JVMError` saying how to fix
+    a missing file or missing jars."""
+    path = classpath_file()
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        raise JVMError(f"the JVM backend's classpath file {path} does not exist: {_FIX}") from None
+    except OSError as e:
+        raise JVMError(f"cannot read the JVM backend's classpath file {path}: {e}") from None
+    entries = [line.strip() for line in lines if line.strip()]
+    if not entries:
+        raise JVMError(f"the JVM backend's classpath file {path} is empty: {_FIX}")
+    missing = [e for e in entries if not os.path.exists(e)]
+    if missing:
+        shown = ", ".join(missing[:3]) + (f" and {len(missing) - 3} more" if len(missing) > 3 else "")
+        raise JVMError(
+            f"the JVM backend's classpath file {path} names {len(missing)} missing "
+            f"jar(s): {shown}; {_FIX}"
+        )
+    return entries
+
+
+def find_problem() -> Optional[str]:
+    """Why the JVM backend cannot start, or None. Never starts a JVM."""
+    if find_java() is None:
+        where = "JAVA_HOME/bin/java" if os.environ.get("JAVA_HOME") else "PATH"
+        return (
+            f"Java not found (looked at {where}"
+            + (" and PATH" if where != "PATH" else "")
+            + '): install a JDK 17 and put `java` on PATH or set JAVA_HOME, or choose backend="numpy"'
+        )
+    try:
+        read_classpath()
+    except JVMError as e:
+        return str(e)
+    return None
+
+
+# ---------------------------------------------------------- py4j log noise
+
+_call_state = threading.local()
+
+
+class _QuietPy4J(logging.Filter):
+    """py4j logs a traceback (partly on the *root* logger) whenever a
+    connection breaks. For calls made by this module the failure is reported
+    as a :class:`JVMError` with better context, so those records are dropped;
+    the filter only acts on the thread of one of our calls."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(_call_state, "active", False) and "py4j" in record.pathname:
+            return False
+        return True
+
+
+_QUIET = _QuietPy4J()
+logging.getLogger().addFilter(_QUIET)
+logging.getLogger("py4j").addFilter(_QUIET)
+logging.getLogger("py4j.java_gateway").addFilter(_QUIET)
+logging.getLogger("py4j.clientserver").addFilter(_QUIET)
+
+
+# ---------------------------------------------------------------- the gateway
+
+
+def _describe_exit(code: int) -> str:
+    if code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = "an unknown signal"
+        return f"was killed by signal {-code} ({name})"
+    return f"exited with status {code}"
+
+
+class Gateway:
+    """One JVM process and its py4j connection. Use :func:`get_gateway`."""
+
+    _generations = itertools.count(1)
+
+    def __init__(self) -> None:
+        self.generation = next(Gateway._generations)
+        self.owner_pid = os.getpid()
+        self.dead = False
+        self.death: Optional[str] = None
+        self.arena_ids = itertools.count(1)
+        self.pending_detach: List[int] = []  # arena ids dropped by finalizers
+        self.pending_release: List[int] = []  # module handles dropped by finalizers
+        self._close_lock = threading.Lock()
+        self.proc: Optional[subprocess.Popen] = None
+        self.java_gateway: Optional[JavaGateway] = None
+        self.log_path: Optional[str] = None
+        self._log = None  # read side of the JVM's stderr file
+
+        java = find_java()
+        if java is None:
+            raise JVMError(find_problem() or "Java not found")
+        classpath = read_classpath()
+        self.java = java
+        start_timeout = _env_seconds(START_TIMEOUT_ENV, 30.0)
+        self.call_timeout = _env_seconds(CALL_TIMEOUT_ENV, 600.0)
+        opts = shlex.split(os.environ.get(JVM_OPTS_ENV, ""))
+        token = os.urandom(32).hex()
+        env = dict(os.environ)
+        env[TOKEN_ENV] = token
+
+        # The JVM's stderr goes to a temp file that is unlinked as soon as the
+        # JVM has it open; this process keeps a descriptor to read its tail,
+        # so nothing is left behind even if both processes are killed.
+        fd, self.log_path = tempfile.mkstemp(prefix=f"bigdl-reg-jvm-{os.getpid()}-", suffix=".log")
+        try:
+            with os.fdopen(fd, "wb") as log:
+                self.proc = subprocess.Popen(
+                    [java, *opts, "-cp", os.pathsep.join(classpath), MAIN_CLASS],
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    stderr=log,
+                    env=env,
+                    close_fds=True,
+                    start_new_session=True,
+                )
+            self._log = open(self.log_path, "rb")
+            try:
+                os.unlink(self.log_path)
+                self.log_path = None
+            except OSError:  # not POSIX: deleted by close()
+                pass
+            port = self._read_port(start_timeout)
+            self.port = port
+            self.java_gateway = JavaGateway(
+                gateway_parameters=GatewayParameters(
+                    address="127.0.0.1",
+                    port=port,
+                    auth_token=token,
+                    auto_convert=False,
+                    auto_field=False,
+                    read_timeout=self.call_timeout,
+                )
+            )
+            self.bridge = self.java_gateway.entry_point
+            remote = self.call("protocolVersion")
+            if remote != PROTOCOL_VERSION:
+                raise JVMError(
+                    f"the gateway jar speaks bridge protocol {remote}, this Python package "
+                    f"speaks {PROTOCOL_VERSION}: the jar is stale; rebuild it with "
+                    "`bin/sbt interop/writeClasspath` (or `bin/setup`)"
+                )
+            self.jvm_version = self.call("version")
+        except BaseException:
+            self.close()
+            raise
+
+    # -- start-up
+
+    def _read_port(self, timeout: float) -> int:
+        proc = self.proc
+        assert proc is not None and proc.stdout is not None
+        deadline = time.monotonic() + timeout
+        data = b""
+        sel = selectors.DefaultSelector()
+        sel.register(proc.stdout, selectors.EVENT_READ)
+        try:
+            while b"\n" not in data:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise JVMError(
+                        f"the JVM (pid {proc.pid}) did not report its port within {timeout:g} s "
+                        f"(raise {START_TIMEOUT_ENV} if the machine is very slow){self._log_tail()}"
+                    )
+                if sel.select(min(remaining, 0.1)):
+                    chunk = os.read(proc.stdout.fileno(), 4096)
+                    if not chunk:  # stdout closed: the JVM is exiting
+                        try:
+                            proc.wait(timeout=_STOP_TIMEOUT)
+                        except subprocess.TimeoutExpired:
+                            pass
+                        raise self._start_failure()
+                    data += chunk
+                elif proc.poll() is not None:
+                    raise self._start_failure()
+        finally:
+            sel.close()
+        line = data.split(b"\n", 1)[0].decode("utf-8", "replace").strip()
+        if not line.startswith(PORT_PREFIX):
+            # not GatewayMain talking: the JVM itself failed (it reports some
+            # start-up errors on stdout); collect what it says and its status
+            data += self._drain(proc, 5.0)
+            text = data.decode("utf-8", "replace").strip()
+            try:
+                proc.wait(timeout=_STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                pass
+            err = self._start_failure()
+            raise JVMError(f"{err}\nits stdout:\n{text[-_LOG_TAIL_BYTES:]}")
+        # nothing else is read from stdout (GatewayMain sends later output to stderr)
+        proc.stdout.close()
+        try:
+            return int(line[len(PORT_PREFIX):])
+        except ValueError:
+            raise JVMError(f"unexpected port line from the gateway JVM: {line!r}") from None
+
+    @staticmethod
+    def _drain(proc: subprocess.Popen, timeout: float) -> bytes:
+        """What is left on the child's stdout until EOF or ``timeout``."""
+        out = b""
+        deadline = time.monotonic() + timeout
+        sel = selectors.DefaultSelector()
+        sel.register(proc.stdout, selectors.EVENT_READ)
+        try:
+            while time.monotonic() < deadline and len(out) < 65536:
+                if sel.select(0.1):
+                    chunk = os.read(proc.stdout.fileno(), 4096)
+                    if not chunk:
+                        break
+                    out += chunk
+        finally:
+            sel.close()
+        return out
+
+    def _start_failure(self) -> JVMError:
+        code = self.proc.poll() if self.proc else None
+        what = _describe_exit(code) if code is not None else "closed its stdout"
+        return JVMError(f"the JVM backend could not start: java {what}{self._log_tail()}")
+
+    def _log_tail(self) -> str:
+        f = self._log
+        if f is None:
+            return ""
+        try:
+            f.seek(0, os.SEEK_END)
+            size = f.tell()
+            f.seek(max(0, size - _LOG_TAIL_BYTES))
+            tail = f.read().decode("utf-8", "replace").strip()
+        except (OSError, ValueError):
+            return ""
+        if not tail:
+            return "; its stderr was empty"
+        if size > _LOG_TAIL_BYTES:
+            tail = "..." + tail
+        return "; its stderr ends with:\n" + tail
+
+    # -- calls
+
+    @property
+    def pid(self) -> Optional[int]:
+        return self.proc.pid if self.proc else None
+
+    def usable(self) -> bool:
+        return not self.dead and self.owner_pid == os.getpid()
+
+    def call(self, method: str, *args):
+        """Calls ``Bridge.<method>(*args)``, translating every failure."""
+        if self.dead:
+            raise JVMError(self.death or "the bigdl-reg JVM is gone")
+        _call_state.active = True
+        started = time.monotonic()
+        try:
+            return getattr(self.bridge, method)(*args)
+        except Py4JJavaError as e:
+            raise self._java_error(e) from None
+        except Py4JError as e:
+            raise self._failure(e, time.monotonic() - started) from None
+        except AttributeError as e:
+            # py4j 0.10.9.9 handles a Ctrl-C during a call by calling
+            # GatewayConnection.shutdown_socket, which only its ClientServer
+            # connections have: give the user their KeyboardInterrupt back
+            if isinstance(e.__context__, KeyboardInterrupt) and "shutdown_socket" in str(e):
+                raise KeyboardInterrupt from None
+            raise
+        finally:
+            _call_state.active = False
+
+    def _java_error(self, e: Py4JJavaError) -> Exception:
+        jex = e.java_exception
+        try:
+            cls_obj = jex.getClass()
+            try:
+                cls = cls_obj.getName()
+            finally:
+                cls_obj._detach()
+            msg = jex.getMessage()
+        except Py4JError as inner:
+            return self._failure(inner)
+        finally:
+            try:
+                jex._detach()
+            except Exception:
+                pass
+        text = msg if msg is not None else cls
+        if cls == "java.lang.IllegalArgumentException":
+            return ValueError(text)
+        if cls == "java.lang.IllegalStateException":
+            return RuntimeError(text)
+        hint = ""
+        if cls == "java.lang.OutOfMemoryError":
+            hint = f" (give the JVM more heap, e.g. {JVM_OPTS_ENV}=-Xmx16g)"
+        return JVMError(f"{cls}: {msg}{hint}")
+
+    def _failure(self, e: Py4JError, elapsed: float = 0.0) -> JVMError:
+        """A py4j error that is not a Java exception: the JVM died, hung, or the
+        connection broke. Discards this gateway unless the JVM is healthy."""
+        proc = self.proc
+        code = proc.poll() if proc else None
+        networkish = isinstance(e, Py4JNetworkError) or "Trace:" not in str(e)
+        if code is None and networkish and proc is not None:
+            try:
+                code = proc.wait(timeout=_DEATH_WAIT)
+            except subprocess.TimeoutExpired:
+                code = None
+        if self.dead and self.death:  # another thread already reported it
+            return JVMError(self.death)
+        if code is not None:
+            msg = f"the bigdl-reg JVM (pid {self.pid}) {_describe_exit(code)}{self._log_tail()}"
+            _discard(self, msg)
+            return JVMError(msg + "\nthe next call starts a new JVM")
+        if networkish:
+            cause = getattr(e, "cause", None)
+            if elapsed >= 0.95 * self.call_timeout or (cause is not None and "timed out" in str(cause)):
+                why = f"did not answer within {self.call_timeout:g} s ({CALL_TIMEOUT_ENV})"
+            else:
+                why = f"stopped answering ({e})"
+            msg = f"the bigdl-reg JVM (pid {self.pid}) {why}; it was stopped{self._log_tail()}"
+            _discard(self, msg)
+            return JVMError(msg + "\nthe next call starts a new JVM")
+        text = "\n".join(line for line in str(e).splitlines()[:3] if not line.startswith("\tat "))
+        return JVMError(f"py4j error from the bigdl-reg JVM: {text}")
+
+    def flush_pending(self) -> None:
+        """Releases handles and arenas whose Python objects were collected."""
+        while self.pending_release or self.pending_detach:
+            try:
+                if self.pending_release:
+                    self.call("release", self.pending_release.pop())
+                elif self.pending_detach:
+                    self.call("detach", self.pending_detach.pop())
+            except IndexError:  # another thread emptied the list
+                pass
+
+    # -- shutdown
+
+    def close(self, kill: bool = False) -> None:
+        """Closes the connection and stops the JVM: stdin EOF, then SIGKILL
+        after a few seconds (at once with ``kill``)."""
+        with self._close_lock:
+            self.dead = True
+            if self.death is None:
+                self.death = "the bigdl-reg JVM was shut down"
+            if self.owner_pid != os.getpid():
+                return  # a forked child: the JVM belongs to the parent
+            jg, self.java_gateway = self.java_gateway, None
+            if jg is not None:
+                try:
+                    jg.close()
+                    # Java objects collected later must not try to reach this JVM
+                    jg._gateway_client.is_connected = False
+                except Exception:
+                    pass
+            proc = self.proc
+            if proc is not None:
+                if kill and proc.poll() is None:
+                    proc.kill()
+                for stream in (proc.stdin, proc.stdout):
+                    try:
+                        if stream is not None:
+                            stream.close()
+                    except Exception:
+                        pass
+                try:
+                    proc.wait(timeout=_STOP_TIMEOUT)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    try:
+                        proc.wait(timeout=_STOP_TIMEOUT)
+                    except subprocess.TimeoutExpired:
+                        pass
+            log, self._log = self._log, None
+            if log is not None:
+                log.close()
+            if self.log_path:
+                try:
+                    os.unlink(self.log_path)
+                except OSError:
+                    pass
+                self.log_path = None
+
+
+# ------------------------------------------------------- the process-wide one
+
+_lock = threading.RLock()
+_gateway: Optional[Gateway] = None
+
+
+def current_gateway() -> Optional[Gateway]:
+    """The running gateway, if any (never starts one)."""
+    gw = _gateway
+    return gw if gw is not None and gw.usable() else None
+
+
+def get_gateway() -> Gateway:
+    """The process-wide gateway, started on first use (thread-safe)."""
+    global _gateway
+    gw = _gateway
+    if gw is not None and gw.usable():
+        return gw
+    with _lock:
+        gw = _gateway
+        if gw is not None and gw.usable():
+            return gw
+        _gateway = Gateway()
+        return _gateway
+
+
+def _discard(gw: Gateway, reason: str) -> None:
+    """Marks ``gw`` dead, stops its process and forgets it."""
+    global _gateway
+    gw.death = reason
+    gw.dead = True
+    with _lock:
+        if _gateway is gw:
+            _gateway = None
+    gw.close(kill=True)
+
+
+def shutdown() -> None:
+    """Stops the JVM now (the next call starts a new one). Also run at exit."""
+    global _gateway
+    with _lock:
+        gw, _gateway = _gateway, None
+    if gw is not None:
+        gw.close()
+
+
+atexit.register(shutdown)
+
+
+def _after_fork_in_child() -> None:
+    # The child must not use (or stop) the parent's JVM; it starts its own.
+    global _gateway, _lock
+    _lock = threading.RLock()
+    gw, _gateway = _gateway, None
+    if gw is not None:
+        gw.dead = True
+        gw.death = "this gateway belongs to the parent process"
+        _orphans.append(gw)  # never collected, never closed in the child
+
+
+_orphans: List[Gateway] = []
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)

@@ -1,0 +1,283 @@
+"""The ``jvm`` backend's module: a proxy for a Scala layer behind the bridge.
+
+The proxy holds the layer's handle in the JVM and mirrors its state (seed,
+step, mode, and what the most recent forward was), so property reads cost no
+round trip and a layer survives the death of its JVM:
+
+**Recovery.** When the JVM has died (or was stopped by
+:func:`~bigdl_reg.backends.jvm.gateway.shutdown`), the call that noticed it
+raises :class:`~bigdl_reg.backends.jvm.gateway.JVMError`; that call had no
+effect. The next call on any proxy starts a fresh JVM and the proxy
+transparently re-creates its Scala layer with the same parameters, seed, step
+and mode and the same "last forward" (``Bridge.restore``), so the noise of
+every later forward, and the backward of a forward made before the crash,
+are exactly what they would have been without the crash. A call interrupted
+by Ctrl-C (``KeyboardInterrupt``) is handled the same way on the same JVM:
+the layer is re-created from its mirrored state, so the interrupted call has
+no effect either.
+
+Data path: ``x`` is copied into this thread's shared-memory arena (see
+:mod:`.shm`), ``Bridge.forward`` copies it into a Java array, runs the layer
+and writes the result over the input in the arena, and the result is copied
+into ``out`` (or a new array). Backward sends only the gradient (the engine's
+backward does not read the input). Calls on one proxy are serialized (the JVM
+serializes them anyway); different proxies run concurrently.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from typing import Optional, Tuple
+
+import numpy as np
+
+from . import shm
+from .gateway import Gateway, JVMError, get_gateway
+
+__all__ = ["JvmModule", "encode_params", "to_java_seed", "from_java_seed"]
+
+_DTYPE_NAMES = {np.dtype(np.float32): "float32", np.dtype(np.float64): "float64"}
+
+
+def to_java_seed(seed: int) -> int:
+    """Unsigned 64-bit -> the same bits as a signed Java long."""
+    seed = int(seed)
+    if not 0 <= seed < 1 << 64:
+        raise ValueError(f"seed must be in [0, 2^64), got {seed}")
+    return seed - (1 << 64) if seed >= 1 << 63 else seed
+
+
+def from_java_seed(seed: int) -> int:
+    return int(seed) & ((1 << 64) - 1)
+
+
+def _java_double(v: float) -> str:
+    v = float(v)
+    if math.isnan(v):
+        return "NaN"
+    if math.isinf(v):
+        return "Infinity" if v > 0 else "-Infinity"
+    return repr(v)  # shortest round-trip digits; Double.parseDouble reads them exactly
+
+
+def encode_params(params: dict) -> str:
+    """``{"init_p": 0.5, "scale": True}`` -> ``"init_p=0.5;scale=true"``."""
+    parts = []
+    for key, value in params.items():
+        if isinstance(value, (bool, np.bool_)):
+            text = "true" if value else "false"
+        elif isinstance(value, str):
+            text = value
+        else:
+            text = _java_double(value)
+        if ";" in key or "=" in key or ";" in text:
+            raise ValueError(f"cannot encode parameter {key}={value!r}")
+        parts.append(f"{key}={text}")
+    return ";".join(parts)
+
+
+def _shape_text(shape) -> str:
+    return ",".join(str(int(d)) for d in shape)
+
+
+class JvmModule:
+    """Implements the backend protocol of docs/architecture.md over the bridge."""
+
+    def __init__(self, layer: str, params: dict, dtype, seed: int) -> None:
+        self.layer = layer
+        self.params = dict(params)
+        # the engine does not do in-place on this path: the caller's array is
+        # written from Python through `out` (the facade passes it)
+        self.params.pop("inplace", None)
+        self.dtype = np.dtype(dtype)
+        if self.dtype not in _DTYPE_NAMES:
+            raise TypeError(f"{layer}: dtype must be float32 or float64, got {self.dtype}")
+        self._dtype_name = _DTYPE_NAMES[self.dtype]
+        self._param_text = encode_params(self.params)
+        self._seed = int(seed)
+        to_java_seed(self._seed)  # range check
+        self._step = 0
+        self._training = True
+        # (seed, step, training, shape, params text) of the most recent forward
+        self._last: Optional[Tuple[int, int, bool, Tuple[int, ...], str]] = None
+        self._lock = threading.RLock()
+        self._closed = False
+        self._gw: Optional[Gateway] = None
+        self._handle: Optional[int] = None
+        self._stale = False  # set when a call was interrupted mid-flight
+        self.restores = 0  # how many times the layer was re-created on a new JVM
+        with self._lock:
+            self._bind()
+
+    # ----------------------------------------------------------- plumbing
+
+    def _bind(self) -> Tuple[Gateway, int]:
+        """The live gateway and this layer's handle on it; re-creates the
+        layer on a new JVM if the old one is gone."""
+        if self._closed:
+            raise RuntimeError(f"{self.layer}: the layer was closed")
+        gw = self._gw
+        if gw is not None and gw.usable():
+            if not self._stale:
+                return gw, self._handle  # type: ignore[return-value]
+            # an interrupted call may still run on the old handle: drop it
+            gw.pending_release.append(self._handle)
+        recreate = gw is not None
+        gw = get_gateway()
+        gw.flush_pending()
+        last = self._last
+        # the last forward's parameters first (its noise op depends on them)
+        create_text = last[4] if last is not None else self._param_text
+        handle = gw.call("create", self.layer, self._dtype_name, create_text, to_java_seed(self._seed))
+        try:
+            if recreate:
+                if last is not None:
+                    l_seed, l_step, l_training, l_shape = to_java_seed(last[0]), last[1], last[2], _shape_text(last[3])
+                else:
+                    l_seed, l_step, l_training, l_shape = 0, 0, True, ""
+                gw.call(
+                    "restore", handle, to_java_seed(self._seed), self._step, self._training,
+                    last is not None, l_seed, l_step, l_training, l_shape,
+                )
+                self.restores += 1
+            if create_text != self._param_text:
+                gw.call("setParams", handle, self._param_text)
+        except BaseException:
+            try:
+                gw.call("release", handle)
+            except Exception:
+                pass
+            raise
+        self._gw, self._handle, self._stale = gw, handle, False
+        return gw, handle
+
+    def _call(self, gw: Gateway, method: str, *args):
+        """A state-changing bridge call. If it is interrupted (Ctrl-C) the JVM
+        may still complete it: the handle and this thread's arena are then
+        abandoned, and the next call re-creates the layer from the mirrored
+        state, so the interrupted call has no effect."""
+        try:
+            return gw.call(method, *args)
+        except (KeyboardInterrupt, SystemExit):
+            self._stale = True
+            shm.abandon_thread_arena()
+            raise
+
+    def _sync_step(self, gw: Gateway, handle: int) -> None:
+        try:
+            self._step = int(gw.call("getStep", handle))
+        except Exception:
+            pass
+
+    # ----------------------------------------------------------- protocol
+
+    def forward(self, x: np.ndarray, out: Optional[np.ndarray] = None) -> np.ndarray:
+        with self._lock:
+            gw, handle = self._bind()
+            arena = shm.arena_for(gw, x.nbytes, f"{self.layer} forward of shape {tuple(x.shape)}")
+            view = arena.view(0, self.dtype, x.shape)
+            np.copyto(view, x, casting="unsafe")
+            try:
+                step = self._call(gw, "forward", handle, arena.id, 0, _shape_text(x.shape), 0)
+            except Exception:
+                if gw.usable():  # a Java exception: the JVM tells where the step is
+                    self._sync_step(gw, handle)
+                raise
+            # mirror first: the JVM has done the forward, whatever happens next
+            self._last = (self._seed, self._step, self._training, tuple(x.shape), self._param_text)
+            self._step = int(step)
+            if out is None:
+                out = np.empty(x.shape, dtype=self.dtype)
+            np.copyto(out, view, casting="unsafe")
+            return out
+
+    def backward(self, x: np.ndarray, grad: np.ndarray, out: Optional[np.ndarray] = None) -> np.ndarray:
+        with self._lock:
+            gw, handle = self._bind()
+            # The engine's backward replays the last forward's record and never
+            # reads the input, so only the gradient crosses (offset -1: not sent);
+            # the result is written over it.
+            arena = shm.arena_for(gw, grad.nbytes, f"{self.layer} backward of shape {tuple(grad.shape)}")
+            gview = arena.view(0, self.dtype, grad.shape)
+            np.copyto(gview, grad, casting="unsafe")
+            self._call(gw, "backward", handle, arena.id, -1, _shape_text(x.shape), 0, _shape_text(grad.shape), 0)
+            if out is None:
+                out = np.empty(grad.shape, dtype=self.dtype)
+            np.copyto(out, gview, casting="unsafe")
+            return out
+
+    def set_training(self, flag: bool) -> None:
+        with self._lock:
+            gw, handle = self._bind()
+            self._call(gw, "setTraining", handle, bool(flag))
+            self._training = bool(flag)
+
+    def is_training(self) -> bool:
+        return self._training
+
+    def set_seed(self, seed: int) -> None:
+        with self._lock:
+            java_seed = to_java_seed(seed)
+            gw, handle = self._bind()
+            self._call(gw, "setSeed", handle, java_seed)
+            self._seed = int(seed)
+            self._step = 0
+
+    def set_params(self, params: dict) -> None:
+        """New parameters (``Dropout.set_p``); seed, step and the last forward stay."""
+        with self._lock:
+            params = dict(params)
+            params.pop("inplace", None)
+            text = encode_params(params)
+            gw, handle = self._bind()
+            self._call(gw, "setParams", handle, text)
+            self.params, self._param_text = params, text
+
+    @property
+    def seed(self) -> int:
+        return self._seed
+
+    @property
+    def step(self) -> int:
+        return self._step
+
+    # the JVM's own view (tests, diagnostics): one round trip each
+    def jvm_state(self) -> dict:
+        with self._lock:
+            gw, handle = self._bind()
+            return {
+                "seed": from_java_seed(gw.call("getSeed", handle)),
+                "step": int(gw.call("getStep", handle)),
+                "training": bool(gw.call("isTraining", handle)),
+                "pid": int(gw.pid or 0),
+            }
+
+    def close(self) -> None:
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            gw, handle, self._gw, self._handle = self._gw, self._handle, None, None
+            if gw is not None and gw.usable() and handle is not None:
+                try:
+                    gw.call("release", handle)
+                except JVMError:
+                    pass
+
+    def __del__(self) -> None:
+        # never call the JVM from a finalizer: queue the handle, released by
+        # the next call that creates a layer or an arena
+        try:
+            if not self._closed:
+                gw, handle = self._gw, self._handle
+                if gw is not None and handle is not None and gw.usable():
+                    gw.pending_release.append(handle)
+        except Exception:
+            pass
+
+    def __repr__(self) -> str:
+        return (
+            f"JvmModule({self.layer}, {self.params}, {self._dtype_name}, seed={self._seed}, "
+            f"step={self._step}, training={self._training})"
+        )

@@ -1,0 +1,80 @@
+package bigdlreg.interop
+
+import java.io.{InputStream, PrintStream}
+import java.net.InetAddress
+
+import py4j.GatewayServer
+
+/** The py4j server the Python package starts (`bigdl_reg/backends/jvm/gateway.py`).
+  *
+  * Protocol with the parent process:
+  *  - the auth token comes from the environment variable `BIGDL_REG_GATEWAY_TOKEN`
+  *    (never the command line, where `ps` would show it);
+  *  - the server binds 127.0.0.1 on an ephemeral port and prints exactly one line
+  *    `BIGDL_REG_GATEWAY_PORT <port>` to stdout; afterwards `System.out` is redirected
+  *    to stderr so nothing else can fill a pipe the parent no longer reads;
+  *  - when stdin reaches end-of-file (the parent closed it, exited or was killed)
+  *    the JVM exits, so it never outlives its Python process.
+  *
+  * Failures before the port line (no token, cannot bind) print one clear line to
+  * stderr and exit with status 2 (token) or 3 (bind).
+  */
+object GatewayMain {
+  val TokenVariable = "BIGDL_REG_GATEWAY_TOKEN"
+  val PortPrefix    = "BIGDL_REG_GATEWAY_PORT"
+
+  def main(args: Array[String]): Unit = {
+    val token = sys.env.getOrElse(TokenVariable, "")
+    if (token.isEmpty) {
+      System.err.println(
+        s"bigdl-reg gateway: the environment variable $TokenVariable is missing or empty; " +
+          "the gateway is started by the bigdl_reg Python package, which sets it")
+      System.exit(2)
+    }
+
+    val bridge = new Bridge()
+    val server =
+      try {
+        val s = new GatewayServer.GatewayServerBuilder()
+          .entryPoint(bridge)
+          .javaPort(0)
+          .javaAddress(InetAddress.getLoopbackAddress)
+          .authToken(token)
+          .build()
+        s.start(true) // daemon threads: the stdin watcher decides when the JVM ends
+        s
+      } catch {
+        case e: Throwable =>
+          System.err.println(s"bigdl-reg gateway: cannot bind a port on 127.0.0.1: $e")
+          System.exit(3)
+          throw e
+      }
+
+    val port = server.getListeningPort
+    if (port <= 0) {
+      System.err.println(s"bigdl-reg gateway: the py4j server did not bind a port (got $port)")
+      System.exit(3)
+    }
+
+    val stdout = System.out
+    stdout.println(s"$PortPrefix $port")
+    stdout.flush()
+    System.setOut(new PrintStream(System.err, true))
+
+    watchStdin(System.in)
+  }
+
+  /** A daemon thread that exits the JVM when `in` closes; the main thread waits on it. */
+  private def watchStdin(in: InputStream): Unit = {
+    val watcher = new Thread(() => {
+      val buf = new Array[Byte](256)
+      try {
+        while (in.read(buf) >= 0) {} // the parent never writes; EOF means it is gone
+      } catch { case _: Throwable => () }
+      System.exit(0)
+    }, "bigdl-reg-stdin-watcher")
+    watcher.setDaemon(true)
+    watcher.start()
+    watcher.join()
+  }
+}

@@ -1,0 +1,341 @@
+package bigdlreg.interop
+
+import java.io.{BufferedReader, File, InputStreamReader}
+import java.nio.{ByteBuffer, ByteOrder}
+import java.nio.file.Files
+import java.util.concurrent.{Callable, Executors, TimeUnit}
+
+
+import org.scalatest.funsuite.AnyFunSuite
+
+import bigdlreg.nn._
+import bigdlreg.tensor.{Tensor, TensorNumeric}
+
+class BridgeSuite extends AnyFunSuite {
+
+  private var nextArena = 1000
+
+  /** A fresh arena file of `size` bytes attached to `bridge`; returns its id. The
+    * file is deleted right away, as the Python side does. */
+  private def attachArena(bridge: Bridge, size: Long): Int = synchronized {
+    nextArena += 1
+    val f = File.createTempFile("bigdl-reg-test-arena-", ".bin")
+    try {
+      val raf = new java.io.RandomAccessFile(f, "rw")
+      try raf.setLength(size) finally raf.close()
+      bridge.attach(nextArena, f.getPath, size)
+    } finally f.delete()
+    nextArena
+  }
+
+  private def tempArena(size: Long): (File, SharedArena) = {
+    val f = File.createTempFile("bigdl-reg-test-arena-", ".bin")
+    f.deleteOnExit()
+    val raf = new java.io.RandomAccessFile(f, "rw")
+    try raf.setLength(size) finally raf.close()
+    (f, SharedArena.map(1, f.getPath, size))
+  }
+
+  private def leBytes(a: Array[Float]): Array[Byte] = {
+    val b = ByteBuffer.allocate(a.length * 4).order(ByteOrder.LITTLE_ENDIAN)
+    b.asFloatBuffer().put(a)
+    b.array()
+  }
+
+  private def inputF(n: Int, salt: Int): Array[Float] =
+    Array.tabulate(n)(i => ((i * 7919 + salt * 104729) % 2001 - 1000) / 37.0f)
+  private def inputD(n: Int, salt: Int): Array[Double] =
+    Array.tabulate(n)(i => ((i * 7919 + salt * 104729) % 2001 - 1000) / 37.0)
+
+  // ------------------------------------------------------------------ SharedArena
+
+  test("SharedArena: little-endian round trip through the file") {
+    val (f, arena) = tempArena(4096)
+    val xs         = Array(1.5f, -0.0f, Float.NaN, Float.PositiveInfinity, 3.25e-7f)
+    arena.writeFloats(64, xs, xs.length)
+    val onDisk = Files.readAllBytes(f.toPath)
+    assert(onDisk.slice(64, 64 + 20).sameElements(leBytes(xs)))
+
+    // bytes written through another channel are seen by the mapping
+    val ds  = Array(math.Pi, -1e300, Double.MinPositiveValue)
+    val buf = ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN)
+    buf.asDoubleBuffer().put(ds)
+    val ch = java.nio.channels.FileChannel.open(f.toPath, java.nio.file.StandardOpenOption.WRITE)
+    try ch.write(buf, 128) finally ch.close()
+    val back = new Array[Double](3)
+    arena.readDoubles(128, back, 3)
+    assert(back.map(java.lang.Double.doubleToRawLongBits).sameElements(ds.map(java.lang.Double.doubleToRawLongBits)))
+
+    val fs = new Array[Float](xs.length)
+    arena.readFloats(64, fs, xs.length)
+    assert(fs.map(java.lang.Float.floatToRawIntBits).sameElements(xs.map(java.lang.Float.floatToRawIntBits)))
+    arena.close()
+  }
+
+  test("SharedArena: out-of-range and misaligned accesses are IllegalArgumentException") {
+    val (_, arena) = tempArena(1024)
+    val a          = new Array[Float](8)
+    assertThrows[IllegalArgumentException](arena.readFloats(1024 - 16, a, 8))
+    assertThrows[IllegalArgumentException](arena.readFloats(2, a, 1))
+    assertThrows[IllegalArgumentException](arena.writeDoubles(-8, new Array[Double](1), 1))
+    arena.readFloats(1024 - 32, a, 8) // exactly fits
+    arena.close()
+    val e = intercept[IllegalStateException](arena.readFloats(0, a, 1))
+    assert(e.getMessage.contains("detached"))
+    arena.close() // idempotent
+  }
+
+  test("SharedArena: size limits and missing files") {
+    assertThrows[IllegalArgumentException](SharedArena.map(1, "/nonexistent/bigdl-reg", 16))
+    val (f, a) = tempArena(64)
+    a.close()
+    assertThrows[IllegalArgumentException](SharedArena.map(2, f.getPath, 128)) // file too small
+    assertThrows[IllegalArgumentException](SharedArena.map(3, f.getPath, SharedArena.MaxSize + 1))
+  }
+
+  // ------------------------------------------------------------------ Bridge
+
+  private case class Spec(layer: String, params: String, shape: Array[Int])
+
+  private val specs = Seq(
+    Spec("Dropout", "init_p=0.3", Array(3, 5, 7)),
+    Spec("Dropout", "init_p=0.3;scale=false;inplace=true", Array(1001)),
+    Spec("GaussianDropout", "rate=0.4", Array(4, 33)),
+    Spec("GaussianNoise", "stddev=0.75", Array(2, 3, 11)),
+    Spec("SpatialDropout1D", "init_p=0.5", Array(4, 6, 5)),
+    Spec("SpatialDropout2D", "init_p=0.4;data_format=NHWC", Array(2, 3, 4, 6)),
+    Spec("SpatialDropout3D", "init_p=0.6;data_format=NCHW", Array(2, 5, 2, 3, 2))
+  )
+
+  private def direct[T: TensorNumeric](s: Spec, seed: Long): NoiseModule[T] =
+    Bridge.build[T](s.layer, Bridge.parseParams(s.params), seed)(implicitly[TensorNumeric[T]].classTag, implicitly)
+
+  test("Bridge: forward/backward through arenas equal the module called directly, bit for bit") {
+    val bridge = new Bridge()
+    val arena  = attachArena(bridge, 1 << 20)
+    for (s <- specs; dtype <- Seq("float32", "float64"); seed <- Seq(42L, -1L)) {
+      val n = s.shape.product
+      val h = bridge.create(s.layer, dtype, s.params, seed)
+      assert(bridge.getSeed(h) == seed && bridge.getStep(h) == 0 && bridge.isTraining(h))
+      val shapeText = s.shape.mkString(",")
+      val mode      = Seq(true, true, false, true)
+      if (dtype == "float32") {
+        val ref = direct[Float](s, seed)
+        for ((train, k) <- mode.zipWithIndex) {
+          bridge.setTraining(h, train); if (train) ref.training() else ref.evaluate()
+          val x = inputF(n, k); val g = inputF(n, k + 100)
+          bridge.module(h) // exists
+          val a  = bridge.sharedArena(arena)
+          a.writeFloats(0, x, n)
+          val step = bridge.forward(h, arena, 0L, shapeText, 0L) // output over the input
+          val y    = new Array[Float](n); a.readFloats(0, y, n)
+          val yRef = ref.forward(Tensor[Float](x.clone(), s.shape))
+          assert(Tensor[Float](y, s.shape) == yRef, s"${s.layer} $dtype forward $k")
+          assert(step == ref.getStep && step == bridge.getStep(h))
+          a.writeFloats(0, x, n); a.writeFloats(8192, g, n)
+          val inOff = if (k % 2 == 0) 0L else -1L // -1: input not sent (the engine does not read it)
+          bridge.backward(h, arena, inOff, s.shape.mkString(","), 8192L, s.shape.mkString(","), 8192L)
+          val gi = new Array[Float](n); a.readFloats(8192, gi, n)
+          assert(Tensor[Float](gi, s.shape) == ref.backward(Tensor[Float](x.clone(), s.shape), Tensor[Float](g.clone(), s.shape)))
+        }
+      } else {
+        val ref = direct[Double](s, seed)
+        for ((train, k) <- mode.zipWithIndex) {
+          bridge.setTraining(h, train); if (train) ref.training() else ref.evaluate()
+          val x = inputD(n, k); val g = inputD(n, k + 100)
+          val a = bridge.sharedArena(arena)
+          a.writeDoubles(0, x, n)
+          val step = bridge.forward(h, arena, 0L, s.shape, 16384L)
+          val y    = new Array[Double](n); a.readDoubles(16384, y, n)
+          assert(Tensor[Double](y, s.shape) == ref.forward(Tensor[Double](x.clone(), s.shape)), s"${s.layer} $dtype forward $k")
+          assert(step == ref.getStep)
+          a.writeDoubles(32768, g, n)
+          bridge.backward(h, arena, 0L, 32768L, s.shape, 0L)
+          val gi = new Array[Double](n); a.readDoubles(0, gi, n)
+          assert(Tensor[Double](gi, s.shape) == ref.backward(Tensor[Double](x.clone(), s.shape), Tensor[Double](g.clone(), s.shape)))
+        }
+      }
+      bridge.setSeed(h, 7L)
+      assert(bridge.getSeed(h) == 7L && bridge.getStep(h) == 0L)
+      assert(bridge.release(h) && !bridge.release(h))
+    }
+    assert(bridge.liveModules() == 0)
+    assert(bridge.detach(arena) && !bridge.detach(arena))
+  }
+
+  test("Bridge: 0-d and empty inputs") {
+    val bridge = new Bridge()
+    val arena  = attachArena(bridge, 4096)
+    val a      = bridge.sharedArena(arena)
+    val h      = bridge.create("Dropout", "float32", "init_p=0.5", 3L)
+    a.writeFloats(0, Array(2.5f), 1)
+    assert(bridge.forward(h, arena, 0L, "", 0L) == 1L)
+    val ref = Dropout[Float](initP = 0.5, seed = Some(3L)).forward(Tensor.scalar(2.5f))
+    val y   = new Array[Float](1); a.readFloats(0, y, 1)
+    assert(Tensor[Float](y, Array.emptyIntArray) == ref)
+    assert(bridge.forward(h, arena, 0L, "0,3", 0L) == 2L) // empty: the step still advances
+  }
+
+  test("Bridge: engine and bridge errors propagate with their types and messages") {
+    val bridge = new Bridge()
+    val arena  = attachArena(bridge, 4096)
+    val e1     = intercept[IllegalArgumentException](bridge.create("Dropout", "float32", "init_p=1.5", 1L))
+    assert(e1.getMessage == "Dropout: init_p must be in [0, 1], got 1.5")
+    val h  = bridge.create("SpatialDropout2D", "float64", "init_p=0.5", 1L)
+    val e2 = intercept[IllegalStateException](bridge.backward(h, arena, 0L, 0L, "2,3,4", 0L))
+    assert(e2.getMessage == "SpatialDropout2D: backward called before any forward")
+    val e3 = intercept[IllegalArgumentException](bridge.forward(h, arena, 0L, "2,3", 0L))
+    assert(e3.getMessage == "SpatialDropout2D: expected a 3-D or 4-D input, got shape (2, 3)")
+    bridge.forward(h, arena, 0L, "2,3,4", 0L)
+    val e4 = intercept[IllegalArgumentException](bridge.backward(h, arena, 0L, "2,3,4", 0L, "2,3,5", 0L))
+    assert(e4.getMessage == "SpatialDropout2D: gradient shape (2, 3, 5) differs from the input shape (2, 3, 4) of the last forward")
+    assert(intercept[IllegalArgumentException](bridge.create("Dropout", "int8", "", 1L)).getMessage.contains("float32"))
+    assert(intercept[IllegalArgumentException](bridge.create("Nope", "float32", "", 1L)).getMessage.contains("unknown layer"))
+    assert(intercept[IllegalArgumentException](bridge.create("Dropout", "float32", "rate=0.1", 1L)).getMessage.contains("no parameter rate"))
+    assert(intercept[IllegalArgumentException](bridge.create("GaussianNoise", "float32", "", 1L)).getMessage.contains("stddev"))
+    assert(intercept[IllegalStateException](bridge.forward(999999, arena, 0L, "1", 0L)).getMessage.contains("999999"))
+    assert(intercept[IllegalStateException](bridge.forward(h, 424242, 0L, "1", 0L)).getMessage.contains("424242"))
+    // an input that does not fit the arena
+    assert(intercept[IllegalArgumentException](bridge.forward(h, arena, 0L, "1,1,1000", 0L)).getMessage.contains("does not fit"))
+  }
+
+  test("Bridge: restore reproduces seed, step, mode and the last forward") {
+    val bridge = new Bridge()
+    val arena  = attachArena(bridge, 1 << 16)
+    val a      = bridge.sharedArena(arena)
+    for ((layer, params, shape) <- Seq(
+           ("Dropout", "init_p=0.4", Array(5, 7)),
+           ("GaussianNoise", "stddev=0.3", Array(9)),
+           ("SpatialDropout3D", "init_p=0.5;data_format=NHWC", Array(2, 2, 2, 2, 3)))) {
+      val n   = shape.product
+      val old = bridge.create(layer, "float64", params, 99L)
+      for (_ <- 0 until 5) { a.writeDoubles(0, inputD(n, 1), n); bridge.forward(old, arena, 0L, shape, 0L) }
+      // a fresh module told where the old one stands behaves identically from here on
+      for (lastTraining <- Seq(true, false)) {
+        bridge.setTraining(old, lastTraining)
+        a.writeDoubles(0, inputD(n, 2), n); bridge.forward(old, arena, 0L, shape, 0L)
+        val step     = bridge.getStep(old)
+        val lastStep = if (lastTraining) step - 1 else step
+        val neu      = bridge.create(layer, "float64", params, 99L)
+        bridge.restore(neu, 99L, step, lastTraining, true, 99L, lastStep, lastTraining, shape.mkString(","))
+        assert(bridge.getStep(neu) == step && bridge.isTraining(neu) == lastTraining)
+        assert(bridge.module(neu).lastForward.map(r => (r.seed, r.step, r.training, r.shape.toSeq)) ==
+          bridge.module(old).lastForward.map(r => (r.seed, r.step, r.training, r.shape.toSeq)))
+        val g = inputD(n, 3)
+        def back(h: Int): Seq[Long] = {
+          a.writeDoubles(0, inputD(n, 2), n); a.writeDoubles(8192, g, n)
+          bridge.backward(h, arena, 0L, 8192L, shape, 8192L)
+          val r = new Array[Double](n); a.readDoubles(8192, r, n); r.toSeq.map(java.lang.Double.doubleToRawLongBits)
+        }
+        assert(back(neu) == back(old), s"$layer backward after restore")
+        bridge.setTraining(old, true); bridge.setTraining(neu, true)
+        def fwd(h: Int): Seq[Long] = {
+          a.writeDoubles(0, inputD(n, 4), n); bridge.forward(h, arena, 0L, shape, 0L)
+          val r = new Array[Double](n); a.readDoubles(0, r, n); r.toSeq.map(java.lang.Double.doubleToRawLongBits)
+        }
+        assert(fwd(neu) == fwd(old), s"$layer forward after restore")
+        bridge.release(neu)
+      }
+    }
+  }
+
+  test("Bridge: concurrent threads on different modules and arenas equal sequential calls") {
+    val bridge  = new Bridge()
+    val threads = 6
+    val calls   = 40
+    def run(t: Int, arena: Int): Seq[Int] = {
+      val s     = specs(t % specs.size)
+      val n     = s.shape.product
+      val h     = bridge.create(s.layer, "float32", s.params, 1000L + t)
+      val a     = bridge.sharedArena(arena)
+      val bytes = Seq.newBuilder[Int]
+      for (k <- 0 until calls) {
+        a.writeFloats(0, inputF(n, k), n)
+        bridge.forward(h, arena, 0L, s.shape, 0L)
+        val y = new Array[Float](n); a.readFloats(0, y, n)
+        bytes ++= y.map(java.lang.Float.floatToRawIntBits)
+      }
+      bridge.release(h)
+      bytes.result()
+    }
+    val arenas     = (0 until threads).map(_ => attachArena(bridge, 1 << 16))
+    val sequential = (0 until threads).map(t => run(t, arenas(t)))
+    val pool       = Executors.newFixedThreadPool(threads)
+    try {
+      val futures = (0 until threads).map(t => pool.submit(new Callable[Seq[Int]] { def call() = run(t, arenas(t)) }))
+      val parallel = futures.map(_.get(60, TimeUnit.SECONDS))
+      assert(parallel == sequential)
+    } finally pool.shutdownNow()
+    // two threads on one module are serialized: the steps they see are distinct
+    val h      = bridge.create("Dropout", "float32", "init_p=0.5", 5L)
+    val pool2  = Executors.newFixedThreadPool(4)
+    try {
+      val fs = (0 until 4).map { t =>
+        pool2.submit(new Callable[Seq[Long]] {
+          def call() = (0 until 50).map { _ =>
+            bridge.sharedArena(arenas(t)).writeFloats(0, inputF(64, 1), 64)
+            bridge.forward(h, arenas(t), 0L, "64", 0L)
+          }
+        })
+      }
+      val steps = fs.flatMap(_.get(60, TimeUnit.SECONDS))
+      assert(steps.sorted == (1L to 200L))
+    } finally pool2.shutdownNow()
+  }
+
+  test("Bridge: params parsing and info") {
+    assert(Bridge.parseParams("a=1; b = x ;") == Map("a" -> "1", "b" -> "x"))
+    assert(Bridge.parseParams("") == Map.empty)
+    assert(Bridge.parseShape("") sameElements Array.emptyIntArray)
+    assert(Bridge.parseShape("2, 3") sameElements Array(2, 3))
+    assertThrows[IllegalArgumentException](Bridge.parseShape("2,x"))
+    val b = new Bridge()
+    assert(b.protocolVersion() == Bridge.ProtocolVersion)
+    assert(b.pid() == ProcessHandle.current().pid())
+    assert(b.version().nonEmpty)
+  }
+
+  // ------------------------------------------------------------------ GatewayMain
+
+  private def gatewayProcess(token: Option[String]): Process = {
+    val java = new File(System.getProperty("java.home"), "bin/java").getPath
+    val pb   = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "bigdlreg.interop.GatewayMain")
+    pb.environment().remove(GatewayMain.TokenVariable)
+    token.foreach(t => pb.environment().put(GatewayMain.TokenVariable, t))
+    pb.start()
+  }
+
+  test("GatewayMain: without a token it exits with a clear message") {
+    val p = gatewayProcess(None)
+    assert(p.waitFor(60, TimeUnit.SECONDS))
+    assert(p.exitValue() == 2)
+    val err = new String(p.getErrorStream.readAllBytes(), "UTF-8")
+    assert(err.contains(GatewayMain.TokenVariable))
+  }
+
+  test("GatewayMain: prints its port, accepts only the token, exits when stdin closes") {
+    val p = gatewayProcess(Some("s3cret"))
+    try {
+      val line = new BufferedReader(new InputStreamReader(p.getInputStream, "UTF-8")).readLine()
+      assert(line != null && line.startsWith(GatewayMain.PortPrefix + " "), s"got $line")
+      val port = line.split(' ')(1).toInt
+      assert(port > 0)
+      // py4j's auth handshake: a wrong token is refused, the right one accepted
+      def auth(token: String): String = {
+        val s = new java.net.Socket(java.net.InetAddress.getLoopbackAddress, port)
+        try {
+          s.setSoTimeout(10000)
+          s.getOutputStream.write(s"A\n$token\n".getBytes("UTF-8"))
+          s.getOutputStream.flush()
+          new BufferedReader(new InputStreamReader(s.getInputStream, "UTF-8")).readLine()
+        } finally s.close()
+      }
+      assert(auth("s3cret") == "!yv")
+      assert(auth("wrong") != "!yv")
+      assert(p.isAlive)
+      p.getOutputStream.close()
+      assert(p.waitFor(30, TimeUnit.SECONDS), "the gateway must exit when its stdin closes")
+      assert(p.exitValue() == 0)
+    } finally p.destroyForcibly()
+  }
+}

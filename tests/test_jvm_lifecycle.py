@@ -1,0 +1,616 @@
+"""The JVM behind the jvm backend: start, failures, recovery, threads, cleanup.
+
+Every test needs Java and the built gateway jar (``pytest.mark.jvm``: skipped
+locally without them, a failure under CI). Tests that kill the JVM leave the
+process-wide gateway to be restarted by the next call, which is part of what
+they check.
+"""
+from __future__ import annotations
+
+import gc
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import textwrap
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bigdl_reg.backends import jvm
+from bigdl_reg.backends.jvm import gateway, shm
+from bigdl_reg.backends.jvm.gateway import JVMError
+from bigdl_reg.nn import (
+    Dropout,
+    GaussianDropout,
+    GaussianNoise,
+    SpatialDropout1D,
+    SpatialDropout2D,
+    SpatialDropout3D,
+)
+
+pytestmark = pytest.mark.jvm
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+# ------------------------------------------------------------------ helpers
+
+
+def _gw() -> gateway.Gateway:
+    return gateway.get_gateway()
+
+
+def _alive(pid: int) -> bool:
+    """True while ``pid`` runs (a zombie nobody reaps counts as gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+    except OSError:
+        try:
+            os.kill(pid, 0)
+            return True
+        except ProcessLookupError:
+            return False
+
+
+def _wait_state(pid: int, state: str, timeout: float = 10.0) -> None:
+    """Waits until /proc says the process is in ``state`` ("T": stopped)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                if f.read().rsplit(")", 1)[1].split()[0] == state:
+                    return
+        except OSError:
+            return
+        time.sleep(0.01)
+
+
+def _wait_gone(pid: int, timeout: float = 15.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not _alive(pid):
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def _kill_jvm(sig=signal.SIGKILL) -> int:
+    gw = _gw()
+    pid = gw.pid
+    os.kill(pid, sig)
+    if sig == signal.SIGKILL:
+        gw.proc.wait(timeout=15)
+    return pid
+
+
+def _x(shape, dtype=np.float32, salt=0):
+    n = int(np.prod(shape))
+    return ((np.arange(n, dtype=np.float64) * 7919 + salt * 104729) % 2001 - 1000).reshape(shape).astype(dtype) / 37
+
+
+def _env_without_jvm_overrides():
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    return env
+
+
+def _arena_files(pid: int):
+    prefix = f"bigdl-reg-arena-{pid}-"
+    return [n for n in os.listdir(shm.shm_dir()) if n.startswith(prefix)]
+
+
+# ------------------------------------------------------------------ start and info
+
+
+def test_start_reports_versions_and_a_live_jvm():
+    layer = Dropout(0.5, seed=1, backend="jvm")
+    assert layer.backend == "jvm"
+    gw = gateway.current_gateway()
+    assert gw is not None and gw.usable() and _alive(gw.pid)
+    assert gw.call("protocolVersion") == gateway.PROTOCOL_VERSION
+    assert gw.call("pid") == gw.pid
+    assert gw.call("javaVersion")
+    assert jvm.find_problem() is None
+    assert jvm.name == "jvm"
+    layer.close()
+
+
+def test_info_command_reports_a_ready_backend():
+    r = subprocess.run(
+        [sys.executable, "-m", "bigdl_reg", "info"],
+        env=_env_without_jvm_overrides(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert r.returncode == 0, r.stderr
+    out = r.stdout
+    for key in ("bigdl-reg", "numpy", "py4j", "python", "java version", "gateway classpath", "shared memory dir"):
+        assert key in out
+    assert re.search(r"^jvm backend\s+ready$", out, re.M), out
+    assert re.search(r'^backend "auto" resolves to\s+jvm$', out, re.M), out
+    r = subprocess.run(
+        [sys.executable, "-m", "bigdl_reg", "nope"], env=_env_without_jvm_overrides(), capture_output=True, text=True
+    )
+    assert r.returncode == 2 and "usage" in r.stderr
+
+
+def test_info_and_find_problem_without_java_or_jars(tmp_path, monkeypatch):
+    env = _env_without_jvm_overrides()
+    env.pop("JAVA_HOME", None)
+    env["PATH"] = str(tmp_path)  # no java here
+    env[gateway.CLASSPATH_ENV] = str(tmp_path / "missing.txt")
+    r = subprocess.run([sys.executable, "-m", "bigdl_reg", "info"], env=env, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert "not found" in r.stdout and "missing" in r.stdout
+    assert re.search(r'^backend "auto" resolves to\s+numpy$', r.stdout, re.M), r.stdout
+
+    monkeypatch.delenv("JAVA_HOME", raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    problem = jvm.find_problem()
+    assert "Java not found" in problem and "JAVA_HOME" in problem and 'backend="numpy"' in problem
+    monkeypatch.undo()
+
+    monkeypatch.setenv(gateway.CLASSPATH_ENV, str(tmp_path / "missing.txt"))
+    problem = jvm.find_problem()
+    assert "does not exist" in problem and "bin/setup" in problem
+    assert "bin/sbt interop/writeClasspath" in problem and 'backend="numpy"' in problem
+    cp = tmp_path / "classpath.txt"
+    cp.write_text(str(tmp_path / "gone.jar") + "\n")
+    monkeypatch.setenv(gateway.CLASSPATH_ENV, str(cp))
+    problem = jvm.find_problem()
+    assert "gone.jar" in problem and "bin/setup" in problem
+
+
+def test_a_jvm_that_cannot_start_is_a_clear_error_and_the_next_start_works(tmp_path, monkeypatch):
+    gateway.shutdown()
+    # py4j's jar alone: java starts but has no bigdl-reg classes
+    py4j_jar = next(line for line in gateway.read_classpath() if "py4j" in os.path.basename(line))
+    cp = tmp_path / "classpath.txt"
+    cp.write_text(py4j_jar + "\n")
+    monkeypatch.setenv(gateway.CLASSPATH_ENV, str(cp))
+    with pytest.raises(JVMError) as info:
+        Dropout(0.5, seed=1, backend="jvm")
+    msg = str(info.value)
+    assert "could not start" in msg and "exited with status" in msg
+    assert "GatewayMain" in msg  # the tail of java's stderr
+    assert gateway.current_gateway() is None
+    monkeypatch.undo()
+    layer = Dropout(0.5, seed=1, backend="jvm")
+    assert layer.forward(np.ones(4, np.float32)).shape == (4,)
+
+
+def test_wrong_token_is_refused():
+    from py4j.java_gateway import GatewayParameters, JavaGateway
+    from py4j.protocol import Py4JError
+
+    gw = _gw()
+    intruder = JavaGateway(gateway_parameters=GatewayParameters(port=gw.port, auth_token="wrong", auto_convert=False))
+    try:
+        with pytest.raises(Py4JError):
+            intruder.entry_point.version()
+    finally:
+        intruder.close()
+    assert gw.call("protocolVersion") == gateway.PROTOCOL_VERSION  # unaffected
+
+
+# ------------------------------------------------------------------ Java exceptions
+
+
+def test_java_exceptions_arrive_as_python_types_with_the_scala_message():
+    layer = SpatialDropout2D(0.5, seed=3, backend="jvm")
+    with pytest.raises(ValueError) as e1:
+        layer.forward(np.ones((2, 3), np.float32))
+    assert type(e1.value) is ValueError
+    assert str(e1.value) == "SpatialDropout2D: expected a 3-D or 4-D input, got shape (2, 3)"
+    assert e1.value.__cause__ is None and e1.value.__suppress_context__
+
+    with pytest.raises(RuntimeError) as e2:
+        layer.backward(np.ones((2, 3, 4), np.float32), np.ones((2, 3, 4), np.float32))
+    assert type(e2.value) is RuntimeError
+    assert str(e2.value) == "SpatialDropout2D: backward called before any forward"
+
+    layer.forward(np.ones((2, 3, 4), np.float32))
+    with pytest.raises(ValueError) as e3:
+        layer.backward(np.ones((2, 3, 4), np.float32), np.ones((2, 3, 5), np.float32))
+    assert str(e3.value) == (
+        "SpatialDropout2D: gradient shape (2, 3, 5) differs from the input shape (2, 3, 4) of the last forward"
+    )
+    assert layer.step == 1  # the failed calls changed nothing
+
+    gw = _gw()
+    with pytest.raises(ValueError) as e4:  # the engine's own validation, unfiltered by the facade
+        gw.call("create", "Dropout", "float32", "init_p=1.5", 1)
+    assert str(e4.value) == "Dropout: init_p must be in [0, 1], got 1.5"
+    for text in (str(e1.value), str(e2.value), str(e3.value), str(e4.value)):
+        assert "py4j" not in text and "Trace" not in text and "java." not in text
+    with pytest.raises(RuntimeError) as e5:
+        gw.call("getStep", 10**9)
+    assert "no module with handle" in str(e5.value)
+    with pytest.raises(JVMError) as e6:  # not a Java exception: py4j cannot find the method
+        gw.call("noSuchMethod", 1)
+    assert "noSuchMethod" in str(e6.value)
+    assert gw.usable() and gw.call("protocolVersion") == gateway.PROTOCOL_VERSION
+
+
+# ------------------------------------------------------------------ a JVM that dies
+
+
+def _pair(cls, *args, seed, **kw):
+    return cls(*args, seed=seed, backend="jvm", **kw), cls(*args, seed=seed, backend="numpy", **kw)
+
+
+def _same(a, b):
+    assert a.dtype == b.dtype and a.shape == b.shape
+    assert a.tobytes() == b.tobytes()
+
+
+def test_jvm_killed_between_calls_gives_a_clear_error_then_recovers_exactly():
+    jl, nl = _pair(Dropout, 0.4, seed=7)
+    x = _x((33, 17))
+    for k in range(3):
+        _same(jl.forward(x), nl.forward(x))
+    old_pid = _kill_jvm()
+    with pytest.raises(JVMError) as info:
+        jl.forward(x)
+    msg = str(info.value)
+    assert f"pid {old_pid}" in msg and "killed by signal 9 (SIGKILL)" in msg
+    assert "next call starts a new JVM" in msg
+    assert jl.step == 3  # the failed call had no effect
+    # recovery: a new JVM, the layer re-created at its seed and step
+    _same(jl.forward(x), nl.forward(x))
+    assert _gw().pid != old_pid and jl.step == nl.step == 4
+    _same(jl.backward(x, x), nl.backward(x, x))
+    assert jl._impl.restores == 1
+    state = jl._impl.jvm_state()
+    assert state["step"] == 4 and state["seed"] == 7 and state["training"]
+
+
+@pytest.mark.parametrize("scenario", ["eval", "backward-after-kill", "set_seed-after-forward", "set_p-after-forward"])
+def test_recovery_restores_mode_last_forward_seed_and_p(scenario):
+    jl, nl = _pair(Dropout, 0.3, seed=2**64 - 5, scale=False)
+    x = _x((4, 1001), salt=1)
+    g = _x((4, 1001), salt=2)
+    for _ in range(5):
+        _same(jl.forward(x), nl.forward(x))
+    for layer in (jl, nl):
+        if scenario == "eval":
+            layer.evaluate()
+            layer.forward(x)
+        elif scenario == "set_seed-after-forward":
+            layer.set_seed(12345)
+        elif scenario == "set_p-after-forward":
+            layer.set_p(0.6)
+    _kill_jvm()
+    with pytest.raises(JVMError):
+        jl.forward(x)
+    _same(jl.backward(x, g), nl.backward(x, g))  # the pre-crash forward's noise
+    assert jl.is_training() == nl.is_training() and jl.step == nl.step and jl.seed == nl.seed
+    for _ in range(2):
+        _same(jl.forward(x), nl.forward(x))
+        _same(jl.backward(x, g), nl.backward(x, g))
+    jl.training(), nl.training()
+    _same(jl.forward(x), nl.forward(x))
+
+
+def test_every_layer_recovers():
+    x = {1: _x((3, 5, 4)), 2: _x((2, 3, 4, 5)), 3: _x((2, 3, 2, 2, 3))}
+    pairs = [
+        (_pair(GaussianDropout, 0.2, seed=1), _x((7, 9))),
+        (_pair(GaussianNoise, 0.5, seed=2, bigdl_type="double"), _x((7, 9), np.float64)),
+        (_pair(SpatialDropout1D, 0.5, seed=3), x[1]),
+        (_pair(SpatialDropout2D, 0.5, data_format="NHWC", seed=4), x[2]),
+        (_pair(SpatialDropout3D, 0.5, seed=5), x[3]),
+    ]
+    for (jl, nl), xi in pairs:
+        for _ in range(3):
+            _same(jl.forward(xi), nl.forward(xi))
+    _kill_jvm()
+    for (jl, nl), xi in pairs:
+        try:
+            jl.forward(xi)
+        except JVMError:
+            pass  # only the first call notices
+        else:
+            nl.forward(xi)
+        _same(jl.backward(xi, xi), nl.backward(xi, xi))
+        _same(jl.forward(xi), nl.forward(xi))
+
+
+def test_jvm_killed_during_a_call():
+    jl, nl = _pair(Dropout, 0.5, seed=11)
+    big = np.ones(6 * 10**7, np.float32)  # ~0.25 s in the JVM
+    gw = _gw()
+    in_call = threading.Event()
+    real_call = gw.call
+
+    def spy(method, *args):
+        if method == "forward":
+            in_call.set()
+        return real_call(method, *args)
+
+    gw.call = spy
+    result = {}
+
+    def run():
+        try:
+            jl.forward(big)
+            result["ok"] = True
+        except BaseException as e:  # noqa: BLE001 - recorded and checked below
+            result["error"] = e
+
+    t = threading.Thread(target=run)
+    t.start()
+    assert in_call.wait(60)
+    time.sleep(0.05)
+    pid = gw.pid
+    os.kill(pid, signal.SIGKILL)
+    t.join(60)
+    assert not t.is_alive()
+    err = result.get("error")
+    assert isinstance(err, JVMError), result
+    assert "SIGKILL" in str(err) and f"pid {pid}" in str(err)
+    del big
+    small = _x((1000,))
+    _same(jl.forward(small), nl.forward(small))  # the killed call had no effect
+    assert _gw().pid != pid
+
+
+def test_ctrl_c_during_a_call_leaves_the_layer_consistent():
+    jl, nl = _pair(Dropout, 0.5, seed=31)
+    x = _x((3000,))
+    _same(jl.forward(x), nl.forward(x))
+    big = np.ones(6 * 10**7, np.float32)
+    gw = _gw()
+    real_call = gw.call
+
+    def spy(method, *args):
+        if method == "forward":
+            threading.Timer(0.05, os.kill, (os.getpid(), signal.SIGINT)).start()
+        return real_call(method, *args)
+
+    gw.call = spy
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            jl.forward(big)
+    finally:
+        del gw.call
+    del big
+    # the interrupted forward had no effect, on the same JVM
+    assert jl.step == 1
+    _same(jl.forward(x), nl.forward(x))
+    _same(jl.backward(x, x), nl.backward(x, x))
+    assert _gw() is gw and gw.usable()
+
+
+def test_hung_jvm_times_out_and_is_replaced(monkeypatch):
+    gateway.shutdown()
+    monkeypatch.setenv(gateway.CALL_TIMEOUT_ENV, "2")
+    try:
+        jl, nl = _pair(GaussianNoise, 0.1, seed=9)
+        x = _x((100,))
+        _same(jl.forward(x), nl.forward(x))
+        pid = _gw().pid
+        os.kill(pid, signal.SIGSTOP)
+        _wait_state(pid, "T")  # the stop is asynchronous
+        t0 = time.monotonic()
+        with pytest.raises(JVMError) as info:
+            jl.forward(x)
+        assert time.monotonic() - t0 < 30
+        assert "did not answer within 2 s" in str(info.value)
+        assert _wait_gone(pid)
+        _same(jl.forward(x), nl.forward(x))
+    finally:
+        monkeypatch.undo()
+        gateway.shutdown()  # the next test gets a JVM with the default timeout
+
+
+def test_shutdown_then_use_restarts_transparently():
+    jl, nl = _pair(SpatialDropout1D, 0.5, seed=21)
+    x = _x((2, 6, 8))
+    _same(jl.forward(x), nl.forward(x))
+    pid = _gw().pid
+    gateway.shutdown()
+    assert _wait_gone(pid)
+    _same(jl.forward(x), nl.forward(x))  # no error: a deliberate shutdown is not a crash
+    _same(jl.backward(x, x), nl.backward(x, x))
+
+
+# ------------------------------------------------------------------ threads
+
+
+def _make(i: int, backend: str):
+    seed = 1000 + i
+    kinds = [
+        lambda: Dropout(0.3, seed=seed, backend=backend),
+        lambda: GaussianDropout(0.2, bigdl_type="double", seed=seed, backend=backend),
+        lambda: GaussianNoise(0.5, seed=seed, backend=backend),
+        lambda: SpatialDropout1D(0.4, seed=seed, backend=backend),
+        lambda: SpatialDropout2D(0.5, data_format="NHWC", seed=seed, backend=backend),
+        lambda: SpatialDropout3D(0.5, bigdl_type="double", seed=seed, backend=backend),
+    ]
+    shapes = [(70001,), (33, 65), (5, 7, 9), (4, 50, 16), (2, 9, 9, 8), (2, 3, 4, 5, 6)]
+    return kinds[i % 6](), shapes[i % 6]
+
+
+def _workload(i: int, calls: int = 25):
+    layer, shape = _make(i, "jvm")
+    dtype = layer.dtype
+    out = []
+    for k in range(calls):
+        if k % 7 == 6:
+            layer.evaluate()
+        elif not layer.is_training():
+            layer.training()
+        x = _x(shape, dtype, salt=i * 100 + k)
+        out.append(layer.forward(x).tobytes())
+        out.append(layer.backward(x, x).tobytes())
+    layer.close()
+    return out
+
+
+def test_threads_on_different_layers_equal_sequential_use():
+    n = 8
+    sequential = [_workload(i) for i in range(n)]
+    with ThreadPoolExecutor(n) as ex:
+        parallel = list(ex.map(_workload, range(n)))
+    assert parallel == sequential
+
+
+def test_threads_sharing_one_layer_get_distinct_steps():
+    layer = Dropout(0.5, seed=77, backend="jvm")
+    ref = Dropout(0.5, seed=77, backend="numpy")
+    x = _x((5000,))
+    threads, calls = 4, 30
+    with ThreadPoolExecutor(threads) as ex:
+        results = list(ex.map(lambda _: [layer.forward(x).tobytes() for _ in range(calls)], range(threads)))
+    assert layer.step == threads * calls
+    expected = sorted(ref.forward(x).tobytes() for _ in range(threads * calls))
+    assert sorted(b for r in results for b in r) == expected
+
+
+# ------------------------------------------------------------------ resources
+
+
+def test_arenas_grow_and_are_released():
+    gw = _gw()
+    layer = Dropout(0.5, seed=5, backend="jvm")
+    layer.forward(np.ones(10, np.float32))
+    shm.release_thread_arena()
+    base = gw.call("liveArenas")
+    layer.forward(np.ones(10, np.float32))
+    assert gw.call("liveArenas") == base + 1
+    for n in (1 << 18, 1 << 21, 10, 1 << 22):
+        layer.forward(np.ones(n, np.float32))
+        assert gw.call("liveArenas") == base + 1  # a bigger arena replaces the old one
+    assert shm._local.arena.size >= 4 << 22
+    # a thread's arena is released after the thread ends
+    t = threading.Thread(target=lambda: layer.forward(np.ones(1000, np.float32)))
+    t.start()
+    t.join()
+    gc.collect()
+    Dropout(0.5, seed=6, backend="jvm")  # creating a layer flushes pending releases
+    assert gw.call("liveArenas") == base + 1
+    assert _arena_files(os.getpid()) == []  # unlinked as soon as both sides mapped them
+
+
+def test_layers_are_released():
+    gw = _gw()
+    Dropout(0.5, seed=1, backend="jvm").close()
+    base = gw.call("liveModules")
+    layers = [GaussianNoise(0.1, seed=i, backend="jvm") for i in range(20)]
+    assert gw.call("liveModules") == base + 20
+    layers[0].close()
+    layers[0].close()  # idempotent
+    assert gw.call("liveModules") == base + 19
+    with pytest.raises(RuntimeError):
+        layers[0].forward(np.ones(3, np.float32))
+    del layers
+    gc.collect()
+    keep = Dropout(0.5, seed=1, backend="jvm")
+    assert gw.call("liveModules") == base + 1
+    keep.close()
+
+
+def test_transfers_over_the_mapping_limit_are_a_clear_value_error():
+    gw = _gw()
+    with pytest.raises(ValueError) as info:
+        shm.arena_for(gw, shm.MAX_ARENA_BYTES + 1)
+    assert "2 GiB" in str(info.value)
+    layer = jvm.create("Dropout", {"init_p": 0.5}, np.float32, 1)
+    huge = np.broadcast_to(np.float32(1), (2**29 + 1,))  # 2 GiB + 4 bytes, never materialised
+    with pytest.raises(ValueError) as info:
+        layer.forward(huge)
+    assert "2 GiB" in str(info.value) and "(536870913,)" in str(info.value)
+    layer.close()
+
+
+_CHILD = textwrap.dedent(
+    """
+    import os, sys, threading, time
+    import numpy as np
+    from bigdl_reg.nn import Dropout
+    from bigdl_reg.backends.jvm import gateway
+    d = Dropout(0.5, seed=1, backend="jvm")
+    d.forward(np.ones(10**6, np.float32))
+    t = threading.Thread(target=lambda: d.forward(np.ones(10**5, np.float32)))
+    t.start(); t.join()
+    print(gateway.current_gateway().pid, flush=True)
+    mode = sys.argv[1]
+    if mode == "raise":
+        raise SystemExit("boom")
+    if mode == "hang":
+        time.sleep(120)
+    """
+)
+
+
+@pytest.mark.parametrize("mode", ["exit", "raise", "sigkill", "sigterm"])
+def test_no_jvm_or_shared_memory_left_after_the_interpreter_ends(mode):
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _CHILD, "hang" if mode.startswith("sig") else mode],
+        env=_env_without_jvm_overrides(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        line = proc.stdout.readline()
+        assert line.strip().isdigit(), proc.stderr.read()
+        jvm_pid = int(line)
+        assert _alive(jvm_pid)
+        if mode == "sigkill":
+            proc.kill()
+        elif mode == "sigterm":
+            proc.terminate()
+        proc.wait(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert _wait_gone(jvm_pid), f"JVM {jvm_pid} outlived its Python process ({mode})"
+    assert _arena_files(proc.pid) == []
+    logs = [n for n in os.listdir(tempfile.gettempdir()) if n.startswith(f"bigdl-reg-jvm-{proc.pid}-")]
+    assert logs == []
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_a_forked_child_gets_its_own_jvm():
+    layer = Dropout(0.5, seed=8, backend="jvm")
+    x = _x((1000,))
+    layer.forward(x)
+    parent_pid = _gw().pid
+    r, w = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - runs in the child
+        code = 1
+        try:
+            os.close(r)
+            y = layer.forward(x)  # the parent's layer object, restored on the child's JVM
+            ref = Dropout(0.5, seed=8, backend="numpy")
+            ref.forward(x)
+            ok = y.tobytes() == ref.forward(x).tobytes() and gateway.current_gateway().pid != parent_pid
+            os.write(w, b"ok" if ok else b"bad")
+            gateway.shutdown()
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(w)
+    with os.fdopen(r, "rb") as f:
+        answer = f.read()
+    _, status = os.waitpid(child, 0)
+    assert answer == b"ok" and status == 0
+    assert _gw().pid == parent_pid and _alive(parent_pid)
+    ref = Dropout(0.5, seed=8, backend="numpy")
+    ref.forward(x)
+    assert layer.forward(x).tobytes() == ref.forward(x).tobytes()
