@@ -1,0 +1,49 @@
+"""bigdl-reg: BigDL-style regularization layers with bit-identical results
+from the Scala engine (through py4j) and from NumPy.
+
+    >>> import bigdl_reg
+    >>> from bigdl_reg.nn import Dropout
+    >>> bigdl_reg.set_seed(123)          # seeds of layers created without seed=
+    >>> Dropout(0.5, backend="numpy").seed
+    15750355824863689988
+
+Importing the package is cheap: no JVM starts until a layer asks for the
+"jvm" backend (or "auto" finds it usable).
+"""
+from __future__ import annotations
+
+import importlib
+
+__version__ = "0.1.0"
+
+__all__ = ["__version__", "set_seed", "set_default_backend", "get_default_backend", "nn"]
+
+
+def set_seed(seed) -> None:
+    """Seed the global seeder: the k-th layer created afterwards without an
+    explicit seed gets a seed derived from (``seed``, k) (RNG.md, "Module seeds")."""
+    from . import _seeding
+
+    _seeding.set_seed(seed)
+
+
+def set_default_backend(name) -> None:
+    """The backend of layers created without ``backend=``: "auto", "numpy" or "jvm"
+    (None: back to the ``BIGDL_REG_BACKEND`` environment variable, else "auto")."""
+    from . import backends
+
+    backends.set_default_backend(name)
+
+
+def get_default_backend() -> str:
+    """The default backend name as configured ("auto" unless set)."""
+    from . import backends
+
+    return backends.get_default_backend()
+
+
+def __getattr__(name):
+    # ``bigdl_reg.nn`` without an explicit import, loaded on first use
+    if name == "nn":
+        return importlib.import_module(".nn", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,238 @@
+"""Every argument and input check of the Python side, and every message.
+
+The messages are shared with the Scala engine (docs/architecture.md,
+"Messages"), so tests can compare them across backends. Numbers in messages
+are written the way Java's ``Double.toString`` writes them (``1.5``, ``-0.5``,
+``NaN``, ``Infinity``, ``1.0E-10``): see :func:`java_double`.
+
+Type policy for float arguments (``init_p``, ``rate``, ``stddev``): Python
+``int``/``float`` and numpy integer/floating scalars are accepted; ``bool``
+(and ``np.bool_``), ``str``, ``None``, complex numbers, arrays and everything
+else raise ``TypeError``. Boolean arguments (``inplace``, ``scale``) accept
+only ``bool``/``np.bool_`` (not 0/1). Seeds accept ``int`` and numpy integer
+scalars (not ``bool``, not floats) in [0, 2^64 - 1]; the message spells the
+bound out as the Scala engine does: ``seed must be in [0, 18446744073709551615]``.
+
+``data_format`` is case-sensitive: "NCHW" and "NHWC", plus Keras' spellings
+"channels_first" (= "NCHW") and "channels_last" (= "NHWC"), exactly as
+written. "nchw" or "Channels_Last" are rejected with the usual message, so the
+Python vocabulary stays the one the Scala engine accepts.
+"""
+from __future__ import annotations
+
+import math
+import numbers
+from decimal import Decimal
+
+import numpy as np
+
+SEED_LIMIT = 1 << 64
+
+_DTYPES = {"float": np.dtype(np.float32), "double": np.dtype(np.float64)}
+_DATA_FORMATS = {
+    "NCHW": "NCHW",
+    "NHWC": "NHWC",
+    "channels_first": "NCHW",
+    "channels_last": "NHWC",
+}
+
+
+# --------------------------------------------------------------------------
+# formatting
+# --------------------------------------------------------------------------
+
+def java_double(value: float) -> str:
+    """``value`` as Java's ``Double.toString`` writes it.
+
+    Shortest round-tripping digits (Python's ``repr``), laid out by Java's
+    rules: plain decimal with at least one fractional digit when
+    1e-3 <= |v| < 1e7, else ``d.dddE<exp>``. Identical to JDK 17 for the
+    values messages show in practice (0.5, 1.5, -0.1, 1.0E-10, 2.5E7, NaN,
+    Infinity, -0.0); JDK 17 (before JDK-4511638 was fixed in 19) prints a few
+    rare doubles with more digits than necessary, which this does not mimic.
+    """
+    value = float(value)
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "Infinity" if value > 0 else "-Infinity"
+    sign = "-" if math.copysign(1.0, value) < 0 else ""
+    if value == 0.0:
+        return sign + "0.0"
+    digits, exponent = _shortest_digits(abs(value))
+    # value = 0.d1d2d3... * 10**exponent  (d1 != 0)
+    if 1e-3 <= abs(value) < 1e7:
+        if exponent <= 0:
+            text = "0." + "0" * (-exponent) + digits
+        elif exponent >= len(digits):
+            text = digits + "0" * (exponent - len(digits)) + ".0"
+        else:
+            text = digits[:exponent] + "." + digits[exponent:]
+    else:
+        text = digits[0] + "." + (digits[1:] or "0") + "E" + str(exponent - 1)
+    return sign + text
+
+
+def _shortest_digits(value: float) -> tuple[str, int]:
+    """(digits, e) with value == 0.<digits> * 10**e, digits from ``repr``."""
+    _, digit_tuple, exponent = Decimal(repr(value)).as_tuple()
+    digits = "".join(map(str, digit_tuple)).lstrip("0")
+    trimmed = digits.rstrip("0")
+    exponent += len(digits) - len(trimmed)
+    return trimmed, len(trimmed) + exponent
+
+
+def format_value(value) -> str:
+    """A parameter value in a message: floats as Java prints them."""
+    if isinstance(value, float):
+        return java_double(value)
+    return str(value)
+
+
+def format_shape(shape) -> str:
+    """``(2, 3)``, ``(5)`` for 1-d, ``()`` for 0-d (the engine's spelling)."""
+    return "(" + ", ".join(str(int(d)) for d in shape) + ")"
+
+
+# --------------------------------------------------------------------------
+# constructor arguments
+# --------------------------------------------------------------------------
+
+def _type_name(value) -> str:
+    return type(value).__name__
+
+
+def _is_bool(value) -> bool:
+    return isinstance(value, (bool, np.bool_))
+
+
+def real_number(layer: str, name: str, value) -> float:
+    """``value`` as a float, or TypeError for anything that is not a real scalar."""
+    if _is_bool(value) or not isinstance(value, (numbers.Real, np.integer, np.floating)):
+        raise TypeError(f"{layer}: {name} must be a real number, got {_type_name(value)}")
+    try:
+        return float(value)
+    except OverflowError:  # a huge Python int: out of every range we accept
+        raise ValueError(f"{layer}: {name} must be a finite number, got {value}") from None
+
+
+def _range_error(layer: str, name: str, interval: str, value: float) -> ValueError:
+    return ValueError(f"{layer}: {name} must be in {interval}, got {java_double(value)}")
+
+
+def check_init_p(layer: str, value, name: str = "init_p") -> float:
+    """A drop probability in [0, 1]."""
+    p = real_number(layer, name, value)
+    if not 0.0 <= p <= 1.0:  # NaN fails both comparisons
+        raise _range_error(layer, name, "[0, 1]", p)
+    return p
+
+
+def check_rate(layer: str, value, name: str = "rate") -> float:
+    """GaussianDropout's rate in [0, 1) (rate 1 would make sd infinite)."""
+    rate = real_number(layer, name, value)
+    if not 0.0 <= rate < 1.0:
+        raise _range_error(layer, name, "[0, 1)", rate)
+    return rate
+
+
+def check_stddev(layer: str, value, name: str = "stddev") -> float:
+    """GaussianNoise's stddev: finite and >= 0 ([0, inf) excludes inf itself)."""
+    stddev = real_number(layer, name, value)
+    if not 0.0 <= stddev < math.inf:
+        raise _range_error(layer, name, "[0, inf)", stddev)
+    return stddev
+
+
+def check_bool(layer: str, name: str, value) -> bool:
+    if not _is_bool(value):
+        raise TypeError(f"{layer}: {name} must be a bool, got {_type_name(value)}")
+    return bool(value)
+
+
+def check_data_format(layer: str, value) -> str:
+    """"NCHW" / "NHWC" (Keras' "channels_first" / "channels_last" accepted)."""
+    if not isinstance(value, str):
+        raise TypeError(f"{layer}: data_format must be a str, got {_type_name(value)}")
+    try:
+        return _DATA_FORMATS[value]
+    except KeyError:
+        raise ValueError(f'{layer}: data_format must be "NCHW" or "NHWC", got "{value}"') from None
+
+
+def check_seed(layer: str, value, name: str = "seed") -> int:
+    """An unsigned 64-bit seed as a Python int."""
+    if _is_bool(value) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{layer}: {name} must be an int, got {_type_name(value)}")
+    seed = int(value)
+    if not 0 <= seed < SEED_LIMIT:
+        raise ValueError(f"{layer}: {name} must be in [0, {SEED_LIMIT - 1}], got {seed}")
+    return seed
+
+
+def check_bigdl_type(layer: str, value) -> np.dtype:
+    """BigDL's element type name: "float" -> float32, "double" -> float64."""
+    if not isinstance(value, str):
+        raise TypeError(f"{layer}: bigdl_type must be a str, got {_type_name(value)}")
+    try:
+        return _DTYPES[value]
+    except KeyError:
+        raise ValueError(f'{layer}: bigdl_type must be "float" or "double", got "{value}"') from None
+
+
+def bigdl_type_name(dtype: np.dtype) -> str:
+    return "float" if np.dtype(dtype) == np.float32 else "double"
+
+
+# --------------------------------------------------------------------------
+# inputs
+# --------------------------------------------------------------------------
+
+def check_input_dtype(layer: str, array: np.ndarray, dtype: np.dtype, name: str = "input") -> None:
+    """The dtype policy: float32 and float64 only, and never a silent downcast.
+
+    float32 into a "double" layer is fine (the upcast is exact); float64 into
+    a "float" layer is refused: rounding to float32 would lose precision the
+    caller may not expect to lose.
+    """
+    kind = array.dtype
+    if kind.kind != "f" or kind.itemsize not in (4, 8):
+        raise TypeError(
+            f"{layer}: {name} must be a float32 or float64 array, got dtype {kind}"
+        )
+    if kind.itemsize == 8 and dtype == np.float32:
+        raise TypeError(
+            f"{layer}: {name} is float64 but the layer computes in float32 "
+            f'(bigdl_type="float"); cast explicitly with x.astype(np.float32) '
+            f'or construct the layer with bigdl_type="double"'
+        )
+
+
+def check_inplace_target(layer: str, array, dtype: np.dtype, name: str = "input") -> None:
+    """inplace=True writes into the caller's array: it must be one, of the layer's dtype."""
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"{layer}: inplace=True needs a numpy array {name}, got {_type_name(array)}")
+    check_input_dtype(layer, array, dtype, name)
+    if array.dtype.itemsize != dtype.itemsize:
+        raise TypeError(
+            f"{layer}: inplace=True needs a {dtype.name} {name} (the layer's dtype), "
+            f"got {array.dtype.name}"
+        )
+    if not array.flags.writeable:
+        raise ValueError(f"{layer}: inplace=True needs a writeable {name} array")
+
+
+def rank_error(layer: str, ranks, shape) -> ValueError:
+    accepted = " or ".join(f"{r}-D" for r in ranks)
+    return ValueError(f"{layer}: expected a {accepted} input, got shape {format_shape(shape)}")
+
+
+def gradient_shape_error(layer: str, got, expected) -> ValueError:
+    return ValueError(
+        f"{layer}: gradient shape {format_shape(got)} differs from the input shape "
+        f"{format_shape(expected)} of the last forward"
+    )
+
+
+def backward_first_error(layer: str) -> RuntimeError:
+    return RuntimeError(f"{layer}: backward called before any forward")

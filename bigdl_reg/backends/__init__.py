@@ -1,0 +1,102 @@
+"""Backend registry and default selection.
+
+A backend is an object (here: a module) with ``name`` and
+``create(layer, params, dtype, seed)``; see docs/architecture.md. Names:
+
+* ``"numpy"``: the pure-NumPy implementation, always available.
+* ``"jvm"``: the Scala engine through py4j (``bigdl_reg.backends.jvm``),
+  imported only when asked for, so importing bigdl_reg never starts a JVM.
+* ``"auto"`` (the default): "jvm" when it can start, else "numpy".
+
+The process-wide default is ``set_default_backend(name)``, else the
+environment variable ``BIGDL_REG_BACKEND``, else "auto".
+"""
+from __future__ import annotations
+
+import importlib
+import os
+import threading
+
+NAMES = ("auto", "numpy", "jvm")
+ENV_VAR = "BIGDL_REG_BACKEND"
+_JVM_PACKAGE = __name__ + ".jvm"
+
+_lock = threading.Lock()
+_default: str | None = None  # None: follow the environment variable
+
+
+def _check_name(name) -> str:
+    if not isinstance(name, str):
+        raise TypeError(f"backend name must be a str, got {type(name).__name__}")
+    if name not in NAMES:
+        raise ValueError(f"unknown backend {name!r}; choose one of {', '.join(repr(n) for n in NAMES)}")
+    return name
+
+
+def set_default_backend(name) -> None:
+    """Make ``name`` ("auto", "numpy" or "jvm") the default of new layers; None restores the env/auto default."""
+    global _default
+    with _lock:
+        _default = None if name is None else _check_name(name)
+
+
+def get_default_backend() -> str:
+    """The configured default name (possibly "auto"; ``get_backend().name`` resolves it)."""
+    with _lock:
+        if _default is not None:
+            return _default
+    value = os.environ.get(ENV_VAR, "").strip()
+    if not value:
+        return "auto"
+    try:
+        return _check_name(value)
+    except ValueError:
+        raise ValueError(
+            f"{ENV_VAR}={value!r} is not a backend; choose one of {', '.join(repr(n) for n in NAMES)}"
+        ) from None
+
+
+def _import_jvm():
+    """The jvm backend package, or a string saying why it cannot be imported."""
+    try:
+        return importlib.import_module(_JVM_PACKAGE)
+    except ModuleNotFoundError as error:
+        if error.name == _JVM_PACKAGE:
+            return f"{_JVM_PACKAGE} is not installed"
+        return f"cannot import {_JVM_PACKAGE}: {error}"
+    except ImportError as error:
+        return f"cannot import {_JVM_PACKAGE}: {error}"
+
+
+def _backend_object(module):
+    """A backend package is the backend object itself, or exposes one as BACKEND."""
+    return getattr(module, "BACKEND", module)
+
+
+def jvm_problem() -> str | None:
+    """Why the jvm backend cannot start here (None when it can)."""
+    module = _import_jvm()
+    if isinstance(module, str):
+        return module
+    find_problem = getattr(module, "find_problem", None)
+    if find_problem is None:
+        return f"{_JVM_PACKAGE} has no find_problem() (the jvm backend is not implemented yet)"
+    return find_problem()
+
+
+def get_backend(name: str | None = None):
+    """The backend object for ``name`` (default: ``get_default_backend()``)."""
+    name = get_default_backend() if name is None else _check_name(name)
+    if name == "auto":
+        name = "jvm" if jvm_problem() is None else "numpy"
+    if name == "numpy":
+        from . import numpy as numpy_backend
+
+        return numpy_backend
+    module = _import_jvm()
+    if isinstance(module, str):
+        raise RuntimeError(f"the jvm backend is unavailable: {module}")
+    return _backend_object(module)
+
+
+__all__ = ["NAMES", "ENV_VAR", "get_backend", "set_default_backend", "get_default_backend", "jvm_problem"]

@@ -1,0 +1,449 @@
+"""The regularization layers: Dropout, GaussianDropout, GaussianNoise and
+SpatialDropout1D/2D/3D, with BigDL's Python constructor signatures.
+
+Each layer validates its arguments, takes a seed (explicit, else from
+:func:`bigdl_reg.set_seed`'s global seeder) and runs on a backend: the Scala
+engine over py4j ("jvm") or the pure-NumPy re-implementation ("numpy"). Both
+give the same bits for the same seed (see docs/architecture.md).
+
+Arrays in and out are numpy arrays. Element types: ``bigdl_type="float"``
+computes in float32, ``"double"`` in float64. A float32 input to a "double"
+layer is upcast (exactly) and the output is float64; a float64 input to a
+"float" layer is a TypeError (cast it yourself: ``x.astype(np.float32)``),
+as are integer, bool, complex, float16 and non-numeric inputs. Lists are
+converted with ``np.asarray`` first, so a list of Python floats is float64.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import _seeding, _validation as v
+from .backends import get_backend
+
+__all__ = [
+    "Layer",
+    "Dropout",
+    "GaussianDropout",
+    "GaussianNoise",
+    "SpatialDropout1D",
+    "SpatialDropout2D",
+    "SpatialDropout3D",
+]
+
+
+class Layer:
+    """What the six layers share: seed, modes, dtype policy and the backend.
+
+    Subclasses validate their own arguments and call ``super().__init__``
+    with ``params`` (the validated Python keywords the backend receives).
+    """
+
+    def __init__(self, params: dict, bigdl_type="float", seed=None, backend=None):
+        name = type(self).__name__
+        self._dtype = v.check_bigdl_type(name, bigdl_type)
+        if seed is not None:
+            seed = v.check_seed(name, seed)
+        self._backend = backend if _is_backend_object(backend) else get_backend(backend)
+        self._params = dict(params)
+        self._impl = self._backend.create(name, self._params, self._dtype, self._resolve_seed(seed))
+        self._closed = False
+
+    @staticmethod
+    def _resolve_seed(seed):
+        return _seeding.next_seed() if seed is None else seed
+
+    # -- computation -----------------------------------------------------
+    def forward(self, x):
+        """The layer's output for ``x`` (a training forward advances ``step``)."""
+        impl = self._live_impl()
+        return self._run(x, lambda array, out: impl.forward(array, out))
+
+    def backward(self, x, grad_output):
+        """The gradient w.r.t. the input of the most recent forward, for ``grad_output``."""
+        impl = self._live_impl()
+        x = self._as_operand(x, "input")
+        return self._run(grad_output, lambda grad, out: impl.backward(x, grad, out), "grad_output")
+
+    def _run(self, array, compute, name="input"):
+        if self._inplace:
+            return self._run_inplace(array, compute, name)
+        return compute(self._as_operand(array, name), None)
+
+    def _run_inplace(self, array, compute, name):
+        """Write the result into the caller's array and return that array."""
+        layer = type(self).__name__
+        v.check_inplace_target(layer, array, self._dtype, name)
+        if array.flags.c_contiguous and array.dtype == self._dtype:
+            return compute(array, array)
+        return _write_back(array, compute(_c_contiguous(array, self._dtype), None))
+
+    def _as_operand(self, array, name) -> np.ndarray:
+        """The dtype policy, then a C-contiguous array of the layer's dtype."""
+        array = np.asarray(array)
+        v.check_input_dtype(type(self).__name__, array, self._dtype, name)
+        return _c_contiguous(array, self._dtype)
+
+    @property
+    def _inplace(self) -> bool:
+        return False
+
+    # -- modes and state -------------------------------------------------
+    def training(self):
+        """Training mode (the default): fresh noise at every forward. Returns self."""
+        self._live_impl().set_training(True)
+        return self
+
+    def evaluate(self):
+        """Evaluation mode: the deterministic formula of each layer. Returns self."""
+        self._live_impl().set_training(False)
+        return self
+
+    def is_training(self) -> bool:
+        return self._live_impl().is_training()
+
+    def set_seed(self, seed):
+        """Set this layer's seed (unsigned 64-bit) and reset its step to 0. Returns self."""
+        self._live_impl().set_seed(v.check_seed(type(self).__name__, seed))
+        return self
+
+    @property
+    def seed(self) -> int:
+        return self._impl.seed
+
+    @property
+    def step(self) -> int:
+        """Number of training forwards since construction or the last set_seed."""
+        return self._impl.step
+
+    @property
+    def backend(self) -> str:
+        return self._backend.name
+
+    @property
+    def bigdl_type(self) -> str:
+        return v.bigdl_type_name(self._dtype)
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self._dtype
+
+    def get_config(self) -> dict:
+        """Constructor arguments (Keras style): ``type(layer)(**layer.get_config())``
+        builds an equivalent layer at step 0. The backend is not part of it."""
+        return {**self._params, "bigdl_type": self.bigdl_type, "seed": self.seed}
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{key}={value!r}" for key, value in self.get_config().items())
+        return f"{type(self).__name__}({args})"
+
+    # -- lifecycle -------------------------------------------------------
+    def close(self) -> None:
+        """Release the backend module (idempotent)."""
+        if not self._closed:
+            self._closed = True
+            self._impl.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
+    def _live_impl(self):
+        if self._closed:
+            raise RuntimeError(f"{type(self).__name__}: the layer is closed")
+        return self._impl
+
+    def _set_params(self, params: dict) -> None:
+        """Change parameters in place, keeping seed and step (backend permitting)."""
+        impl = self._live_impl()
+        if not hasattr(impl, "set_params"):
+            raise NotImplementedError(f"the {self.backend} backend cannot change parameters in place")
+        impl.set_params(params)
+        self._params = dict(params)
+
+
+def _is_backend_object(backend) -> bool:
+    return backend is not None and not isinstance(backend, str) and hasattr(backend, "create")
+
+
+def _c_contiguous(array: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """A C-contiguous array of ``dtype`` (a copy only when needed; 0-d stays 0-d,
+    unlike ``np.ascontiguousarray``)."""
+    return np.asarray(array, dtype=dtype, order="C")
+
+
+def _write_back(array: np.ndarray, result: np.ndarray) -> np.ndarray:
+    array[...] = result
+    return array
+
+
+class Dropout(Layer):
+    r"""Zeroes each element with probability ``init_p`` during training and
+    scales the kept ones by ``1 / (1 - init_p)``.
+
+    Every element is dropped independently; which ones is a pure function of
+    (seed, step, flat index), so the same seed gives the same masks on every
+    backend and machine. Dropped elements are ``+0`` even where the input is
+    NaN or infinite.
+
+    Args:
+        init_p (float): probability of an element to be zeroed, in [0, 1].
+            Default: 0.5
+        inplace (bool): write the output into the input array (and the
+            gradient into ``grad_output``). Default: ``False``
+        scale (bool): rescale kept elements by ``1 / (1 - init_p)`` in
+            training. Without it, evaluation multiplies by ``1 - init_p``
+            instead. Default: ``True``
+        bigdl_type (str): "float" (float32) or "double" (float64).
+        seed (int, optional): unsigned 64-bit seed; default from the global
+            seeder (:func:`bigdl_reg.set_seed`).
+        backend (str, optional): "numpy", "jvm" or "auto" (the default).
+
+    Shape:
+        - Input: any shape, including 0-d and empty.
+        - Output: the input's shape.
+
+    Training forward: ``keep ? x * T(1/(1-p)) : +0`` (scale) or
+    ``keep ? x : +0`` (no scale), ``T`` rounding to the element type.
+    Evaluation: ``x`` (scale) or ``x * T(1-p)`` (no scale). ``backward``
+    applies the same mask and factor to the gradient.
+
+    Examples::
+
+        >>> import numpy as np
+        >>> from bigdl_reg.nn import Dropout
+        >>> m = Dropout(0.5, seed=42, backend="numpy")
+        >>> m
+        Dropout(init_p=0.5, inplace=False, scale=True, bigdl_type='float', seed=42)
+        >>> x = np.arange(1, 17, dtype=np.float32).reshape(2, 8)
+        >>> m.forward(x)
+        array([[ 2.,  0.,  6.,  8.,  0.,  0., 14., 16.],
+               [18., 20.,  0., 24., 26., 28., 30., 32.]], dtype=float32)
+        >>> m.backward(x, np.ones_like(x))
+        array([[2., 0., 2., 2., 0., 0., 2., 2.],
+               [2., 2., 0., 2., 2., 2., 2., 2.]], dtype=float32)
+        >>> m.step
+        1
+        >>> m.evaluate().forward(x)[0]
+        array([1., 2., 3., 4., 5., 6., 7., 8.], dtype=float32)
+    """
+
+    def __init__(self, init_p=0.5, inplace=False, scale=True, bigdl_type="float", seed=None, backend=None):
+        layer = type(self).__name__
+        params = {
+            "init_p": v.check_init_p(layer, init_p),
+            "inplace": v.check_bool(layer, "inplace", inplace),
+            "scale": v.check_bool(layer, "scale", scale),
+        }
+        super().__init__(params, bigdl_type, seed, backend)
+
+    @property
+    def _inplace(self) -> bool:
+        return self._params["inplace"]
+
+    @property
+    def p(self) -> float:
+        return self._params["init_p"]
+
+    def set_p(self, p):
+        """Change the drop probability (BigDL's ``setP``); seed and step are kept. Returns self."""
+        self._set_params({**self._params, "init_p": v.check_init_p(type(self).__name__, p)})
+        return self
+
+
+class GaussianDropout(Layer):
+    r"""Multiplies each element by ``1 + sd * z`` during training, with ``z``
+    a standard normal and ``sd = sqrt(rate / (1 - rate))`` (Srivastava et
+    al., 2014): multiplicative noise with mean 1 and variance
+    ``rate / (1 - rate)``, so no rescaling is needed at evaluation.
+
+    Args:
+        rate (float): drop probability of the equivalent Dropout, in [0, 1).
+            0 is the identity.
+        bigdl_type (str): "float" (float32) or "double" (float64).
+        seed (int, optional): unsigned 64-bit seed; default from the global
+            seeder (:func:`bigdl_reg.set_seed`).
+        backend (str, optional): "numpy", "jvm" or "auto" (the default).
+
+    Shape:
+        - Input: any shape, including 0-d and empty.
+        - Output: the input's shape.
+
+    Training forward: ``x * T(1 + sd*z)``; evaluation: ``x``. ``backward``
+    multiplies the gradient by the forward's own factors (not fresh noise).
+
+    Examples::
+
+        >>> import numpy as np
+        >>> from bigdl_reg.nn import GaussianDropout
+        >>> m = GaussianDropout(0.2, seed=42, backend="numpy")
+        >>> m.forward(np.ones(4, dtype=np.float32))
+        array([1.4580603, 0.5596602, 1.5577008, 0.8663011], dtype=float32)
+        >>> m.evaluate().forward(np.ones(4, dtype=np.float32))
+        array([1., 1., 1., 1.], dtype=float32)
+    """
+
+    def __init__(self, rate, bigdl_type="float", seed=None, backend=None):
+        super().__init__({"rate": v.check_rate(type(self).__name__, rate)}, bigdl_type, seed, backend)
+
+
+class GaussianNoise(Layer):
+    r"""Adds zero-mean Gaussian noise of standard deviation ``stddev`` during
+    training (a regularizer against overfitting; Keras' GaussianNoise).
+
+    Args:
+        stddev (float): standard deviation of the noise, finite and >= 0.
+            0 is the identity.
+        bigdl_type (str): "float" (float32) or "double" (float64).
+        seed (int, optional): unsigned 64-bit seed; default from the global
+            seeder (:func:`bigdl_reg.set_seed`).
+        backend (str, optional): "numpy", "jvm" or "auto" (the default).
+
+    Shape:
+        - Input: any shape, including 0-d and empty.
+        - Output: the input's shape.
+
+    Training forward: ``x + T(stddev*z)``; evaluation: ``x``. The gradient
+    passes through unchanged in both modes.
+
+    Examples::
+
+        >>> import numpy as np
+        >>> from bigdl_reg.nn import GaussianNoise
+        >>> m = GaussianNoise(0.1, bigdl_type="double", seed=42, backend="numpy")
+        >>> m.forward(np.zeros(3))
+        array([ 0.09161205, -0.08806796,  0.11154016])
+        >>> m.backward(np.zeros(3), np.ones(3))
+        array([1., 1., 1.])
+    """
+
+    def __init__(self, stddev, bigdl_type="float", seed=None, backend=None):
+        super().__init__({"stddev": v.check_stddev(type(self).__name__, stddev)}, bigdl_type, seed, backend)
+
+
+class SpatialDropout1D(Layer):
+    r"""Drops whole channels of a sequence: one draw per (sample, channel),
+    shared by every time step (Tompson et al., 2015). Kept elements are
+    *not* rescaled; evaluation multiplies by ``1 - init_p`` instead.
+
+    Args:
+        init_p (float): probability of a channel to be zeroed, in [0, 1].
+            Default: 0.5
+        bigdl_type (str): "float" (float32) or "double" (float64).
+        seed (int, optional): unsigned 64-bit seed; default from the global
+            seeder (:func:`bigdl_reg.set_seed`).
+        backend (str, optional): "numpy", "jvm" or "auto" (the default).
+
+    Shape:
+        - Input: :math:`(N, T, C)` (noise shape :math:`(N, 1, C)`) or
+          :math:`(T, C)` (noise shape :math:`(1, C)`).
+        - Output: the input's shape.
+
+    Training forward: ``keep(n, c) ? x : +0``; evaluation: ``x * T(1 - p)``.
+
+    Examples::
+
+        >>> import numpy as np
+        >>> from bigdl_reg.nn import SpatialDropout1D
+        >>> m = SpatialDropout1D(0.5, seed=42, backend="numpy")
+        >>> m.forward(np.ones((1, 3, 4), dtype=np.float32))
+        array([[[1., 0., 1., 1.],
+                [1., 0., 1., 1.],
+                [1., 0., 1., 1.]]], dtype=float32)
+    """
+
+    def __init__(self, init_p=0.5, bigdl_type="float", seed=None, backend=None):
+        super().__init__({"init_p": v.check_init_p(type(self).__name__, init_p)}, bigdl_type, seed, backend)
+
+
+class SpatialDropout2D(Layer):
+    r"""Drops whole feature maps: one draw per (sample, channel), shared by
+    every pixel of the map (Tompson et al., 2015). Kept elements are *not*
+    rescaled; evaluation multiplies by ``1 - init_p`` instead.
+
+    Args:
+        init_p (float): probability of a channel to be zeroed, in [0, 1].
+            Default: 0.5
+        data_format (str): "NCHW" (channels first) or "NHWC" (channels
+            last); Keras' "channels_first" / "channels_last" are accepted as
+            aliases. Case-sensitive. Default: "NCHW"
+        bigdl_type (str): "float" (float32) or "double" (float64).
+        seed (int, optional): unsigned 64-bit seed; default from the global
+            seeder (:func:`bigdl_reg.set_seed`).
+        backend (str, optional): "numpy", "jvm" or "auto" (the default).
+
+    Shape:
+        - NCHW input: :math:`(N, C, H, W)` (noise :math:`(N, C, 1, 1)`) or
+          :math:`(C, H, W)` (noise :math:`(C, 1, 1)`).
+        - NHWC input: :math:`(N, H, W, C)` (noise :math:`(N, 1, 1, C)`) or
+          :math:`(H, W, C)` (noise :math:`(1, 1, C)`).
+        - Output: the input's shape.
+
+    Training forward: ``keep(n, c) ? x : +0``; evaluation: ``x * T(1 - p)``.
+
+    Examples::
+
+        >>> import numpy as np
+        >>> from bigdl_reg.nn import SpatialDropout2D
+        >>> m = SpatialDropout2D(0.5, seed=42, backend="numpy")
+        >>> m.forward(np.ones((1, 4, 2, 2), dtype=np.float32))[0, :, 0, 0]
+        array([1., 0., 1., 1.], dtype=float32)
+        >>> m.evaluate().forward(np.ones((1, 4, 2, 2), dtype=np.float32))[0, :, 0, 0]
+        array([0.5, 0.5, 0.5, 0.5], dtype=float32)
+    """
+
+    def __init__(self, init_p=0.5, data_format="NCHW", bigdl_type="float", seed=None, backend=None):
+        layer = type(self).__name__
+        params = {
+            "init_p": v.check_init_p(layer, init_p),
+            "data_format": v.check_data_format(layer, data_format),
+        }
+        super().__init__(params, bigdl_type, seed, backend)
+
+
+class SpatialDropout3D(Layer):
+    r"""Drops whole 3-D feature volumes: one draw per (sample, channel),
+    shared by every voxel (Tompson et al., 2015). Kept elements are *not*
+    rescaled; evaluation multiplies by ``1 - init_p`` instead.
+
+    Args:
+        init_p (float): probability of a channel to be zeroed, in [0, 1].
+            Default: 0.5
+        data_format (str): "NCHW" (channels first) or "NHWC" (channels
+            last); Keras' "channels_first" / "channels_last" are accepted as
+            aliases. Case-sensitive. Default: "NCHW"
+        bigdl_type (str): "float" (float32) or "double" (float64).
+        seed (int, optional): unsigned 64-bit seed; default from the global
+            seeder (:func:`bigdl_reg.set_seed`).
+        backend (str, optional): "numpy", "jvm" or "auto" (the default).
+
+    Shape:
+        - NCHW input: :math:`(N, C, D, H, W)` (noise :math:`(N, C, 1, 1, 1)`)
+          or :math:`(C, D, H, W)` (noise :math:`(C, 1, 1, 1)`).
+        - NHWC input: :math:`(N, D, H, W, C)` (noise :math:`(N, 1, 1, 1, C)`)
+          or :math:`(D, H, W, C)` (noise :math:`(1, 1, 1, C)`).
+        - Output: the input's shape.
+
+    Training forward: ``keep(n, c) ? x : +0``; evaluation: ``x * T(1 - p)``.
+
+    Examples::
+
+        >>> import numpy as np
+        >>> from bigdl_reg.nn import SpatialDropout3D
+        >>> m = SpatialDropout3D(0.5, data_format="NHWC", seed=42, backend="numpy")
+        >>> y = m.forward(np.ones((2, 2, 2, 2, 3), dtype=np.float32))
+        >>> y[:, 0, 0, 0, :]
+        array([[1., 0., 1.],
+               [1., 0., 0.]], dtype=float32)
+        >>> bool((y == y[:, :1, :1, :1, :]).all())
+        True
+    """
+
+    def __init__(self, init_p=0.5, data_format="NCHW", bigdl_type="float", seed=None, backend=None):
+        layer = type(self).__name__
+        params = {
+            "init_p": v.check_init_p(layer, init_p),
+            "data_format": v.check_data_format(layer, data_format),
+        }
+        super().__init__(params, bigdl_type, seed, backend)

@@ -1,0 +1,56 @@
+"""Shared fixtures and the JVM test policy.
+
+* ``backend``: every test using it runs once per backend, "numpy" and "jvm";
+  the jvm run carries ``pytest.mark.jvm``.
+* Policy (one hook for every jvm-marked test anywhere): when the JVM backend
+  cannot start, the test is skipped with the reason ``find_problem()`` gives
+  -- unless the environment variable ``CI`` is set (non-empty): then it fails
+  with that reason. CI must never pass by skipping the JVM.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # run from a checkout without `pip install -e .`
+    sys.path.insert(0, str(ROOT))
+
+from bigdl_reg.backends import jvm_problem  # noqa: E402
+
+BACKENDS = ["numpy", pytest.param("jvm", marks=pytest.mark.jvm)]
+
+_UNKNOWN = object()
+_jvm_problem = _UNKNOWN
+
+
+def _cached_jvm_problem() -> str | None:
+    """find_problem() once per session (it may look for java and the jar)."""
+    global _jvm_problem
+    if _jvm_problem is _UNKNOWN:
+        try:
+            _jvm_problem = jvm_problem()
+        except Exception as error:  # a broken jvm package is a reason, not a crash
+            _jvm_problem = f"find_problem() raised {type(error).__name__}: {error}"
+    return _jvm_problem
+
+
+def pytest_runtest_setup(item):
+    if item.get_closest_marker("jvm") is None:
+        return
+    problem = _cached_jvm_problem()
+    if problem is None:
+        return
+    reason = f"JVM backend unavailable: {problem}"
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason} (CI is set, so JVM tests may not skip)", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request) -> str:
+    """A backend name; the layers under test are built with ``backend=backend``."""
+    return request.param
