@@ -20,6 +20,9 @@ lazy val testDeps = Seq(
 )
 
 lazy val commonSettings = Seq(
+  // jars, not class directories, on classpaths: a running gateway JVM must not
+  // see half-written classes while sbt recompiles
+  exportJars := true,
   libraryDependencies ++= testDeps,
   Test / fork := true,
   // the shared vectors live at the repository root, whatever the subproject
@@ -53,3 +56,16 @@ lazy val interop = (project in file("scala/interop"))
 lazy val root = (project in file("."))
   .aggregate(core, interop)
   .settings(name := "bigdl-reg-root", publish / skip := true)
+
+// Throughput benchmark of the engine (benchmarks/run_scala.sh = bin/sbt "bench/run").
+// Not aggregated into root: `bin/sbt test` does not build it.
+lazy val bench = (project in file("benchmarks/scala"))
+  .dependsOn(core)
+  .settings(
+    name := "bigdl-reg-bench",
+    publish / skip := true,
+    Compile / mainClass := Some("bigdlreg.bench.BenchMain"),
+    run / fork := true,
+    run / javaOptions ++= Seq("-Xms2g", "-Xmx2g", "-XX:+UseParallelGC"),
+    run / connectInput := false
+  )
