@@ -47,7 +47,8 @@ lazy val interop = (project in file("scala/interop"))
       val jar  = (Compile / packageBin).value
       val deps = (Runtime / dependencyClasspath).value.map(_.data)
       val out  = target.value / "classpath.txt"
-      IO.write(out, (jar +: deps).map(_.getAbsolutePath).mkString("", "\n", "\n"))
+      // Runtime's classpath already holds this project's jar (exportJars): once is enough
+      IO.write(out, (jar +: deps).map(_.getAbsolutePath).distinct.mkString("", "\n", "\n"))
       streams.value.log.info(s"gateway classpath written to $out")
       out
     }

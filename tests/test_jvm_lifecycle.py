@@ -26,6 +26,7 @@ import pytest
 from bigdl_reg.backends import jvm
 from bigdl_reg.backends.jvm import gateway, shm
 from bigdl_reg.backends.jvm.gateway import JVMError
+from bigdl_reg.backends.jvm.module import to_java_seed
 from bigdl_reg.nn import (
     Dropout,
     GaussianDropout,
@@ -301,6 +302,41 @@ def test_recovery_restores_mode_last_forward_seed_and_p(scenario):
         _same(jl.backward(x, g), nl.backward(x, g))
     jl.training(), nl.training()
     _same(jl.forward(x), nl.forward(x))
+
+
+@pytest.mark.parametrize("layer_cls, args, dtype", [
+    (Dropout, (0.5,), "float"),
+    (GaussianNoise, (0.5,), "double"),
+])
+def test_recovery_at_a_large_step_is_exact_and_replays_nothing(layer_cls, args, dtype):
+    """A layer at step 10^12 (placed there through Bridge.restore, not by running
+    forwards) survives a SIGKILL: the backward of its pre-crash forward and the
+    next forward equal the numpy backend's bytes, and recovery is O(1)
+    (NoiseModule.restoreState; a replay of 10^12 steps would take days)."""
+    big = 10**12
+    jl, nl = _pair(layer_cls, *args, seed=2**64 - 3, bigdl_type=dtype)
+    np_dtype = np.float32 if dtype == "float" else np.float64
+    x, g = _x((16, 33), np_dtype, salt=3), _x((16, 33), np_dtype, salt=4)
+    impl = jl._impl
+    gw, handle = impl._bind()
+    gw.call("restore", handle, to_java_seed(impl.seed), big, True, False, 0, 0, True, "")
+    impl._step = big
+    nl._impl._step = big
+    assert impl.jvm_state()["step"] == big
+    _same(jl.forward(x), nl.forward(x))  # the forward at step 10^12, before the crash
+    assert jl.step == nl.step == big + 1
+    _kill_jvm()
+    with pytest.raises(JVMError):
+        jl.backward(x, g)
+    started = time.monotonic()
+    _same(jl.backward(x, g), nl.backward(x, g))  # re-created at step 10^12 + 1, with its last forward
+    assert time.monotonic() - started < 30  # JVM start + O(1) restore
+    assert impl.restores == 1 and impl.jvm_state()["step"] == big + 1
+    _same(jl.forward(x), nl.forward(x))  # the forward at step 10^12 + 1
+    _same(jl.backward(x, g), nl.backward(x, g))
+    jl.evaluate(), nl.evaluate()
+    _same(jl.forward(x), nl.forward(x))
+    assert jl.step == nl.step == big + 2
 
 
 def test_every_layer_recovers():

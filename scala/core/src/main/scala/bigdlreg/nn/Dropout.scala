@@ -27,8 +27,9 @@ class Dropout[T](
   /** The current drop probability. */
   def p: Double = prob
 
-  /** Sets the drop probability (in [0, 1]; the message names it `p`). */
-  def setP(p: Double): this.type = { prob = Validation.probability(layerName, "p", p); this }
+  /** Sets the drop probability (in [0, 1]; the message names it `init_p`, the
+    * Python keyword, as every message does). */
+  def setP(p: Double): this.type = { prob = Validation.probability(layerName, "init_p", p); this }
 
   protected def noiseShape(inputShape: Array[Int]): Array[Int] = NoiseShape.elementwise(inputShape)
   protected def trainingOp: NoiseOp = NoiseOp.dropout(prob, scale)

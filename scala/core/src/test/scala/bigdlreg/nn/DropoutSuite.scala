@@ -182,8 +182,8 @@ class DropoutSuite extends AnyFunSuite with Matchers {
     d.setP(0.25) should be theSameInstanceAs d
     d.p shouldBe 0.25
     d.toString shouldBe "Dropout(0.25)"
-    the[IllegalArgumentException] thrownBy d.setP(-0.1) should have message "Dropout: p must be in [0, 1], got -0.1"
-    the[IllegalArgumentException] thrownBy d.setP(Double.NaN) should have message "Dropout: p must be in [0, 1], got NaN"
+    the[IllegalArgumentException] thrownBy d.setP(-0.1) should have message "Dropout: init_p must be in [0, 1], got -0.1"
+    the[IllegalArgumentException] thrownBy d.setP(Double.NaN) should have message "Dropout: init_p must be in [0, 1], got NaN"
     d.p shouldBe 0.25
     d.setP(1.0)
     bits(d.forward(Tensor.ones[Float](8))) shouldBe Array.fill(8)(0L)

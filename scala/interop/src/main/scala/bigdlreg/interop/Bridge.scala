@@ -176,11 +176,10 @@ class Bridge {
     * what the original module gives. Used by Python to re-create the layers of a
     * JVM that died.
     *
-    * The engine has no setter for the step or the last-forward record, so this
-    * replays: `lastStep` training forwards of an empty tensor (they advance the step
-    * and compute nothing), then one forward of zeros of `lastShape` in the last
-    * forward's mode, then `setSeed(seed)` if the seed was set afterwards. Cost:
-    * O(lastStep) cheap calls (about 0.2 s per million steps) plus one forward.
+    * This is the engine's own [[NoiseModule.restoreState]]: O(1) whatever the step
+    * (nothing is replayed; the last forward's op is rebuilt from the module's current
+    * parameters, hence "the parameters of the last forward" above). Steps must be >= 0;
+    * `lastShape` must be a shape the layer accepts.
     */
   def restore(handle: Int, seed: Long, step: Long, training: Boolean, hasLast: Boolean, lastSeed: Long,
               lastStep: Long, lastTraining: Boolean, lastShape: String): Unit =
@@ -198,10 +197,22 @@ class Bridge {
   def getSeed(handle: Int): Long = { val s = slot(handle); s.synchronized(s.module.getSeed) }
 
   def getStep(handle: Int): Long = { val s = slot(handle); s.synchronized(s.module.getStep) }
+
+  // ------------------------------------------------------------ reference
+
+  /** The engine on its own, as a Scala user runs it (no arena, no handle): a fresh
+    * `layer` (`params` as in [[create]]) with `seed` runs `forwards` training forwards
+    * of the pattern input of `shape` ([[Bridge.pattern]]), then one backward with the
+    * same pattern as the gradient. Returns `"<sha256 of the last output>:<sha256 of
+    * the gradient w.r.t. the input>"`, each the lowercase hex digest of the tensor's
+    * little-endian bytes. The demo (`python -m bigdl_reg demo`) compares it with the
+    * Python backends. */
+  def referenceDigest(layer: String, dtype: String, params: String, seed: Long, shape: String, forwards: Int): String =
+    Bridge.referenceDigest(layer, dtype, params, seed, checkShape(parseShape(shape)), forwards)
 }
 
 object Bridge {
-  final val ProtocolVersion = 1
+  final val ProtocolVersion = 2
 
   val Layers: Seq[String] =
     Seq("Dropout", "GaussianDropout", "GaussianNoise", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D")
@@ -286,6 +297,44 @@ object Bridge {
     }
   }
 
+  /** Element `i` of the demo's reference input, before rounding to the dtype:
+    * `((i * 7919) % 1009 - 504) / 64`, a multiple of 1/64 in [-7.875, 7.875], exact in
+    * float32 and float64 (numpy: `((np.arange(n) * 7919) % 1009 - 504) / 64.0`). */
+  def patternValue(i: Long): Double = ((i * 7919L) % 1009L - 504L) / 64.0
+
+  /** The pattern input of `shape` as a tensor of `T`. */
+  def pattern[T](shape: Array[Int])(implicit ev: TensorNumeric[T]): Tensor[T] = {
+    val n = shape.foldLeft(1L)(_ * _).toInt
+    val a = ev.newArray(n)
+    var i = 0
+    while (i < n) { a(i) = ev.fromDouble(patternValue(i.toLong)); i += 1 }
+    Tensor[T](a, shape.clone())
+  }
+
+  /** Lowercase hex SHA-256 of a tensor's little-endian bytes. */
+  def sha256LE[T](t: Tensor[T])(implicit ev: TensorNumeric[T]): String =
+    java.security.MessageDigest.getInstance("SHA-256").digest(ev.toBytes(t.storage)).map(b => f"${b & 0xff}%02x").mkString
+
+  /** See [[Bridge#referenceDigest]]. */
+  def referenceDigest(layer: String, dtype: String, params: String, seed: Long, shape: Array[Int], forwards: Int): String = {
+    if (forwards < 1) throw new IllegalArgumentException(s"Bridge: forwards must be >= 1, got $forwards")
+    def run[T: ClassTag](implicit ev: TensorNumeric[T]): String = {
+      val m = build[T](layer, parseParams(params), seed)
+      val x = pattern[T](shape)
+      var y: Tensor[T] = null
+      var k = 0
+      while (k < forwards) { y = m.forward(x); k += 1 }
+      val outDigest = sha256LE(y) // before the backward
+      val g = m.backward(x, pattern[T](shape))
+      s"$outDigest:${sha256LE(g)}"
+    }
+    dtype match {
+      case "float32" | "float" => run[Float]
+      case "float64" | "double" => run[Double]
+      case other => throw new IllegalArgumentException(s"""Bridge: dtype must be "float32" or "float64", got "$other"""")
+    }
+  }
+
   /** Bulk copies between an arena and a Java array of one element type. */
   private[interop] sealed trait ArenaIO[T] {
     def read(a: SharedArena, offset: Long, dst: Array[T], n: Int): Unit
@@ -347,34 +396,10 @@ object Bridge {
 
     def restore(seed: Long, step: Long, training: Boolean, hasLast: Boolean, lastSeed: Long, lastStep: Long,
                 lastTraining: Boolean, lastShape: Array[Int]): Unit = synchronized {
-      if (step < 0 || lastStep < 0) throw new IllegalArgumentException(s"Bridge: negative step in restore")
-      if (!hasLast && step != 0)
-        throw new IllegalArgumentException(s"Bridge: step $step > 0 needs a last forward to restore")
-      if (hasLast) {
-        module.setSeed(lastSeed)
-        if (lastStep > 0) {
-          val empty = Tensor[T](ev.newArray(0), emptyShape)
-          module.training()
-          var i = 0L
-          while (i < lastStep) { module.forward(empty); i += 1 }
-        }
-        if (lastTraining) module.training() else module.evaluate()
-        module.forward(Tensor[T](ev.newArray(count(lastShape)), lastShape.clone()))
-        if (module.getSeed != seed || module.getStep != step) {
-          if (step != 0)
-            throw new IllegalArgumentException(
-              s"Bridge: inconsistent state to restore (seed $seed, step $step after a last forward at step $lastStep)")
-          module.setSeed(seed)
-        }
-      } else module.setSeed(seed)
-      if (training) module.training() else module.evaluate()
+      if (step < 0 || (hasLast && lastStep < 0))
+        throw new IllegalArgumentException(s"Bridge: negative step in restore (step $step, last step $lastStep)")
+      module.restoreState(seed, step, training,
+        if (hasLast) Some((lastSeed, lastStep, lastTraining, lastShape.clone())) else None)
     }
-
-    /** The smallest-rank empty shape this layer accepts (its forward computes nothing). */
-    private lazy val emptyShape: Array[Int] =
-      (1 to 6).iterator.map(r => Array.fill(r)(0)).find { s =>
-        try { module.noiseShapeFor(s); true }
-        catch { case _: IllegalArgumentException => false }
-      }.getOrElse(throw new IllegalStateException(s"Bridge: ${module.layerName} accepts no empty shape"))
   }
 }

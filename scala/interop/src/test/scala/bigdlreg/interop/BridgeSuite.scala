@@ -239,6 +239,97 @@ class BridgeSuite extends AnyFunSuite {
     }
   }
 
+  test("Bridge: restore is O(1) at any step and needs no last forward") {
+    val bridge = new Bridge()
+    val arena  = attachArena(bridge, 1 << 16)
+    val a      = bridge.sharedArena(arena)
+    val n      = 64
+    val big    = 1000000000000L // 10^12 steps: a replay would take hours
+    val h      = bridge.create("Dropout", "float32", "init_p=0.5", 42L)
+    val t0     = System.nanoTime()
+    bridge.restore(h, 42L, big, true, true, 42L, big - 1, true, "8,8")
+    assert(System.nanoTime() - t0 < 5000000000L)
+    assert(bridge.getStep(h) == big && bridge.isTraining(h))
+    // the backward of the restored last forward and the next forward use (42, big - 1) and (42, big)
+    def expected(step: Long, x: Array[Float]): Seq[Int] = {
+      val dst = new Array[Float](n)
+      NoiseModule.run(NoiseOp.dropout(0.5, true), 42L, step, Array(8, 8), Array(8, 8), x, dst)
+      dst.toSeq.map(java.lang.Float.floatToRawIntBits)
+    }
+    val g = inputF(n, 5)
+    a.writeFloats(0, g, n)
+    bridge.backward(h, arena, -1L, "8,8", 0L, "8,8", 0L)
+    val gi = new Array[Float](n); a.readFloats(0, gi, n)
+    assert(gi.toSeq.map(java.lang.Float.floatToRawIntBits) == expected(big - 1, g))
+    val x = inputF(n, 6)
+    a.writeFloats(0, x, n)
+    assert(bridge.forward(h, arena, 0L, "8,8", 0L) == big + 1)
+    val y = new Array[Float](n); a.readFloats(0, y, n)
+    assert(y.toSeq.map(java.lang.Float.floatToRawIntBits) == expected(big, x))
+    // no last forward: a step > 0 is fine (a set_seed-free history whose record is unknown)
+    val h2 = bridge.create("GaussianNoise", "float64", "stddev=0.5", 3L)
+    bridge.restore(h2, 3L, big, false, false, 0L, 0L, true, "")
+    assert(bridge.getStep(h2) == big && !bridge.isTraining(h2))
+    assert(intercept[IllegalStateException](bridge.backward(h2, arena, 0L, 0L, "4", 0L)).getMessage ==
+      "GaussianNoise: backward called before any forward")
+    assert(intercept[IllegalArgumentException](bridge.restore(h2, 3L, -1L, true, false, 0L, 0L, true, ""))
+      .getMessage.contains("negative step"))
+    val h3 = bridge.create("SpatialDropout2D", "float32", "init_p=0.5", 1L)
+    assert(intercept[IllegalArgumentException](bridge.restore(h3, 1L, 5L, true, true, 1L, 4L, true, "2,3"))
+      .getMessage == "SpatialDropout2D: expected a 3-D or 4-D input, got shape (2, 3)")
+  }
+
+  test("Bridge: referenceDigest hashes the engine's own output and gradient") {
+    def le(t: Tensor[_]): Array[Byte] = t.storage match {
+      case f: Array[Float] =>
+        val b = ByteBuffer.allocate(f.length * 4).order(ByteOrder.LITTLE_ENDIAN); b.asFloatBuffer().put(f); b.array()
+      case d: Array[Double] =>
+        val b = ByteBuffer.allocate(d.length * 8).order(ByteOrder.LITTLE_ENDIAN); b.asDoubleBuffer().put(d); b.array()
+      case _ => fail("unexpected storage")
+    }
+    def hex(t: Tensor[_]): String =
+      java.security.MessageDigest.getInstance("SHA-256").digest(le(t)).map(b => f"${b & 0xff}%02x").mkString
+    def patF(n: Int) = Array.tabulate(n)(i => (((i * 7919L) % 1009 - 504) / 64.0).toFloat)
+    def patD(n: Int) = Array.tabulate(n)(i => ((i * 7919L) % 1009 - 504) / 64.0)
+
+    val b = new Bridge()
+    // Dropout(0.5, seed 42), float32 (4, 16), 3 forwards
+    locally {
+      val shape = Array(4, 16)
+      val m     = Dropout[Float](initP = 0.5, seed = Some(42L))
+      var y: Tensor[Float] = null
+      for (_ <- 0 until 3) y = m.forward(Tensor[Float](patF(64), shape))
+      val yHex = hex(y)
+      val g    = m.backward(Tensor[Float](patF(64), shape), Tensor[Float](patF(64), shape))
+      assert(b.referenceDigest("Dropout", "float32", "init_p=0.5", 42L, "4,16", 3) == s"$yHex:${hex(g)}")
+    }
+    // SpatialDropout2D NHWC float64, 1 forward; GaussianNoise float32, 2 forwards
+    locally {
+      val shape = Array(2, 3, 4, 5)
+      val m     = SpatialDropout2D[Double](initP = 0.3, format = DataFormat.NHWC, seed = Some(-1L))
+      val y     = hex(m.forward(Tensor[Double](patD(120), shape)))
+      val g     = m.backward(Tensor[Double](patD(120), shape), Tensor[Double](patD(120), shape))
+      assert(b.referenceDigest("SpatialDropout2D", "float64", "init_p=0.3;data_format=NHWC", -1L, "2,3,4,5", 1) ==
+        s"$y:${hex(g)}")
+    }
+    locally {
+      val m = GaussianNoise[Float](stddev = 0.5, seed = Some(7L))
+      m.forward(Tensor[Float](patF(1000), Array(1000)))
+      val y = hex(m.forward(Tensor[Float](patF(1000), Array(1000))))
+      val g = m.backward(Tensor[Float](patF(1000), Array(1000)), Tensor[Float](patF(1000), Array(1000)))
+      assert(b.referenceDigest("GaussianNoise", "float32", "stddev=0.5", 7L, "1000", 2) == s"$y:${hex(g)}")
+    }
+    // the pattern is exact in float32 and float64 and the same in both
+    val pd = Bridge.pattern[Double](Array(5000)).storage
+    val pf = Bridge.pattern[Float](Array(5000)).storage
+    assert(pd.indices.forall(i => pd(i) == pf(i).toDouble && pd(i) == patD(5000)(i)))
+    assert(pd.min == -7.875 && pd.max == 7.875)
+    assert(intercept[IllegalArgumentException](b.referenceDigest("Dropout", "float32", "", 1L, "3", 0)).getMessage
+      .contains("forwards"))
+    assert(intercept[IllegalArgumentException](b.referenceDigest("Dropout", "int8", "", 1L, "3", 1)).getMessage
+      .contains("float32"))
+  }
+
   test("Bridge: concurrent threads on different modules and arenas equal sequential calls") {
     val bridge  = new Bridge()
     val threads = 6
