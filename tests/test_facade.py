@@ -98,10 +98,11 @@ RANGE_ERRORS = [
 ]
 
 
+# on both backends: the same exception type and text whichever runs the layer
 @pytest.mark.parametrize("cls, kwargs, message", RANGE_ERRORS)
-def test_value_errors(cls, kwargs, message):
+def test_value_errors(backend, cls, kwargs, message):
     with pytest.raises(ValueError) as info:
-        make(cls, **kwargs)
+        make(cls, backend=backend, **kwargs)
     assert str(info.value) == message
 
 
@@ -127,9 +128,9 @@ TYPE_ERRORS = [
 
 
 @pytest.mark.parametrize("cls, kwargs, message", TYPE_ERRORS)
-def test_type_errors(cls, kwargs, message):
+def test_type_errors(backend, cls, kwargs, message):
     with pytest.raises(TypeError) as info:
-        make(cls, **kwargs)
+        make(cls, backend=backend, **kwargs)
     assert str(info.value) == message
 
 
