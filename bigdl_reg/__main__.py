@@ -124,7 +124,7 @@ def collect_info() -> List[Tuple[str, str]]:
 def cmd_demo(args: argparse.Namespace) -> int:
     from . import _demo
 
-    return _demo.run()
+    return _demo.run(plot=args.plot)
 
 
 def cmd_info(args: argparse.Namespace) -> int:
@@ -152,8 +152,10 @@ COMMANDS: Dict[str, Tuple[str, Optional[Callable[[argparse.ArgumentParser], None
         cmd_info,
     ),
     "demo": (
-        "the project in one run: Python through the JVM, Scala = jvm = numpy byte for byte, speed",
-        None,
+        "the project in one run: Python through the JVM, Scala = jvm = numpy byte for byte, "
+        "Dropout regularizing a real model, speed",
+        lambda p: p.add_argument("--plot", default=None, metavar="PNG",
+                                 help="where to save the regularization curves (default: a file in the temp dir)"),
         lambda args: cmd_demo(args),
     ),
 }

@@ -15,10 +15,10 @@ ensure_venv() {
   if [[ -x "$PY" && -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then
     return 0
   fi
-  step "Python environment in $VENV (pip install -e .[test])"
+  step "Python environment in $VENV (pip install -e .[test,docs,examples])"
   command -v python3 >/dev/null || { echo "python3 not found: install Python 3.9+" >&2; exit 127; }
   [[ -x "$PY" ]] || python3 -m venv "$VENV"
-  "$PY" -m pip install --disable-pip-version-check -q -e "$ROOT[test,docs]"
+  "$PY" -m pip install --disable-pip-version-check -q -e "$ROOT[test,docs,examples]"
   echo "$want" > "$stamp"
 }
 

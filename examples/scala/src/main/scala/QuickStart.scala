@@ -1,28 +1,46 @@
 import bigdlreg.nn._
 import bigdlreg.tensor.Tensor
 
-/** The README's Scala quick start: every layer, seeded, forward and backward.
-  * Python's `examples/quickstart.py` prints the same numbers for the same seeds.
+/** The README's Scala quick start: a forward and a backward through every
+  * layer, seeded. It ends with the bit pattern of every result, the lines that
+  * Python's `examples/quickstart.py` prints too; both are checked against
+  * `examples/quickstart-bits.txt` (QuickStartSpec here, pytest there).
   */
 object QuickStart {
   /** 1, 2, ..., n laid out in `shape` (row-major). */
   def counting(shape: Int*): Tensor[Float] =
     Tensor.tabulate[Float](shape: _*)(i => (i + 1).toFloat)
 
-  def main(args: Array[String]): Unit = {
+  /** Every result of the quick start, in order, with its label. */
+  def results(): Seq[(String, Tensor[Float])] = {
     val x = counting(2, 8)
-
+    val out = Seq.newBuilder[(String, Tensor[Float])]
+    def forwardBackward(label: String, layer: NoiseModule[Float], input: Tensor[Float]): Unit = {
+      out += s"$label.forward" -> layer.forward(input).clone()
+      out += s"$label.backward" -> layer.backward(input, Tensor.ones[Float](input.shape.toIndexedSeq: _*)).clone()
+    }
     val dropout = Dropout[Float](initP = 0.5, seed = Some(42L))
-    println(s"$dropout training forward:\n${dropout.forward(x)}")
-    println(s"backward of ones:\n${dropout.backward(x, Tensor.ones[Float](2, 8))}")
+    forwardBackward("Dropout", dropout, x)
     dropout.evaluate()
-    println(s"evaluate forward (identity with scale = true):\n${dropout.forward(x)}")
+    out += "Dropout.evaluate" -> dropout.forward(x).clone()
+    forwardBackward("SpatialDropout2D", SpatialDropout2D[Float](initP = 0.5, format = DataFormat.NHWC, seed = Some(7L)), counting(1, 2, 2, 3))
+    forwardBackward("GaussianDropout", GaussianDropout[Float](rate = 0.2, seed = Some(42L)), x)
+    forwardBackward("GaussianNoise", GaussianNoise[Float](stddev = 0.1, seed = Some(42L)), x)
+    forwardBackward("SpatialDropout1D", SpatialDropout1D[Float](initP = 0.5, seed = Some(42L)), counting(2, 3, 4))
+    forwardBackward("SpatialDropout3D", SpatialDropout3D[Float](initP = 0.5, seed = Some(42L)), counting(1, 2, 2, 2, 2))
+    out.result()
+  }
 
-    val image = counting(1, 2, 2, 3) // N, H, W, C
-    val spatial = SpatialDropout2D[Float](initP = 0.5, format = DataFormat.NHWC, seed = Some(7L))
-    println(s"$spatial training forward, whole channels kept or dropped:\n${spatial.forward(image)}")
+  /** `<label> <hex of each float's bits>`: the lines both languages must print alike. */
+  def bitLines(results: Seq[(String, Tensor[Float])]): Seq[String] =
+    results.map { case (label, t) =>
+      (label +: t.toArray.toSeq.map(v => f"${java.lang.Float.floatToRawIntBits(v)}%08x")).mkString(" ")
+    }
 
-    for (layer <- Seq(GaussianDropout[Float](rate = 0.2, seed = Some(42L)), GaussianNoise[Float](stddev = 0.1, seed = Some(42L))))
-      println(s"$layer training forward:\n${layer.forward(x)}")
+  def main(args: Array[String]): Unit = {
+    val all = results()
+    for ((label, t) <- all) println(s"$label:\n$t")
+    println("\nbits of every result (float32, hex):")
+    bitLines(all).foreach(println)
   }
 }

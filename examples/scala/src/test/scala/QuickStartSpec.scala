@@ -2,7 +2,12 @@ import bigdlreg.nn._
 import bigdlreg.tensor.Tensor
 import org.scalatest.funsuite.AnyFunSuite
 
-/** Proves the published artifact works from a separate sbt build. */
+import java.nio.charset.StandardCharsets.UTF_8
+import java.nio.file.{Files, Paths}
+import scala.jdk.CollectionConverters._
+
+/** Proves the published artifact works from a separate sbt build, and that it
+  * gives the bytes Python's quick start gives (the shared file both check). */
 class QuickStartSpec extends AnyFunSuite {
   test("seeded Dropout reproduces the worked example of the RNG contract") {
     val y = Dropout[Float](initP = 0.5, seed = Some(42L)).forward(QuickStart.counting(2, 8))
@@ -19,5 +24,13 @@ class QuickStartSpec extends AnyFunSuite {
       val zero = (0 until 4).map(hw => y.valueAt(hw * 3 + c) == 0f)
       assert(kept.forall(identity) || zero.forall(identity), s"channel $c is mixed")
     }
+  }
+
+  test("every result's bits equal examples/quickstart-bits.txt, which Python's quick start also matches") {
+    // sbt runs this build from examples/scala; the file sits beside the Python quick start
+    val shared = Files.readAllLines(Paths.get("..", "quickstart-bits.txt"), UTF_8).asScala.toSeq.filter(_.nonEmpty)
+    val ours = QuickStart.bitLines(QuickStart.results())
+    assert(ours.map(_.split(' ').head) == shared.map(_.split(' ').head), "labels differ")
+    for ((mine, theirs) <- ours.zip(shared)) assert(mine == theirs)
   }
 }

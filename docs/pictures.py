@@ -1,0 +1,171 @@
+"""Draws the documentation's pictures with matplotlib (Agg) from real runs of
+the layers; ``bin/docs`` runs it before Sphinx, into docs/_generated/.
+
+    .venv/bin/python docs/pictures.py [--out docs/_generated] [--backend jvm|numpy]
+
+masks.png           one RGB image through every layer, training and evaluate
+noise.png           GaussianDropout's factors and GaussianNoise's offsets against their densities
+keep_fraction.png   fraction of elements Dropout keeps vs p, over many draws
+regularization.png  the digits MLP without and with Dropout (examples/regularization.py)
+
+Each picture also writes a ``.txt`` beside it with the figures it shows, so a
+page can quote them. Seeds are fixed: the same pixels on every run.
+"""
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+import time
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "examples"))
+
+from bigdl_reg import nn  # noqa: E402
+
+
+def rgb_image(size: int = 48) -> np.ndarray:
+    """A synthetic (H, W, 3) picture in [0, 1]: a red disc, a green square, a blue ramp."""
+    yy, xx = np.mgrid[0:size, 0:size] / (size - 1)
+    red = ((xx - 0.35) ** 2 + (yy - 0.4) ** 2 < 0.07).astype(np.float32)
+    green = ((abs(xx - 0.65) < 0.22) & (abs(yy - 0.62) < 0.22)).astype(np.float32) * 0.9
+    blue = (0.25 + 0.6 * xx * (1 - yy)).astype(np.float32)
+    return np.stack([red, green, blue], axis=-1).astype(np.float32)
+
+
+SEED = 1  # masks.png: with it SpatialDropout2D drops one of the three colour planes
+
+
+def masks(out: Path, backend) -> str:
+    image = rgb_image()
+    nhwc = image[None]  # (1, H, W, 3)
+    nchw = np.ascontiguousarray(nhwc.transpose(0, 3, 1, 2))  # (1, 3, H, W)
+    columns = [
+        ("Dropout(0.5)", lambda: nn.Dropout(0.5, seed=SEED, backend=backend), nhwc, "NHWC"),
+        ("SpatialDropout2D(0.5)\nNCHW input", lambda: nn.SpatialDropout2D(0.5, "NCHW", seed=SEED, backend=backend), nchw, "NCHW"),
+        ("SpatialDropout2D(0.5)\nNHWC input", lambda: nn.SpatialDropout2D(0.5, "NHWC", seed=SEED, backend=backend), nhwc, "NHWC"),
+        ("GaussianDropout(0.5)", lambda: nn.GaussianDropout(0.5, seed=SEED, backend=backend), nhwc, "NHWC"),
+        ("GaussianNoise(0.2)", lambda: nn.GaussianNoise(0.2, seed=SEED, backend=backend), nhwc, "NHWC"),
+    ]
+    fig, axes = plt.subplots(2, len(columns) + 1, figsize=(2.3 * (len(columns) + 1), 5.0))
+    axes[0, 0].set_title("input", fontsize=9)
+    for row, mode in enumerate(("training", "evaluate")):
+        axes[row, 0].imshow(image)
+        axes[row, 0].set_ylabel(mode, fontsize=10)
+    notes = []
+    for col, (title, make, x, layout) in enumerate(columns, start=1):
+        with make() as layer:
+            trained = layer.forward(x)
+            evaluated = layer.evaluate().forward(x)
+        axes[0, col].set_title(title, fontsize=9)
+        for row, y in enumerate((trained, evaluated)):
+            picture = y[0] if layout == "NHWC" else y[0].transpose(1, 2, 0)
+            axes[row, col].imshow(np.clip(picture, 0, 1))
+        kept = [bool(np.any((trained[0] if layout == "NHWC" else trained[0].transpose(1, 2, 0))[..., c]))
+                for c in range(3)]
+        notes.append(f"{title.replace(chr(10), ' ')}: channels with any non-zero pixel in training: {kept}")
+    for ax in axes.flat:
+        ax.set_xticks([])
+        ax.set_yticks([])
+    fig.suptitle(f"One RGB image through each layer (seed {SEED}); values clipped to [0, 1] for display", fontsize=10)
+    fig.tight_layout()
+    fig.savefig(out / "masks.png", dpi=90)
+    plt.close(fig)
+    return "\n".join(notes)
+
+
+def noise(out: Path, backend) -> str:
+    n, rate, stddev = 400_000, 0.3, 0.5
+    sd = math.sqrt(rate / (1 - rate))
+    with nn.GaussianDropout(rate, bigdl_type="double", seed=11, backend=backend) as gd:
+        factors = gd.forward(np.ones(n))
+    with nn.GaussianNoise(stddev, bigdl_type="double", seed=12, backend=backend) as gn:
+        offsets = gn.forward(np.zeros(n))
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.8))
+    for ax, values, mean, scale, title in (
+        (axes[0], factors, 1.0, sd, f"GaussianDropout(rate={rate}): y / x\nexpected N(1, {sd:.4f}²)"),
+        (axes[1], offsets, 0.0, stddev, f"GaussianNoise(stddev={stddev}): y - x\nexpected N(0, {stddev}²)"),
+    ):
+        ax.hist(values, bins=120, density=True, color="tab:blue", alpha=0.6, label=f"{n:,} draws")
+        grid = np.linspace(mean - 5 * scale, mean + 5 * scale, 400)
+        ax.plot(grid, np.exp(-0.5 * ((grid - mean) / scale) ** 2) / (scale * math.sqrt(2 * math.pi)),
+                color="black", lw=1.2, label="density")
+        ax.set_title(title, fontsize=10)
+        ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(out / "noise.png", dpi=90)
+    plt.close(fig)
+    return (f"GaussianDropout rate {rate}: mean {factors.mean():.5f} (expected 1), std {factors.std():.5f} "
+            f"(expected {sd:.5f})\nGaussianNoise stddev {stddev}: mean {offsets.mean():.5f} (expected 0), "
+            f"std {offsets.std():.5f} (expected {stddev})")
+
+
+def keep_fraction(out: Path, backend) -> str:
+    ps = np.round(np.linspace(0, 1, 21), 2)
+    size, draws = 20_000, 25
+    x = np.ones(size, np.float32)
+    fractions = []
+    with nn.Dropout(0.5, seed=5, backend=backend) as layer:
+        for p in ps:
+            layer.set_p(float(p))
+            fractions.append([np.count_nonzero(layer.forward(x)) / size for _ in range(draws)])
+    fractions = np.array(fractions)
+    fig, ax = plt.subplots(figsize=(6, 4))
+    ax.plot([0, 1], [1, 0], color="black", lw=1, label="1 - p")
+    ax.errorbar(ps, fractions.mean(1), yerr=[fractions.mean(1) - fractions.min(1), fractions.max(1) - fractions.mean(1)],
+                fmt="o", ms=4, color="tab:red", capsize=3, label=f"kept fraction: mean, min-max of {draws} draws")
+    ax.set(xlabel="p (init_p)", ylabel=f"fraction of {size:,} elements kept", title="Dropout keeps 1 - p of the elements")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(out / "keep_fraction.png", dpi=90)
+    plt.close(fig)
+    worst = np.abs(fractions - (1 - ps[:, None])).max()
+    return (f"{len(ps)} values of p, {draws} draws of {size} elements each: largest |kept fraction - (1 - p)| "
+            f"= {worst:.4f}; p = 0 keeps {fractions[0].min():.0%}, p = 1 keeps {fractions[-1].max():.0%}")
+
+
+def regularization(out: Path, backend) -> str:
+    from dataclasses import replace
+
+    from digits_mlp import Config, load_digits_split, plot_curves, train
+
+    data = load_digits_split()
+    plain = train(replace(Config(), backend=backend), data)
+    dropout = train(replace(Config(input_p=0.2, hidden_p=0.5), backend=backend), data)
+    plot_curves([("no dropout", plain), ("dropout 0.2/0.5", dropout)], out / "regularization.png")
+    return (f"after {len(plain.train_acc)} epochs: no dropout train {plain.train_acc[-1]:.4f} test {plain.test_acc[-1]:.4f} "
+            f"(gap {plain.gap:.4f}); dropout train {dropout.train_acc[-1]:.4f} test {dropout.test_acc[-1]:.4f} "
+            f"(gap {dropout.gap:.4f})")
+
+
+PICTURES = {"masks": masks, "noise": noise, "keep_fraction": keep_fraction, "regularization": regularization}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default=str(ROOT / "docs" / "_generated"))
+    parser.add_argument("--backend", default=None, help="jvm, numpy or auto (default)")
+    parser.add_argument("only", nargs="*", help=f"draw only these, of {', '.join(PICTURES)}")
+    args = parser.parse_args()
+    unknown = set(args.only) - set(PICTURES)
+    if unknown:
+        parser.error(f"unknown pictures {sorted(unknown)}: choose from {', '.join(PICTURES)}")
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    for name in args.only or PICTURES:
+        started = time.perf_counter()
+        summary = PICTURES[name](out, args.backend)
+        (out / f"{name}.txt").write_text(summary + "\n")
+        print(f"  {name}.png ({time.perf_counter() - started:.1f} s): {summary.splitlines()[0]}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
