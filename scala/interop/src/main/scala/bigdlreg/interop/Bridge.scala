@@ -57,6 +57,30 @@ class Bridge {
   def liveModules(): Int = modules.size()
   def liveArenas(): Int  = arenas.size()
 
+  /** The py4j gateway this bridge is served by (set by [[GatewayMain]]; null in tests). */
+  @volatile private[interop] var server: py4j.GatewayServer = null
+
+  /** How many objects py4j holds for Python (the gateway's bindings: the entry point,
+    * default objects, and every Java object Python references and has not yet
+    * released); -1 when not served by a gateway. Soak tests check it stays flat. */
+  def pinnedObjects(): Int = {
+    val s = server
+    if (s == null) -1 else s.getGateway.getBindings.size()
+  }
+
+  /** Heap in use after `System.gc()` (bytes; tests check it does not grow). */
+  def heapUsedAfterGc(): Long = {
+    val rt = Runtime.getRuntime
+    System.gc()
+    rt.totalMemory() - rt.freeMemory()
+  }
+
+  /** The JVM's maximum heap (`-Xmx`, bytes). */
+  def maxHeap(): Long = Runtime.getRuntime.maxMemory()
+
+  /** The window size arenas are mapped with (bytes; `BIGDL_REG_ARENA_WINDOW_BYTES`). */
+  def arenaWindow(): Long = SharedArena.DefaultWindow
+
   // -------------------------------------------------------------- arenas
 
   /** Maps `size` bytes of the file `path` as arena `arenaId` (once; attaching the same
@@ -212,7 +236,7 @@ class Bridge {
 }
 
 object Bridge {
-  final val ProtocolVersion = 2
+  final val ProtocolVersion = 3
 
   val Layers: Seq[String] =
     Seq("Dropout", "GaussianDropout", "GaussianNoise", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D")

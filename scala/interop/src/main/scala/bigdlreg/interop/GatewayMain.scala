@@ -18,10 +18,15 @@ import py4j.GatewayServer
   *
   * Failures before the port line (no token, cannot bind) print one clear line to
   * stderr and exit with status 2 (token) or 3 (bind).
+  *
+  * Test-only: `BIGDL_REG_GATEWAY_TEST_PORT` makes the server bind that port instead of
+  * an ephemeral one (the fault tests point it at a port already taken to check the
+  * bind failure path).
   */
 object GatewayMain {
   val TokenVariable = "BIGDL_REG_GATEWAY_TOKEN"
   val PortPrefix    = "BIGDL_REG_GATEWAY_PORT"
+  val TestPortVariable = "BIGDL_REG_GATEWAY_TEST_PORT"
 
   def main(args: Array[String]): Unit = {
     val token = sys.env.getOrElse(TokenVariable, "")
@@ -32,12 +37,23 @@ object GatewayMain {
       System.exit(2)
     }
 
+    val requestedPort = sys.env.get(TestPortVariable).filter(_.trim.nonEmpty) match {
+      case None => 0
+      case Some(v) =>
+        try v.trim.toInt
+        catch {
+          case _: NumberFormatException =>
+            System.err.println(s"bigdl-reg gateway: $TestPortVariable must be a port number, got $v")
+            System.exit(3)
+            0
+        }
+    }
     val bridge = new Bridge()
     val server =
       try {
         val s = new GatewayServer.GatewayServerBuilder()
           .entryPoint(bridge)
-          .javaPort(0)
+          .javaPort(requestedPort)
           .javaAddress(InetAddress.getLoopbackAddress)
           .authToken(token)
           .build()
@@ -45,11 +61,14 @@ object GatewayMain {
         s
       } catch {
         case e: Throwable =>
-          System.err.println(s"bigdl-reg gateway: cannot bind a port on 127.0.0.1: $e")
+          val which = if (requestedPort == 0) "an ephemeral port" else s"port $requestedPort"
+          val cause = Option(e.getCause).map(c => s" ($c)").getOrElse("")
+          System.err.println(s"bigdl-reg gateway: cannot bind $which on 127.0.0.1: $e$cause")
           System.exit(3)
           throw e
       }
 
+    bridge.server = server
     val port = server.getListeningPort
     if (port <= 0) {
       System.err.println(s"bigdl-reg gateway: the py4j server did not bind a port (got $port)")

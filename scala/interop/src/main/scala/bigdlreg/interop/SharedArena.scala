@@ -13,29 +13,38 @@ import java.util.concurrent.locks.ReentrantReadWriteLock
   * All data is little-endian (`ByteOrder.LITTLE_ENDIAN`, numpy's `<f4` / `<f8`). One file is
   * mapped once (JDK 17 has no public unmap) and reused for every call of the Python thread
   * that owns it; Python unlinks the file right after the JVM has mapped it, so the memory
-  * goes away with the last mapping even after a crash. A mapping is at most
-  * [[SharedArena.MaxSize]] bytes (2 GiB - 1, `FileChannel.map`'s limit).
+  * goes away with the last mapping even after a crash.
   *
-  * Thread-safety: the buffer is only accessed with absolute bulk operations on views
+  * Windows: `FileChannel.map` maps at most 2 GiB - 1 bytes, so a file is mapped as
+  * consecutive windows of at most [[SharedArena.DefaultWindow]] bytes (1 GiB; the
+  * test-only environment variable `BIGDL_REG_ARENA_WINDOW_BYTES` makes it smaller so
+  * the windowed path runs on small tensors). Window sizes are multiples of 64 bytes, so
+  * no element straddles two windows; a bulk copy walks the windows it touches. An
+  * arena can thus hold one whole tensor of up to 2^31 - 1 elements (a Java array's
+  * limit), whatever its byte size.
+  *
+  * Thread-safety: the buffers are only accessed with absolute bulk operations on views
   * created once, which never touch a shared position, under a read lock; [[close]]
-  * (the write lock) releases the mapping eagerly and makes later accesses fail cleanly
+  * (the write lock) releases the mappings eagerly and makes later accesses fail cleanly
   * instead of touching unmapped memory.
   */
-final class SharedArena private (val id: Int, val path: String, val size: Long, buffer: MappedByteBuffer) {
-  private val lock                 = new ReentrantReadWriteLock()
-  private val floats: FloatBuffer  = buffer.asFloatBuffer()
-  private val doubles: DoubleBuffer = buffer.asDoubleBuffer()
-  @volatile private var closed     = false
+final class SharedArena private (val id: Int, val path: String, val size: Long, val window: Long,
+                                 buffers: Array[MappedByteBuffer]) {
+  private val lock                         = new ReentrantReadWriteLock()
+  private val floats: Array[FloatBuffer]   = buffers.map(_.asFloatBuffer())
+  private val doubles: Array[DoubleBuffer] = buffers.map(_.asDoubleBuffer())
+  @volatile private var closed             = false
 
   def isClosed: Boolean = closed
 
-  private def region(offset: Long, n: Int, elemBytes: Int, what: String): Int = {
+  /** How many windows the file is mapped as (tests). */
+  def windows: Int = buffers.length
+
+  private def check(offset: Long, n: Int, elemBytes: Int, what: String): Unit =
     if (offset < 0 || n < 0 || offset % elemBytes != 0 || offset + n.toLong * elemBytes > size)
       throw new IllegalArgumentException(
         s"SharedArena $id: $what of $n elements of $elemBytes bytes at byte offset $offset " +
           s"does not fit an arena of $size bytes (offsets must be multiples of $elemBytes)")
-    (offset / elemBytes).toInt
-  }
 
   private def withRead[A](body: => A): A = {
     val r = lock.readLock()
@@ -46,70 +55,114 @@ final class SharedArena private (val id: Int, val path: String, val size: Long, 
     } finally r.unlock()
   }
 
+  /** Walks the windows covering `n` elements of `elemBytes` at byte `offset`:
+    * `f(window, element index in the window, position in the array, count)`. */
+  private def span(offset: Long, n: Int, elemBytes: Int, what: String)(f: (Int, Int, Int, Int) => Unit): Unit = {
+    check(offset, n, elemBytes, what)
+    var pos = 0
+    var at  = offset
+    while (pos < n) {
+      val w      = (at / window).toInt
+      val within = at - w * window
+      val k      = math.min((n - pos).toLong, (window - within) / elemBytes).toInt
+      f(w, (within / elemBytes).toInt, pos, k)
+      pos += k
+      at += k.toLong * elemBytes
+    }
+  }
+
   def readFloats(offset: Long, dst: Array[Float], n: Int): Unit = withRead {
-    val i = region(offset, n, 4, "read")
-    floats.get(i, dst, 0, n)
+    span(offset, n, 4, "read")((w, i, p, k) => floats(w).get(i, dst, p, k))
   }
   def writeFloats(offset: Long, src: Array[Float], n: Int): Unit = withRead {
-    val i = region(offset, n, 4, "write")
-    floats.put(i, src, 0, n)
+    span(offset, n, 4, "write")((w, i, p, k) => floats(w).put(i, src, p, k))
   }
   def readDoubles(offset: Long, dst: Array[Double], n: Int): Unit = withRead {
-    val i = region(offset, n, 8, "read")
-    doubles.get(i, dst, 0, n)
+    span(offset, n, 8, "read")((w, i, p, k) => doubles(w).get(i, dst, p, k))
   }
   def writeDoubles(offset: Long, src: Array[Double], n: Int): Unit = withRead {
-    val i = region(offset, n, 8, "write")
-    doubles.put(i, src, 0, n)
+    span(offset, n, 8, "write")((w, i, p, k) => doubles(w).put(i, src, p, k))
   }
 
   /** Raw bytes (tests and diagnostics). */
   def readBytes(offset: Long, n: Int): Array[Byte] = withRead {
-    val i   = region(offset, n, 1, "read")
     val out = new Array[Byte](n)
-    buffer.get(i, out, 0, n)
+    span(offset, n, 1, "read")((w, i, p, k) => buffers(w).get(i, out, p, k))
     out
   }
   def writeBytes(offset: Long, src: Array[Byte]): Unit = withRead {
-    val i = region(offset, src.length, 1, "write")
-    buffer.put(i, src, 0, src.length)
+    span(offset, src.length, 1, "write")((w, i, p, k) => buffers(w).put(i, src, p, k))
   }
 
-  /** Releases the mapping now if the JDK allows it (`sun.misc.Unsafe.invokeCleaner`),
-    * else leaves it to the garbage collector. Waits for calls in flight; idempotent. */
+  /** Releases the mappings now if the JDK allows it (`sun.misc.Unsafe.invokeCleaner`),
+    * else leaves them to the garbage collector. Waits for calls in flight; idempotent. */
   def close(): Unit = {
     val w = lock.writeLock()
     w.lock()
     try {
       if (!closed) {
         closed = true
-        SharedArena.unmap(buffer)
+        buffers.foreach(SharedArena.unmap)
       }
     } finally w.unlock()
   }
 
-  override def toString: String = s"SharedArena($id, $path, $size bytes${if (closed) ", closed" else ""})"
+  override def toString: String =
+    s"SharedArena($id, $path, $size bytes in $windows window(s)${if (closed) ", closed" else ""})"
 }
 
 object SharedArena {
 
-  /** The largest mapping `FileChannel.map` accepts. */
-  val MaxSize: Long = Int.MaxValue.toLong
+  /** The largest arena: 2^31 - 1 doubles (a Java array's limit), rounded up to 64 bytes. */
+  val MaxSize: Long = ((Int.MaxValue.toLong * 8) + 63) / 64 * 64
 
-  /** Maps `size` bytes of the existing file `path` READ_WRITE, little-endian. */
-  def map(id: Int, path: String, size: Long): SharedArena = {
+  /** The largest window one `FileChannel.map` call maps (1 GiB). */
+  val MaxWindow: Long = 1L << 30
+
+  /** Test-only: a smaller window (bytes, a positive multiple of 64, at most 1 GiB). */
+  val WindowVariable = "BIGDL_REG_ARENA_WINDOW_BYTES"
+
+  lazy val DefaultWindow: Long = sys.env.get(WindowVariable).filter(_.trim.nonEmpty) match {
+    case None => MaxWindow
+    case Some(v) =>
+      val w = try v.trim.toLong catch { case _: NumberFormatException => -1L }
+      if (w <= 0 || w % 64 != 0 || w > MaxWindow)
+        throw new IllegalArgumentException(
+          s"$WindowVariable must be a positive multiple of 64 of at most $MaxWindow bytes, got $v")
+      w
+  }
+
+  /** Maps `size` bytes of the existing file `path` READ_WRITE, little-endian, in windows
+    * of `window` bytes. */
+  def map(id: Int, path: String, size: Long, window: Long = DefaultWindow): SharedArena = {
     if (size <= 0 || size > MaxSize)
       throw new IllegalArgumentException(s"SharedArena $id: size must be in [1, $MaxSize] bytes, got $size")
+    if (window <= 0 || window % 64 != 0 || window > MaxWindow)
+      throw new IllegalArgumentException(s"SharedArena $id: bad window of $window bytes")
     val file = new File(path)
     if (!file.isFile) throw new IllegalArgumentException(s"SharedArena $id: no such file: $path")
     if (file.length() < size)
       throw new IllegalArgumentException(s"SharedArena $id: $path has ${file.length()} bytes, fewer than $size")
     val ch = FileChannel.open(file.toPath, StandardOpenOption.READ, StandardOpenOption.WRITE)
     try {
-      val buf = ch.map(FileChannel.MapMode.READ_WRITE, 0L, size)
-      buf.order(ByteOrder.LITTLE_ENDIAN)
-      new SharedArena(id, path, size, buf)
-    } finally ch.close() // the mapping stays valid after the channel closes
+      val count   = ((size + window - 1) / window).toInt
+      val buffers = new Array[MappedByteBuffer](count)
+      try {
+        var w = 0
+        while (w < count) {
+          val start = w * window
+          val buf   = ch.map(FileChannel.MapMode.READ_WRITE, start, math.min(window, size - start))
+          buf.order(ByteOrder.LITTLE_ENDIAN)
+          buffers(w) = buf
+          w += 1
+        }
+      } catch {
+        case e: Throwable =>
+          buffers.filter(_ != null).foreach(unmap)
+          throw e
+      }
+      new SharedArena(id, path, size, window, buffers)
+    } finally ch.close() // the mappings stay valid after the channel closes
   }
 
   private lazy val cleaner: Option[java.nio.ByteBuffer => Unit] =
