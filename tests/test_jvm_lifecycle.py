@@ -13,18 +13,16 @@ import re
 import signal
 import subprocess
 import sys
-import tempfile
 import textwrap
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from bigdl_reg.backends import jvm
-from bigdl_reg.backends.jvm import gateway, shm
+from bigdl_reg.backends.jvm import files, gateway, shm
 from bigdl_reg.backends.jvm.gateway import JVMError
 from bigdl_reg.backends.jvm.module import to_java_seed
 from bigdl_reg.nn import (
@@ -38,7 +36,12 @@ from bigdl_reg.nn import (
 
 pytestmark = pytest.mark.jvm
 
-ROOT = Path(__file__).resolve().parent.parent
+from jvm_support import ROOT, leftover_files
+from jvm_support import alive as _alive
+from jvm_support import pattern as _x
+from jvm_support import subprocess_env as _env_without_jvm_overrides
+from jvm_support import wait_gone as _wait_gone
+from jvm_support import wait_state as _wait_state
 
 
 # ------------------------------------------------------------------ helpers
@@ -46,43 +49,6 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def _gw() -> gateway.Gateway:
     return gateway.get_gateway()
-
-
-def _alive(pid: int) -> bool:
-    """True while ``pid`` runs (a zombie nobody reaps counts as gone)."""
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except FileNotFoundError:
-        return False
-    except OSError:
-        try:
-            os.kill(pid, 0)
-            return True
-        except ProcessLookupError:
-            return False
-
-
-def _wait_state(pid: int, state: str, timeout: float = 10.0) -> None:
-    """Waits until /proc says the process is in ``state`` ("T": stopped)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with open(f"/proc/{pid}/stat") as f:
-                if f.read().rsplit(")", 1)[1].split()[0] == state:
-                    return
-        except OSError:
-            return
-        time.sleep(0.01)
-
-
-def _wait_gone(pid: int, timeout: float = 15.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if not _alive(pid):
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def _kill_jvm(sig=signal.SIGKILL) -> int:
@@ -94,20 +60,8 @@ def _kill_jvm(sig=signal.SIGKILL) -> int:
     return pid
 
 
-def _x(shape, dtype=np.float32, salt=0):
-    n = int(np.prod(shape))
-    return ((np.arange(n, dtype=np.float64) * 7919 + salt * 104729) % 2001 - 1000).reshape(shape).astype(dtype) / 37
-
-
-def _env_without_jvm_overrides():
-    env = dict(os.environ)
-    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
-    return env
-
-
 def _arena_files(pid: int):
-    prefix = f"bigdl-reg-arena-{pid}-"
-    return [n for n in os.listdir(shm.shm_dir()) if n.startswith(prefix)]
+    return [p for p in leftover_files(pid) if os.path.basename(p).startswith(files.ARENA_PREFIX)]
 
 
 # ------------------------------------------------------------------ start and info
@@ -558,19 +512,6 @@ def test_layers_are_released():
     keep.close()
 
 
-def test_transfers_over_the_mapping_limit_are_a_clear_value_error():
-    gw = _gw()
-    with pytest.raises(ValueError) as info:
-        shm.arena_for(gw, shm.MAX_ARENA_BYTES + 1)
-    assert "2 GiB" in str(info.value)
-    layer = jvm.create("Dropout", {"init_p": 0.5}, np.float32, 1)
-    huge = np.broadcast_to(np.float32(1), (2**29 + 1,))  # 2 GiB + 4 bytes, never materialised
-    with pytest.raises(ValueError) as info:
-        layer.forward(huge)
-    assert "2 GiB" in str(info.value) and "(536870913,)" in str(info.value)
-    layer.close()
-
-
 _CHILD = textwrap.dedent(
     """
     import os, sys, threading, time
@@ -587,14 +528,19 @@ _CHILD = textwrap.dedent(
         raise SystemExit("boom")
     if mode == "hang":
         time.sleep(120)
+    if mode == "busy":  # forwards back to back: a kill lands inside a call almost surely
+        x = np.ones(4 * 10**6, np.float32)
+        while True:
+            d.forward(x)
     """
 )
 
 
-@pytest.mark.parametrize("mode", ["exit", "raise", "sigkill", "sigterm"])
+@pytest.mark.parametrize("mode", ["exit", "raise", "sigkill", "sigterm", "sigkill-during-a-call"])
 def test_no_jvm_or_shared_memory_left_after_the_interpreter_ends(mode):
+    child_mode = {"sigkill": "hang", "sigterm": "hang", "sigkill-during-a-call": "busy"}.get(mode, mode)
     proc = subprocess.Popen(
-        [sys.executable, "-c", _CHILD, "hang" if mode.startswith("sig") else mode],
+        [sys.executable, "-c", _CHILD, child_mode],
         env=_env_without_jvm_overrides(),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -605,7 +551,9 @@ def test_no_jvm_or_shared_memory_left_after_the_interpreter_ends(mode):
         assert line.strip().isdigit(), proc.stderr.read()
         jvm_pid = int(line)
         assert _alive(jvm_pid)
-        if mode == "sigkill":
+        if mode == "sigkill-during-a-call":
+            time.sleep(0.5)
+        if mode.startswith("sigkill"):
             proc.kill()
         elif mode == "sigterm":
             proc.terminate()
@@ -615,9 +563,7 @@ def test_no_jvm_or_shared_memory_left_after_the_interpreter_ends(mode):
             proc.kill()
             proc.wait()
     assert _wait_gone(jvm_pid), f"JVM {jvm_pid} outlived its Python process ({mode})"
-    assert _arena_files(proc.pid) == []
-    logs = [n for n in os.listdir(tempfile.gettempdir()) if n.startswith(f"bigdl-reg-jvm-{proc.pid}-")]
-    assert logs == []
+    assert leftover_files(proc.pid) == []
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")

@@ -21,11 +21,16 @@ Life cycle (the pattern measured in TOOLCHAIN.md):
 Every wait has a deadline: start-up (``BIGDL_REG_JVM_START_TIMEOUT``, 30 s),
 each call (``BIGDL_REG_JVM_CALL_TIMEOUT``, 600 s: a JVM that does not answer is
 treated as hung, killed and replaced), shutdown (5 s, then SIGKILL).
-``BIGDL_REG_JVM_OPTS`` adds JVM options (for example ``-Xmx16g``).
+``BIGDL_REG_JVM_OPTS`` adds JVM options (for example ``-Xmx16g``); without
+an ``-Xmx`` there the heap may grow to half the physical memory
+(``-XX:MaxRAMPercentage=50``, instead of the JVM's default quarter: a call on
+a tensor of B bytes holds about 3 B in the heap).
 
 Java exceptions become the Python types of SPEC.md with the Java message only:
 ``IllegalArgumentException`` -> ``ValueError``, ``IllegalStateException`` ->
-``RuntimeError``, anything else -> :class:`JVMError` ("<class>: <message>").
+``RuntimeError``, ``OutOfMemoryError`` -> :class:`JVMMemoryError` (a
+``MemoryError``; the JVM stays usable), anything else -> :class:`JVMError`
+("<class>: <message>").
 """
 
 from __future__ import annotations
@@ -42,14 +47,18 @@ import subprocess
 import tempfile
 import threading
 import time
+import zipfile
 from pathlib import Path
 from typing import List, Optional
 
 from py4j.java_gateway import GatewayParameters, JavaGateway
+
+from . import files
 from py4j.protocol import Py4JError, Py4JJavaError, Py4JNetworkError
 
 __all__ = [
     "JVMError",
+    "JVMMemoryError",
     "Gateway",
     "get_gateway",
     "current_gateway",
@@ -62,7 +71,7 @@ __all__ = [
 ]
 
 #: Must equal ``Bridge.ProtocolVersion`` in scala/interop (checked at start-up).
-PROTOCOL_VERSION = 2
+PROTOCOL_VERSION = 3
 
 TOKEN_ENV = "BIGDL_REG_GATEWAY_TOKEN"
 CLASSPATH_ENV = "BIGDL_REG_CLASSPATH_FILE"
@@ -70,8 +79,12 @@ JVM_OPTS_ENV = "BIGDL_REG_JVM_OPTS"
 START_TIMEOUT_ENV = "BIGDL_REG_JVM_START_TIMEOUT"
 CALL_TIMEOUT_ENV = "BIGDL_REG_JVM_CALL_TIMEOUT"
 MAIN_CLASS = "bigdlreg.interop.GatewayMain"
+#: The heap limit used unless BIGDL_REG_JVM_OPTS sets one (-Xmx wins over it).
+DEFAULT_HEAP_OPT = "-XX:MaxRAMPercentage=50"
 PORT_PREFIX = "BIGDL_REG_GATEWAY_PORT "
 
+# what java says when a classpath entry is damaged or lacks our classes
+_DAMAGED_CLASSPATH_SIGNS = ("Could not find or load main class", "ClassFormatError", "ZipException", "NoClassDefFoundError")
 _STOP_TIMEOUT = 5.0  # seconds for the JVM to exit after its stdin closes
 _DEATH_WAIT = 3.0  # after a broken connection, how long to wait for the exit status
 _LOG_TAIL_BYTES = 4000
@@ -90,6 +103,11 @@ _FIX = (
 class JVMError(RuntimeError):
     """The JVM behind the ``jvm`` backend failed: it could not start, died,
     hung, or threw something other than the contract's argument/state errors."""
+
+
+class JVMMemoryError(JVMError, MemoryError):
+    """The JVM ran out of heap for a call (the call had no effect; the JVM
+    stays usable). Give it more with ``BIGDL_REG_JVM_OPTS=-Xmx<size>``."""
 
 
 def _env_seconds(name: str, default: float) -> float:
@@ -140,12 +158,24 @@ def read_classpath() -> List[str]:
         raise JVMError(f"the JVM backend's classpath file {path} is empty: {_FIX}")
     missing = [e for e in entries if not os.path.exists(e)]
     if missing:
-        shown = ", ".join(missing[:3]) + (f" and {len(missing) - 3} more" if len(missing) > 3 else "")
         raise JVMError(
             f"the JVM backend's classpath file {path} names {len(missing)} missing "
-            f"jar(s): {shown}; {_FIX}"
+            f"jar(s): {_first_few(missing)}; {_FIX}"
+        )
+    # a jar is a zip whose directory sits at its end: a truncated or overwritten
+    # jar fails this cheap check (java itself would only say "could not find
+    # or load main class")
+    corrupt = [e for e in entries if e.endswith(".jar") and os.path.isfile(e) and not zipfile.is_zipfile(e)]
+    if corrupt:
+        raise JVMError(
+            f"the JVM backend's classpath file {path} names {len(corrupt)} corrupt "
+            f"jar(s) (not a zip archive): {_first_few(corrupt)}; {_FIX}"
         )
     return entries
+
+
+def _first_few(items: List[str]) -> str:
+    return ", ".join(items[:3]) + (f" and {len(items) - 3} more" if len(items) > 3 else "")
 
 
 def find_problem() -> Optional[str]:
@@ -227,7 +257,7 @@ class Gateway:
         self.java = java
         start_timeout = _env_seconds(START_TIMEOUT_ENV, 30.0)
         self.call_timeout = _env_seconds(CALL_TIMEOUT_ENV, 600.0)
-        opts = shlex.split(os.environ.get(JVM_OPTS_ENV, ""))
+        opts = [DEFAULT_HEAP_OPT, *shlex.split(os.environ.get(JVM_OPTS_ENV, ""))]
         token = os.urandom(32).hex()
         env = dict(os.environ)
         env[TOKEN_ENV] = token
@@ -235,7 +265,8 @@ class Gateway:
         # The JVM's stderr goes to a temp file that is unlinked as soon as the
         # JVM has it open; this process keeps a descriptor to read its tail,
         # so nothing is left behind even if both processes are killed.
-        fd, self.log_path = tempfile.mkstemp(prefix=f"bigdl-reg-jvm-{os.getpid()}-", suffix=".log")
+        files.stale_sweep_once()
+        fd, self.log_path = tempfile.mkstemp(prefix=f"{files.LOG_PREFIX}{os.getpid()}-", suffix=".log")
         try:
             with os.fdopen(fd, "wb") as log:
                 self.proc = subprocess.Popen(
@@ -348,7 +379,14 @@ class Gateway:
     def _start_failure(self) -> JVMError:
         code = self.proc.poll() if self.proc else None
         what = _describe_exit(code) if code is not None else "closed its stdout"
-        return JVMError(f"the JVM backend could not start: java {what}{self._log_tail()}")
+        tail = self._log_tail()
+        hint = ""
+        if any(sign in tail for sign in _DAMAGED_CLASSPATH_SIGNS):
+            hint = (
+                f"\nthe jars named by {classpath_file()} do not provide {MAIN_CLASS}: "
+                f"one is damaged, incomplete or stale; {_FIX}"
+            )
+        return JVMError(f"the JVM backend could not start: java {what}{tail}{hint}")
 
     def _log_tail(self) -> str:
         f = self._log
@@ -419,10 +457,12 @@ class Gateway:
             return ValueError(text)
         if cls == "java.lang.IllegalStateException":
             return RuntimeError(text)
-        hint = ""
         if cls == "java.lang.OutOfMemoryError":
-            hint = f" (give the JVM more heap, e.g. {JVM_OPTS_ENV}=-Xmx16g)"
-        return JVMError(f"{cls}: {msg}{hint}")
+            return JVMMemoryError(
+                f"{cls}: {msg}: the JVM's heap is too small for this call; the call had no effect "
+                f"(give the JVM more heap, e.g. {JVM_OPTS_ENV}=-Xmx16g)"
+            )
+        return JVMError(f"{cls}: {msg}")
 
     def _failure(self, e: Py4JError, elapsed: float = 0.0) -> JVMError:
         """A py4j error that is not a Java exception: the JVM died, hung, or the

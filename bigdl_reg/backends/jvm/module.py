@@ -175,7 +175,7 @@ class JvmModule:
     def forward(self, x: np.ndarray, out: Optional[np.ndarray] = None) -> np.ndarray:
         with self._lock:
             gw, handle = self._bind()
-            arena = shm.arena_for(gw, x.nbytes, f"{self.layer} forward of shape {tuple(x.shape)}")
+            arena = shm.arena_for(gw, x.nbytes, f"{self.layer} forward of shape {tuple(x.shape)}", x.size)
             view = arena.view(0, self.dtype, x.shape)
             np.copyto(view, x, casting="unsafe")
             try:
@@ -198,7 +198,7 @@ class JvmModule:
             # The engine's backward replays the last forward's record and never
             # reads the input, so only the gradient crosses (offset -1: not sent);
             # the result is written over it.
-            arena = shm.arena_for(gw, grad.nbytes, f"{self.layer} backward of shape {tuple(grad.shape)}")
+            arena = shm.arena_for(gw, grad.nbytes, f"{self.layer} backward of shape {tuple(grad.shape)}", grad.size)
             gview = arena.view(0, self.dtype, grad.shape)
             np.copyto(gview, grad, casting="unsafe")
             self._call(gw, "backward", handle, arena.id, -1, _shape_text(x.shape), 0, _shape_text(grad.shape), 0)

@@ -4,104 +4,120 @@ py4j only carries control (arena id, byte offsets, shape); the bytes go
 through a file both processes map (TOOLCHAIN.md: 3-10 GB/s instead of py4j's
 5-65 MB/s):
 
-* the file is created in /dev/shm (else ``tempfile.gettempdir()`` when
-  /dev/shm is missing or not writable), sized, mapped here with ``mmap``,
-  mapped by the JVM (``Bridge.attach``) and then **unlinked at once**: the
-  memory lives exactly as long as the two mappings, so nothing is left behind
-  even if either process is killed;
+* the file is created in the shared-memory directory (``/dev/shm``, or
+  ``BIGDL_REG_SHM_DIR``), else in the temp dir when that one is missing, not
+  writable or full (:func:`.files.arena_dirs`); its memory is reserved with
+  ``posix_fallocate`` so that a full tmpfs is an error here, at creation,
+  instead of a SIGBUS when the mapping is written;
+* it is sized, mapped here with ``mmap``, mapped by the JVM
+  (``Bridge.attach``, in windows of at most 1 GiB) and then **unlinked at
+  once**: the memory lives exactly as long as the two mappings, so nothing is
+  left behind even if either process is killed (a process killed inside the
+  attach call leaves its file, removed by :func:`.files.sweep_stale` at the
+  next start);
 * data is written and read as explicit little-endian ``<f4`` / ``<f8``;
 * one arena per Python thread (``threading.local``), so threads never wait
   for each other's buffer; an arena grows by replacing it with a bigger one
-  (powers of two, from 1 MiB); the JVM mapping of a replaced arena is
-  released (``Bridge.detach``);
+  (powers of two from 1 MiB to 1 GiB, then multiples of 256 MiB); the JVM
+  mapping of a replaced arena is released (``Bridge.detach``);
 * arenas belong to one gateway (one JVM): after the JVM died and a new one
   started, each thread transparently gets a new arena.
 
-Limit: one JVM mapping is at most :data:`MAX_ARENA_BYTES` (2 GiB - 64 bytes).
-A call needs one tensor's bytes (forward: the input, backward: the gradient;
-the JVM writes the result over the data it has already copied); bigger
-tensors raise ``ValueError`` (splitting them into chunks is planned).
+Limits: one arena holds at most :data:`MAX_ARENA_BYTES` (16 GiB, the bytes
+of 2^31 - 1 doubles); a tensor has at most :data:`MAX_ELEMENTS` (2^31 - 1, a
+Java array's limit) elements, bigger ones raise ``ValueError``. No room for
+an arena in either directory raises ``MemoryError``.
 """
 
 from __future__ import annotations
 
+import errno
 import mmap
 import os
-import re
-import tempfile
 import threading
 import weakref
-from typing import Optional
+from typing import List, Optional
 
 import numpy as np
 
+from . import files
 from .gateway import Gateway
 
 __all__ = [
     "ALIGN",
     "MAX_ARENA_BYTES",
+    "MAX_ELEMENTS",
     "MIN_ARENA_BYTES",
     "Arena",
     "arena_for",
     "release_thread_arena",
     "abandon_thread_arena",
-    "shm_dir",
     "align",
+    "shm_dir",
 ]
 
 ALIGN = 64
-MAX_ARENA_BYTES = (2**31 - 1) // ALIGN * ALIGN  # FileChannel.map's limit, aligned down
+MAX_ELEMENTS = 2**31 - 1  # a Java array's length limit
+MAX_ARENA_BYTES = 2**34  # SharedArena.MaxSize: MAX_ELEMENTS doubles, aligned up
 MIN_ARENA_BYTES = 1 << 20
-_PREFIX = "bigdl-reg-arena-"
-_NAME = re.compile(re.escape(_PREFIX) + r"(\d+)-")
+_GROWTH_STEP = 256 << 20  # above 1 GiB arenas grow by this much, not by doubling
+# errnos meaning "no room here" (MemoryError when every directory says so)
+_NO_ROOM = {errno.ENOSPC, errno.EDQUOT, errno.ENOMEM, errno.EFBIG}
 
 
 def align(n: int) -> int:
     return (n + ALIGN - 1) // ALIGN * ALIGN
 
 
-_shm_dir: Optional[str] = None
-
-
 def shm_dir() -> str:
-    """/dev/shm when it is a writable directory, else the temp dir."""
-    global _shm_dir
-    if _shm_dir is None:
-        d = "/dev/shm"
-        if os.path.isdir(d) and os.access(d, os.W_OK | os.X_OK):
-            _shm_dir = d
-        else:
-            _shm_dir = tempfile.gettempdir()
-    return _shm_dir
+    """The directory new arenas go to unless it is full (``python -m bigdl_reg
+    info`` shows it): the first of :func:`.files.arena_dirs` that is a
+    writable directory."""
+    dirs = files.arena_dirs()
+    return next((d for d in dirs if os.path.isdir(d) and os.access(d, os.W_OK | os.X_OK)), dirs[-1])
 
 
-def _sweep_stale() -> None:
-    """Removes arena files of processes that died between creating a file and
-    unlinking it (a window of one py4j call)."""
-    d = shm_dir()
+def _reserve(fd: int, size: int) -> None:
+    """Gives the file ``size`` bytes of backing memory now: on tmpfs a plain
+    ``ftruncate`` makes a sparse file, and a full tmpfs would only show as a
+    SIGBUS (killing Python) when the mapping is first written."""
     try:
-        names = os.listdir(d)
-    except OSError:
-        return
-    for name in names:
-        m = _NAME.match(name)
-        if not m:
-            continue
-        pid = int(m.group(1))
-        if pid == os.getpid():
+        os.posix_fallocate(fd, 0, size)
+    except OSError as e:
+        if e.errno not in (errno.EOPNOTSUPP, errno.EINVAL):
+            raise
+        os.ftruncate(fd, size)  # a file system without fallocate: sparse, as before
+
+
+def _create_file(name: str, size: int) -> "tuple[str, mmap.mmap]":
+    """Creates, reserves and maps ``name`` (``size`` bytes) in the first
+    arena directory that has room; :class:`MemoryError` when none has,
+    ``OSError`` when none is usable."""
+    failures: List[str] = []
+    no_room = True
+    for d in files.arena_dirs():
+        path = os.path.join(d, name)
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+        except OSError as e:
+            failures.append(f"{d}: {e.strerror}")
+            no_room = no_room and e.errno in _NO_ROOM
             continue
         try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            try:
-                os.unlink(os.path.join(d, name))
-            except OSError:
-                pass
-        except OSError:
-            pass  # alive, other user
-
-
-_swept = False
+            _reserve(fd, size)
+            mm = mmap.mmap(fd, size, mmap.MAP_SHARED, mmap.PROT_READ | mmap.PROT_WRITE)
+        except OSError as e:
+            os.unlink(path)
+            failures.append(f"{d}: {e.strerror}")
+            no_room = no_room and e.errno in _NO_ROOM
+            continue
+        finally:
+            os.close(fd)
+        return path, mm
+    what = f"cannot create a shared-memory arena of {size} bytes for the JVM backend ({'; '.join(failures)})"
+    if no_room:
+        raise MemoryError(what + f'; free memory, set {files.SHM_DIR_ENV} to a roomier directory, or use backend="numpy"')
+    raise OSError(what + f"; set {files.SHM_DIR_ENV} to a writable directory")
 
 
 def _queue_detach(gw_ref: "weakref.ref[Gateway]", arena_id: int) -> None:
@@ -114,24 +130,19 @@ class Arena:
     """``size`` bytes shared with the JVM of ``gw``, known there as ``self.id``."""
 
     def __init__(self, gw: Gateway, size: int) -> None:
-        global _swept
-        if not _swept:
-            _swept = True
-            _sweep_stale()
         if not 0 < size <= MAX_ARENA_BYTES:
             raise ValueError(f"arena size must be in [1, {MAX_ARENA_BYTES}] bytes, got {size}")
+        files.stale_sweep_once()
         self.gateway = gw
         self.size = size
         self.id = next(gw.arena_ids)
-        path = os.path.join(shm_dir(), f"{_PREFIX}{os.getpid()}-{gw.generation}-{self.id}-{os.urandom(4).hex()}")
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+        name = f"{files.ARENA_PREFIX}{os.getpid()}-{gw.generation}-{self.id}-{os.urandom(4).hex()}"
+        path, mm = _create_file(name, size)
         try:
-            try:
-                os.ftruncate(fd, size)
-                mm = mmap.mmap(fd, size, mmap.MAP_SHARED, mmap.PROT_READ | mmap.PROT_WRITE)
-            finally:
-                os.close(fd)
             gw.call("attach", self.id, path, size)
+        except BaseException:
+            mm.close()
+            raise
         finally:
             os.unlink(path)
         self.path = path
@@ -157,25 +168,42 @@ class Arena:
             except Exception:
                 pass
 
+    def close(self) -> None:
+        """Unmaps the Python side now when no view of it is alive (else the
+        garbage collector does), so replaced arenas do not pile up."""
+        self.buf = None
+        try:
+            self._mm.close()
+        except BufferError:  # a view is still referenced somewhere
+            pass
+
 
 _local = threading.local()
 
 
 def _round_up(n: int) -> int:
+    if n > 1 << 30:
+        return min(-(-n // _GROWTH_STEP) * _GROWTH_STEP, MAX_ARENA_BYTES)
     size = MIN_ARENA_BYTES
     while size < n:
         size *= 2
-    return min(size, MAX_ARENA_BYTES)
+    return size
 
 
-def arena_for(gw: Gateway, nbytes: int, what: str = "this call") -> Arena:
-    """This thread's arena on ``gw`` with at least ``nbytes``; replaces a
-    smaller one or one of a previous JVM."""
+def arena_for(gw: Gateway, nbytes: int, what: str = "this call", elements: int = 0) -> Arena:
+    """This thread's arena on ``gw`` with at least ``nbytes`` for a tensor of
+    ``elements`` elements; replaces a smaller one or one of a previous JVM."""
+    if elements > MAX_ELEMENTS:
+        raise ValueError(
+            f"{what} has {elements} elements, more than the JVM backend's limit of "
+            f"{MAX_ELEMENTS} (2^31 - 1, the length of a Java array) per tensor; "
+            'split the tensor or use backend="numpy"'
+        )
     if nbytes > MAX_ARENA_BYTES:
         raise ValueError(
             f"{what} needs {nbytes} bytes of shared memory, more than the JVM "
-            f"backend's limit of {MAX_ARENA_BYTES} bytes (2 GiB) for one transfer; "
-            'split the tensor or use backend="numpy" (chunked transfers are planned)'
+            f"backend's limit of {MAX_ARENA_BYTES} bytes (16 GiB) for one transfer; "
+            'split the tensor or use backend="numpy"'
         )
     arena: Optional[Arena] = getattr(_local, "arena", None)
     if arena is not None and arena.gateway is gw and arena.size >= nbytes:
@@ -184,6 +212,7 @@ def arena_for(gw: Gateway, nbytes: int, what: str = "this call") -> Arena:
         _local.arena = None
         if arena.gateway is gw:
             arena.detach_now()
+        arena.close()
         del arena
     gw.flush_pending()
     new = Arena(gw, _round_up(nbytes))
@@ -198,6 +227,7 @@ def release_thread_arena() -> None:
     _local.arena = None
     if arena is not None:
         arena.detach_now()
+        arena.close()
 
 
 def abandon_thread_arena() -> None:

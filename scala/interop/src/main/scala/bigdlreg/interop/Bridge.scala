@@ -403,9 +403,13 @@ object Bridge {
                  outOffset: Long): Unit =
       synchronized {
         val ng = count(gradShape)
-        gradBuf = sized(gradBuf, ng)
-        io.read(arena, gradOffset, gradBuf, ng)
-        val grad = Tensor[T](gradBuf, gradShape.clone())
+        // without an input to read, the gradient goes into the input's array: one
+        // tensor-sized array fewer (it matters for tensors of gigabytes)
+        val buf =
+          if (inOffset < 0) { inBuf = sized(inBuf, ng); inBuf }
+          else { gradBuf = sized(gradBuf, ng); gradBuf }
+        io.read(arena, gradOffset, buf, ng)
+        val grad = Tensor[T](buf, gradShape.clone())
         val input =
           if (inOffset < 0) grad
           else {

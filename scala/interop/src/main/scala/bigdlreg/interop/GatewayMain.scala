@@ -62,8 +62,9 @@ object GatewayMain {
       } catch {
         case e: Throwable =>
           val which = if (requestedPort == 0) "an ephemeral port" else s"port $requestedPort"
-          val cause = Option(e.getCause).map(c => s" ($c)").getOrElse("")
-          System.err.println(s"bigdl-reg gateway: cannot bind $which on 127.0.0.1: $e$cause")
+          var root = e // py4j wraps the socket's exception: report the one that says why
+          while (root.getCause != null && (root.getCause ne root)) root = root.getCause
+          System.err.println(s"bigdl-reg gateway: cannot bind $which on 127.0.0.1: $root")
           System.exit(3)
           throw e
       }

@@ -93,6 +93,36 @@ class BridgeSuite extends AnyFunSuite {
     assertThrows[IllegalArgumentException](SharedArena.map(3, f.getPath, SharedArena.MaxSize + 1))
   }
 
+  test("SharedArena: a file mapped in small windows reads and writes across window edges") {
+    val size = 4096L + 192 // 4 windows of 1024 bytes and a partial one
+    val f    = File.createTempFile("bigdl-reg-test-arena-", ".bin")
+    f.deleteOnExit()
+    val raf = new java.io.RandomAccessFile(f, "rw")
+    try raf.setLength(size) finally raf.close()
+    val arena = SharedArena.map(1, f.getPath, size, window = 1024)
+    assert(arena.windows == 5)
+    // floats from byte 1000 to 3400: start mid-window, cross three edges
+    val xs = inputF(600, 1)
+    arena.writeFloats(1000, xs, xs.length)
+    assert(Files.readAllBytes(f.toPath).slice(1000, 1000 + 2400).sameElements(leBytes(xs)))
+    val back = new Array[Float](600)
+    arena.readFloats(1000, back, 600)
+    assert(back.map(java.lang.Float.floatToRawIntBits).sameElements(xs.map(java.lang.Float.floatToRawIntBits)))
+    // doubles up to the last byte, and raw bytes across an edge
+    val ds = inputD(size.toInt / 8 - 100, 2)
+    arena.writeDoubles(800, ds, ds.length)
+    val dback = new Array[Double](ds.length)
+    arena.readDoubles(800, dback, ds.length)
+    assert(dback.map(java.lang.Double.doubleToRawLongBits).sameElements(ds.map(java.lang.Double.doubleToRawLongBits)))
+    arena.writeBytes(1020, Array[Byte](1, 2, 3, 4, 5, 6, 7, 8))
+    assert(arena.readBytes(1020, 8).sameElements(Array[Byte](1, 2, 3, 4, 5, 6, 7, 8)))
+    assertThrows[IllegalArgumentException](arena.readDoubles(size - 8, new Array[Double](2), 2))
+    assertThrows[IllegalArgumentException](SharedArena.map(2, f.getPath, size, window = 1000)) // not a multiple of 64
+    assertThrows[IllegalArgumentException](SharedArena.map(2, f.getPath, size, window = SharedArena.MaxWindow * 2))
+    arena.close()
+    assert(intercept[IllegalStateException](arena.readFloats(0, back, 1)).getMessage.contains("detached"))
+  }
+
   // ------------------------------------------------------------------ Bridge
 
   private case class Spec(layer: String, params: String, shape: Array[Int])
@@ -388,11 +418,13 @@ class BridgeSuite extends AnyFunSuite {
 
   // ------------------------------------------------------------------ GatewayMain
 
-  private def gatewayProcess(token: Option[String]): Process = {
+  private def gatewayProcess(token: Option[String], env: Map[String, String] = Map.empty): Process = {
     val java = new File(System.getProperty("java.home"), "bin/java").getPath
     val pb   = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "bigdlreg.interop.GatewayMain")
     pb.environment().remove(GatewayMain.TokenVariable)
+    pb.environment().remove(GatewayMain.TestPortVariable)
     token.foreach(t => pb.environment().put(GatewayMain.TokenVariable, t))
+    env.foreach { case (k, v) => pb.environment().put(k, v) }
     pb.start()
   }
 
@@ -402,6 +434,17 @@ class BridgeSuite extends AnyFunSuite {
     assert(p.exitValue() == 2)
     val err = new String(p.getErrorStream.readAllBytes(), "UTF-8")
     assert(err.contains(GatewayMain.TokenVariable))
+  }
+
+  test("GatewayMain: a port it cannot bind is exit status 3 and a line naming the port") {
+    val taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress)
+    try {
+      val p = gatewayProcess(Some("s3cret"), Map(GatewayMain.TestPortVariable -> taken.getLocalPort.toString))
+      assert(p.waitFor(60, TimeUnit.SECONDS))
+      assert(p.exitValue() == 3)
+      val err = new String(p.getErrorStream.readAllBytes(), "UTF-8")
+      assert(err.contains(s"cannot bind port ${taken.getLocalPort} on 127.0.0.1"), err)
+    } finally taken.close()
   }
 
   test("GatewayMain: prints its port, accepts only the token, exits when stdin closes") {

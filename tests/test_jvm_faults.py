@@ -1,0 +1,361 @@
+"""Faults injected into the jvm backend, each checked for the same five things:
+
+1. a clear Python error naming the cause (never a raw py4j traceback),
+2. no hang (every wait in the backend has a deadline; these tests use small ones),
+3. the caller's arrays intact,
+4. no orphan JVM and no leftover shared-memory or temp files,
+5. the next call works, with the bytes the numpy backend gives, once the cause is gone.
+
+Faults: the JVM SIGKILLed during and between calls; the JVM failing to start
+(no java, a corrupt jar, a missing jar or classpath file, a port it cannot
+bind); the shared-memory directory unavailable or full (arenas fall back to
+the temp dir; both full is a MemoryError); this Python process killed inside
+the window where an arena file exists (the start-up sweep removes it).
+Elsewhere: Python killed (SIGKILL, SIGTERM, exit, during a call) in
+test_jvm_lifecycle.py::test_no_jvm_or_shared_memory_left_after_the_interpreter_ends,
+the JVM hung past its call deadline in test_jvm_lifecycle.py, the JVM out of
+heap in test_jvm_large.py.
+"""
+from __future__ import annotations
+
+import errno
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import textwrap
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from bigdl_reg.backends.jvm import files, gateway, shm
+from bigdl_reg.backends.jvm.gateway import JVMError
+from bigdl_reg.nn import Dropout, GaussianDropout, SpatialDropout2D
+from jvm_support import (
+    dedicated_gateway,
+    java_children,
+    leftover_files,
+    pattern,
+    subprocess_env,
+    wait_gone,
+    wait_state,
+)
+
+pytestmark = pytest.mark.jvm
+
+def _pair(cls, *args, seed, **kw):
+    return cls(*args, seed=seed, backend="jvm", **kw), cls(*args, seed=seed, backend="numpy", **kw)
+
+
+def _same(a: np.ndarray, b: np.ndarray) -> None:
+    assert a.dtype == b.dtype and a.shape == b.shape
+    assert a.tobytes() == b.tobytes()
+
+
+def _clear(err: BaseException, *causes: str) -> str:
+    """The error's text names every cause and carries no py4j internals."""
+    msg = str(err)
+    for cause in causes:
+        assert cause in msg, msg
+    assert "Traceback" not in msg and "py4j.protocol" not in msg and "Py4J" not in msg, msg
+    assert err.__cause__ is None, "no chained py4j error"
+    assert err.__context__ is None or err.__suppress_context__, "raised `from None`"
+    return msg
+
+
+def _no_leftovers() -> None:
+    assert java_children() == ([gateway.current_gateway().pid] if gateway.current_gateway() else [])
+    assert leftover_files(os.getpid()) == []
+
+
+# ------------------------------------------------------------ the JVM killed
+
+
+def test_jvm_sigkilled_during_a_call():
+    jl, nl = _pair(Dropout, 0.4, seed=101, inplace=True)
+    x = pattern((512, 1024), salt=1)
+    _same(jl.forward(x.copy()), nl.forward(x.copy()))  # warm: the arena is sized
+    pid = gateway.get_gateway().pid
+    os.kill(pid, signal.SIGSTOP)  # the next call is sure to be in flight when the kill lands
+    wait_state(pid, "T")
+    caller = x.copy()
+    outcome = {}
+
+    def call():
+        try:
+            jl.forward(caller)
+        except BaseException as e:  # noqa: BLE001 - checked below
+            outcome["error"] = e
+
+    t = threading.Thread(target=call)
+    t.start()
+    time.sleep(0.3)
+    assert t.is_alive()  # blocked on the stopped JVM
+    os.kill(pid, signal.SIGKILL)
+    t.join(30)
+    assert not t.is_alive(), "the call must return once the JVM is dead"
+    msg = _clear(outcome.get("error"), f"pid {pid}", "SIGKILL", "the next call starts a new JVM")
+    assert isinstance(outcome["error"], JVMError), msg
+    assert caller.tobytes() == x.tobytes()  # in-place layer: the caller's array is untouched
+    assert wait_gone(pid)
+    assert leftover_files(os.getpid()) == []
+    # the killed call had no effect: the next forward is the numpy backend's second one
+    _same(jl.forward(caller), nl.forward(x.copy()))
+    _same(jl.backward(x, x), nl.backward(x, x))
+    assert gateway.get_gateway().pid != pid
+    _no_leftovers()
+
+
+def test_jvm_sigkilled_between_calls():
+    jl, nl = _pair(SpatialDropout2D, 0.3, seed=202, data_format="NHWC", bigdl_type="double")
+    x = pattern((2, 5, 6, 4), np.float64, salt=2)
+    _same(jl.forward(x), nl.forward(x))
+    gw = gateway.get_gateway()
+    pid = gw.pid
+    os.kill(pid, signal.SIGKILL)
+    gw.proc.wait(timeout=15)
+    grad = pattern(x.shape, np.float64, salt=3)
+    before = (x.tobytes(), grad.tobytes())
+    with pytest.raises(JVMError) as info:
+        jl.backward(x, grad)
+    _clear(info.value, f"pid {pid}", "SIGKILL")
+    assert (x.tobytes(), grad.tobytes()) == before
+    # the backward of the forward made before the crash, on a new JVM
+    _same(jl.backward(x, grad), nl.backward(x, grad))
+    _same(jl.forward(x), nl.forward(x))
+    _no_leftovers()
+
+
+# ------------------------------------------------------- the JVM cannot start
+
+
+def _cannot_start(*causes: str, **env) -> None:
+    """Starting a JVM under ``env`` fails with a JVMError naming ``causes``,
+    leaves no java process and no file; then the JVM starts again."""
+    x = pattern((3, 40), salt=4)
+    keep = x.copy()
+    with dedicated_gateway(**env):
+        t0 = time.monotonic()
+        with pytest.raises(JVMError) as info:
+            GaussianDropout(0.2, seed=7, backend="jvm").forward(x)
+        assert time.monotonic() - t0 < 60
+        _clear(info.value, *causes)
+        assert gateway.current_gateway() is None
+        assert java_children() == []
+        assert leftover_files(os.getpid()) == []
+        assert x.tobytes() == keep.tobytes()
+    jl, nl = _pair(GaussianDropout, 0.2, seed=7)
+    _same(jl.forward(x), nl.forward(x))
+    _no_leftovers()
+
+
+def test_no_java_on_path(tmp_path):
+    _cannot_start("Java not found", "PATH", "JAVA_HOME", PATH=str(tmp_path), JAVA_HOME=None)
+
+
+def test_java_home_without_java_falls_back_to_path_then_fails(tmp_path):
+    _cannot_start("Java not found", "JAVA_HOME/bin/java and PATH", PATH=str(tmp_path), JAVA_HOME=str(tmp_path))
+
+
+def _classpath_copy(tmp_path, replace):
+    """A copy of the gateway's classpath file with the bigdl-reg interop jar
+    replaced by ``replace(original, copy_path)``; returns (file, bad jar)."""
+    entries = gateway.read_classpath()
+    interop = next(e for e in entries if "interop" in os.path.basename(e))
+    bad = tmp_path / os.path.basename(interop)
+    replace(interop, bad)
+    cp = tmp_path / "classpath.txt"
+    cp.write_text("\n".join(str(bad) if e == interop else e for e in entries) + "\n")
+    return cp, bad
+
+
+def test_truncated_jar(tmp_path):
+    def truncate(src, dst):
+        data = open(src, "rb").read()
+        dst.write_bytes(data[: len(data) // 2])
+
+    cp, bad = _classpath_copy(tmp_path, truncate)
+    _cannot_start("corrupt jar", str(bad), "bin/setup", **{gateway.CLASSPATH_ENV: str(cp)})
+
+
+def test_jar_with_a_damaged_class(tmp_path):
+    """A jar whose directory is intact but whose entries are garbage gets past
+    the zip check: java's own words (and its exit status) reach the user."""
+
+    def damage(src, dst):
+        data = bytearray(open(src, "rb").read())
+        cut = len(data) * 3 // 4  # the central directory sits at the end
+        data[:cut] = bytes(cut)
+        dst.write_bytes(bytes(data))
+
+    cp, _ = _classpath_copy(tmp_path, damage)
+    _cannot_start(
+        "could not start",
+        "java exited with status 1",
+        f"the jars named by {cp} do not provide bigdlreg.interop.GatewayMain: one is damaged",
+        "bin/setup",
+        **{gateway.CLASSPATH_ENV: str(cp)},
+    )
+
+
+def test_missing_jar(tmp_path):
+    cp, bad = _classpath_copy(tmp_path, lambda src, dst: None)
+    _cannot_start("missing jar", str(bad), **{gateway.CLASSPATH_ENV: str(cp)})
+
+
+def test_missing_classpath_file(tmp_path):
+    missing = tmp_path / "nope" / "classpath.txt"
+    _cannot_start("does not exist", str(missing), "bin/setup", **{gateway.CLASSPATH_ENV: str(missing)})
+
+
+def test_port_that_cannot_be_bound():
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        _cannot_start(
+            "could not start",
+            "exited with status 3",
+            f"cannot bind port {port} on 127.0.0.1",
+            BIGDL_REG_GATEWAY_TEST_PORT=port,
+        )
+
+
+# ------------------------------------------------------- shared memory
+
+
+def _arena_dir_of_next_call(layer, x) -> str:
+    """Forces a new arena, runs a forward, and tells which directory the
+    JVM mapped the arena file from (its /proc maps show the unlinked path)."""
+    shm.release_thread_arena()
+    y = layer.forward(x)
+    gw, arena = gateway.get_gateway(), shm._local.arena
+    name = f"{files.ARENA_PREFIX}{os.getpid()}-{gw.generation}-{arena.id}-"
+    with open(f"/proc/{gw.pid}/maps") as f:
+        paths = {line.split(None, 5)[5].strip() for line in f if name in line}
+    assert len(paths) == 1, paths
+    return os.path.dirname(paths.pop()), y
+
+
+@pytest.mark.parametrize("how", ["missing", "a file"])
+def test_shared_memory_dir_unavailable_falls_back_to_the_temp_dir(tmp_path, monkeypatch, how):
+    jl, nl = _pair(Dropout, 0.5, seed=303)
+    x = pattern((64, 33), salt=5)
+    target = tmp_path / "shm"
+    if how == "a file":
+        target.write_text("not a directory")
+    monkeypatch.setenv(files.SHM_DIR_ENV, str(target))
+    where, y = _arena_dir_of_next_call(jl, x)
+    assert where == tempfile.gettempdir()
+    _same(y, nl.forward(x))
+    assert leftover_files(os.getpid()) == []
+    monkeypatch.undo()
+    where, y = _arena_dir_of_next_call(jl, x)
+    assert where == files.arena_dirs()[0]
+    _same(y, nl.forward(x))
+
+
+def _full(dirs):
+    """A stand-in for shm._reserve that fails like a full tmpfs in ``dirs``."""
+    real = shm._reserve
+
+    def reserve(fd, size):
+        if os.path.dirname(os.readlink(f"/proc/self/fd/{fd}")) in dirs:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        real(fd, size)
+
+    return reserve
+
+
+def test_shared_memory_full_falls_back_to_the_temp_dir(monkeypatch):
+    jl, nl = _pair(Dropout, 0.25, seed=404, bigdl_type="double")
+    x = pattern((1000,), np.float64, salt=6)
+    monkeypatch.setattr(shm, "_reserve", _full({"/dev/shm"}))
+    where, y = _arena_dir_of_next_call(jl, x)
+    assert where == tempfile.gettempdir()
+    _same(y, nl.forward(x))
+    assert leftover_files(os.getpid()) == []
+
+
+def test_no_room_anywhere_is_a_memory_error_and_the_layer_is_unchanged(monkeypatch):
+    jl, nl = _pair(Dropout, 0.25, seed=505, inplace=True)
+    x = pattern((2000,), salt=7)
+    _same(jl.forward(x.copy()), nl.forward(x.copy()))
+    shm.release_thread_arena()
+    monkeypatch.setattr(shm, "_reserve", _full(set(files.arena_dirs())))
+    caller = x.copy()
+    with pytest.raises(MemoryError) as info:
+        jl.forward(caller)
+    msg = str(info.value)
+    for d in files.arena_dirs():
+        assert f"{d}: No space left on device" in msg, msg
+    assert files.SHM_DIR_ENV in msg and 'backend="numpy"' in msg
+    assert caller.tobytes() == x.tobytes() and jl.step == 1
+    assert leftover_files(os.getpid()) == []
+    monkeypatch.undo()
+    _same(jl.forward(caller), nl.forward(x.copy()))  # the failed call had no effect
+    _no_leftovers()
+
+
+def test_arena_memory_is_reserved_not_sparse():
+    """On tmpfs a sparse file would turn a full /dev/shm into a SIGBUS when
+    the mapping is written; the arena's pages are reserved at creation."""
+    fd, path = tempfile.mkstemp(dir="/dev/shm", prefix=f"{files.ARENA_PREFIX}{os.getpid()}-test-")
+    try:
+        shm._reserve(fd, 4 << 20)
+        st = os.fstat(fd)
+        assert st.st_size == 4 << 20 and st.st_blocks * 512 >= 4 << 20
+    finally:
+        os.close(fd)
+        os.unlink(path)
+
+
+# ------------------------------------------------------- Python killed
+
+
+_KILLED_IN_ATTACH = textwrap.dedent(
+    """
+    import os, signal
+    import numpy as np
+    from bigdl_reg.nn import Dropout
+    from bigdl_reg.backends.jvm import gateway
+    layer = Dropout(0.5, seed=1, backend="jvm")
+    gw = gateway.get_gateway()
+    print(gw.pid, flush=True)
+    real = gw.call
+    def call(method, *args):
+        if method == "attach":  # the arena file exists and is not unlinked yet
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real(method, *args)
+    gw.call = call
+    layer.forward(np.ones(10, np.float32))
+    """
+)
+
+
+def test_python_killed_holding_an_arena_file_is_swept_at_the_next_start():
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _KILLED_IN_ATTACH], env=subprocess_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == -signal.SIGKILL, err
+    assert wait_gone(int(out.split()[0]))
+    stale = leftover_files(proc.pid)
+    assert len(stale) == 1 and os.path.basename(stale[0]).startswith(files.ARENA_PREFIX), stale
+    # a stale JVM log of another dead process, and a live process's arena, beside it
+    dead_log = os.path.join(tempfile.gettempdir(), f"{files.LOG_PREFIX}{proc.pid}-x.log")
+    open(dead_log, "w").close()
+    live = os.path.join(files.arena_dirs()[0], f"{files.ARENA_PREFIX}{os.getppid()}-0-0-live")
+    open(live, "w").close()
+    try:
+        with dedicated_gateway():
+            files._swept_in = None  # as in a new process
+            Dropout(0.5, seed=1, backend="jvm").forward(np.ones(10, np.float32))
+            assert leftover_files(proc.pid) == []
+            assert os.path.exists(live)  # its process runs: not ours to remove
+    finally:
+        os.unlink(live)
