@@ -281,18 +281,22 @@ def test_shared_memory_full_falls_back_to_the_temp_dir(monkeypatch):
     assert leftover_files(os.getpid()) == []
 
 
-def test_no_room_anywhere_is_a_memory_error_and_the_layer_is_unchanged(monkeypatch):
+@pytest.mark.parametrize("shm_dir", ["full", "missing"])
+def test_no_room_anywhere_is_a_memory_error_and_the_layer_is_unchanged(monkeypatch, tmp_path, shm_dir):
     jl, nl = _pair(Dropout, 0.25, seed=505, inplace=True)
     x = pattern((2000,), salt=7)
     _same(jl.forward(x.copy()), nl.forward(x.copy()))
     shm.release_thread_arena()
+    if shm_dir == "missing":
+        monkeypatch.setenv(files.SHM_DIR_ENV, str(tmp_path / "missing"))
     monkeypatch.setattr(shm, "_reserve", _full(set(files.arena_dirs())))
     caller = x.copy()
     with pytest.raises(MemoryError) as info:
         jl.forward(caller)
     msg = str(info.value)
-    for d in files.arena_dirs():
-        assert f"{d}: No space left on device" in msg, msg
+    first, temp = files.arena_dirs()
+    assert f"{temp}: No space left on device" in msg, msg
+    assert f"{first}: " + ("No space left on device" if shm_dir == "full" else "No such file or directory") in msg, msg
     assert files.SHM_DIR_ENV in msg and 'backend="numpy"' in msg
     assert caller.tobytes() == x.tobytes() and jl.step == 1
     assert leftover_files(os.getpid()) == []

@@ -94,25 +94,23 @@ def _create_file(name: str, size: int) -> "tuple[str, mmap.mmap]":
     arena directory that has room; :class:`MemoryError` when none has,
     ``OSError`` when none is usable."""
     failures: List[str] = []
-    no_room = True
+    no_room = False  # did a usable directory lack room (vs. none being usable)?
     for d in files.arena_dirs():
         path = os.path.join(d, name)
         try:
             fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+            try:
+                _reserve(fd, size)
+                mm = mmap.mmap(fd, size, mmap.MAP_SHARED, mmap.PROT_READ | mmap.PROT_WRITE)
+            except BaseException:  # Ctrl-C included: never leave the file
+                os.unlink(path)
+                raise
+            finally:
+                os.close(fd)
         except OSError as e:
             failures.append(f"{d}: {e.strerror}")
-            no_room = no_room and e.errno in _NO_ROOM
+            no_room = no_room or e.errno in _NO_ROOM
             continue
-        try:
-            _reserve(fd, size)
-            mm = mmap.mmap(fd, size, mmap.MAP_SHARED, mmap.PROT_READ | mmap.PROT_WRITE)
-        except OSError as e:
-            os.unlink(path)
-            failures.append(f"{d}: {e.strerror}")
-            no_room = no_room and e.errno in _NO_ROOM
-            continue
-        finally:
-            os.close(fd)
         return path, mm
     what = f"cannot create a shared-memory arena of {size} bytes for the JVM backend ({'; '.join(failures)})"
     if no_room:
