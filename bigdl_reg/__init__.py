@@ -21,7 +21,21 @@ __all__ = ["__version__", "set_seed", "set_default_backend", "get_default_backen
 
 def set_seed(seed) -> None:
     """Seed the global seeder: the k-th layer created afterwards without an
-    explicit seed gets a seed derived from (``seed``, k) (RNG.md, "Module seeds")."""
+    explicit seed gets a seed derived from (``seed``, k) (RNG.md, "Module seeds").
+
+    ``seed`` is an unsigned 64-bit int (ValueError outside [0, 2**64), TypeError
+    if not an int). Layers given ``seed=`` are not affected.
+
+    Examples::
+
+        >>> import bigdl_reg
+        >>> from bigdl_reg.nn import GaussianNoise
+        >>> bigdl_reg.set_seed(7)
+        >>> a = GaussianNoise(0.1, backend="numpy").seed
+        >>> bigdl_reg.set_seed(7)
+        >>> GaussianNoise(0.1, backend="numpy").seed == a
+        True
+    """
     from . import _seeding
 
     _seeding.set_seed(seed)
@@ -29,14 +43,28 @@ def set_seed(seed) -> None:
 
 def set_default_backend(name) -> None:
     """The backend of layers created without ``backend=``: "auto", "numpy" or "jvm"
-    (None: back to the ``BIGDL_REG_BACKEND`` environment variable, else "auto")."""
+    (None: back to the ``BIGDL_REG_BACKEND`` environment variable, else "auto").
+
+    ValueError for another name, TypeError for a non-string. Layers already
+    built keep their backend.
+
+    Examples::
+
+        >>> import bigdl_reg
+        >>> from bigdl_reg.nn import Dropout
+        >>> bigdl_reg.set_default_backend("numpy")
+        >>> Dropout(seed=1).backend, bigdl_reg.get_default_backend()
+        ('numpy', 'numpy')
+        >>> bigdl_reg.set_default_backend(None)
+    """
     from . import backends
 
     backends.set_default_backend(name)
 
 
 def get_default_backend() -> str:
-    """The default backend name as configured ("auto" unless set)."""
+    """The default backend name as configured ("auto" unless set); "auto" is
+    resolved per layer (``layer.backend`` says which one it got)."""
     from . import backends
 
     return backends.get_default_backend()

@@ -36,6 +36,32 @@ class Layer:
 
     Subclasses validate their own arguments and call ``super().__init__``
     with ``params`` (the validated Python keywords the backend receives).
+
+    Errors every layer raises, with the text of docs/architecture.md:
+
+    * ``ValueError``: an argument out of range (at construction), an input
+      rank the layer does not accept, a gradient whose shape differs from
+      the last forward's input;
+    * ``TypeError``: an input that is not float32/float64, or float64 into a
+      ``"float"`` layer (never a silent downcast);
+    * ``RuntimeError``: ``backward`` before any forward, any call on a closed
+      layer; :class:`bigdl_reg.backends.jvm.JVMError` (a ``RuntimeError``)
+      when the JVM behind the "jvm" backend fails.
+
+    Examples::
+
+        >>> import numpy as np
+        >>> from bigdl_reg.nn import Dropout
+        >>> with Dropout(0.5, seed=1, backend="numpy") as d:
+        ...     print(d.is_training(), d.step, d.backend, d.bigdl_type, d.dtype)
+        ...     y = d.forward(np.ones((2, 3), np.float32))
+        ...     print(d.step, d.evaluate().is_training(), d.get_config())
+        True 0 numpy float float32
+        1 False {'init_p': 0.5, 'inplace': False, 'scale': True, 'bigdl_type': 'float', 'seed': 1}
+        >>> d.forward(np.ones(3, np.float32))
+        Traceback (most recent call last):
+            ...
+        RuntimeError: Dropout: the layer is closed
     """
 
     def __init__(self, params: dict, bigdl_type="float", seed=None, backend=None):
@@ -59,7 +85,25 @@ class Layer:
         return self._run(x, lambda array, out: impl.forward(array, out))
 
     def backward(self, x, grad_output):
-        """The gradient w.r.t. the input of the most recent forward, for ``grad_output``."""
+        """The gradient w.r.t. the input of the most recent forward, for ``grad_output``.
+
+        It applies that forward's own noise, recomputed from its (seed, step)
+        (nothing is stored), in the mode the forward ran in: the training
+        formula's derivative, or the evaluate formula's.
+
+        Args:
+            x: the input of that forward (accepted for BigDL's signature; the
+                noise layers' gradients do not depend on it).
+            grad_output: the gradient w.r.t. the output, of the input's shape.
+
+        Returns:
+            A new array of the layer's dtype (``grad_output`` itself, overwritten,
+            for ``Dropout(inplace=True)``).
+
+        Raises:
+            RuntimeError: no forward yet. ValueError: ``grad_output``'s shape
+            differs from that forward's input. TypeError: see the dtype policy.
+        """
         impl = self._live_impl()
         x = self._as_operand(x, "input")
         return self._run(grad_output, lambda grad, out: impl.backward(x, grad, out), "grad_output")
@@ -99,15 +143,19 @@ class Layer:
         return self
 
     def is_training(self) -> bool:
+        """True in training mode (the default), False after :meth:`evaluate`."""
         return self._live_impl().is_training()
 
     def set_seed(self, seed):
-        """Set this layer's seed (unsigned 64-bit) and reset its step to 0. Returns self."""
+        """Set this layer's seed (unsigned 64-bit) and reset its step to 0. Returns self.
+
+        Raises ValueError (negative or >= 2**64) or TypeError (not an int)."""
         self._live_impl().set_seed(v.check_seed(type(self).__name__, seed))
         return self
 
     @property
     def seed(self) -> int:
+        """The layer's seed, an unsigned 64-bit int (explicit or from the global seeder)."""
         return self._impl.seed
 
     @property
@@ -117,14 +165,17 @@ class Layer:
 
     @property
     def backend(self) -> str:
+        """The backend running this layer: "jvm" or "numpy" ("auto" resolved)."""
         return self._backend.name
 
     @property
     def bigdl_type(self) -> str:
+        """ "float" or "double", as given to the constructor."""
         return v.bigdl_type_name(self._dtype)
 
     @property
     def dtype(self) -> np.dtype:
+        """The element type the layer computes in and returns: float32 or float64."""
         return self._dtype
 
     def get_config(self) -> dict:
@@ -138,7 +189,8 @@ class Layer:
 
     # -- lifecycle -------------------------------------------------------
     def close(self) -> None:
-        """Release the backend module (idempotent)."""
+        """Release the backend module (idempotent); later calls raise RuntimeError.
+        ``with`` blocks call it on exit."""
         if not self._closed:
             self._closed = True
             self._impl.close()

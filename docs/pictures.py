@@ -117,19 +117,29 @@ def keep_fraction(out: Path, backend) -> str:
             layer.set_p(float(p))
             fractions.append([np.count_nonzero(layer.forward(x)) / size for _ in range(draws)])
     fractions = np.array(fractions)
-    fig, ax = plt.subplots(figsize=(6, 4))
+    fig, (ax, dev) = plt.subplots(1, 2, figsize=(11, 4))
     ax.plot([0, 1], [1, 0], color="black", lw=1, label="1 - p")
-    ax.errorbar(ps, fractions.mean(1), yerr=[fractions.mean(1) - fractions.min(1), fractions.max(1) - fractions.mean(1)],
-                fmt="o", ms=4, color="tab:red", capsize=3, label=f"kept fraction: mean, min-max of {draws} draws")
+    ax.plot(ps, fractions.mean(1), "o", ms=4, color="tab:red", label=f"kept fraction, mean of {draws} draws")
     ax.set(xlabel="p (init_p)", ylabel=f"fraction of {size:,} elements kept", title="Dropout keeps 1 - p of the elements")
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
+    # each draw is Binomial(size, 1 - p) / size: its standard deviation is sqrt(p (1 - p) / size)
+    sigma = np.sqrt(ps * (1 - ps) / size)
+    dev.fill_between(ps, -2 * sigma, 2 * sigma, color="tab:gray", alpha=0.3, label="±2σ of a binomial draw")
+    for d in range(draws):
+        dev.plot(ps, fractions[:, d] - (1 - ps), ".", ms=3, color="tab:red", alpha=0.5,
+                 label="kept fraction - (1 - p), each draw" if d == 0 else None)
+    dev.axhline(0, color="black", lw=1)
+    dev.set(xlabel="p (init_p)", ylabel="deviation from 1 - p", title="every draw, against the binomial spread")
+    for a in (ax, dev):
+        a.grid(alpha=0.3)
+        a.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(out / "keep_fraction.png", dpi=90)
     plt.close(fig)
+    inside = np.mean(np.abs(fractions - (1 - ps[:, None])) <= 2 * sigma[:, None])
     worst = np.abs(fractions - (1 - ps[:, None])).max()
     return (f"{len(ps)} values of p, {draws} draws of {size} elements each: largest |kept fraction - (1 - p)| "
-            f"= {worst:.4f}; p = 0 keeps {fractions[0].min():.0%}, p = 1 keeps {fractions[-1].max():.0%}")
+            f"= {worst:.4f}; {inside:.1%} of the draws within 2 binomial sigmas (95.4% expected); "
+            f"p = 0 keeps {fractions[0].min():.0%}, p = 1 keeps {fractions[-1].max():.0%}")
 
 
 def regularization(out: Path, backend) -> str:

@@ -74,7 +74,8 @@ def _backend_object(module):
 
 
 def jvm_problem() -> str | None:
-    """Why the jvm backend cannot start here (None when it can)."""
+    """Why the jvm backend cannot start here (None when it can): no Java, the
+    jars not built, py4j missing..., with how to fix it. Starts no JVM."""
     module = _import_jvm()
     if isinstance(module, str):
         return module
@@ -85,7 +86,9 @@ def jvm_problem() -> str | None:
 
 
 def get_backend(name: str | None = None):
-    """The backend object for ``name`` (default: ``get_default_backend()``)."""
+    """The backend object for ``name`` (default: ``get_default_backend()``);
+    ``.name`` is "jvm" or "numpy" ("auto" resolved). ValueError for an unknown
+    name; RuntimeError when "jvm" is asked for and cannot be imported."""
     name = get_default_backend() if name is None else _check_name(name)
     if name == "auto":
         name = "jvm" if jvm_problem() is None else "numpy"
