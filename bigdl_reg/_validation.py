@@ -222,6 +222,27 @@ def check_inplace_target(layer: str, array, dtype: np.dtype, name: str = "input"
         raise ValueError(f"{layer}: inplace=True needs a writeable {name} array")
 
 
+INT_MAX = (1 << 31) - 1
+
+
+def check_batch_offset(layer: str, value, shape) -> int:
+    """A forward's ``batch_offset`` for an input of ``shape``: an integer >= 0
+    (not bool), the input must have a batch axis when it is not 0, and the
+    logical batch's first axis (offset + rows) must fit a Java ``int``."""
+    if _is_bool(value) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{layer}: batch_offset must be an integer, got {_type_name(value)}")
+    value = int(value)
+    if value < 0:
+        raise ValueError(f"{layer}: batch_offset must be >= 0, got {value}")
+    if value == 0:
+        return 0
+    if len(shape) == 0:
+        raise ValueError(f"{layer}: batch_offset {value} needs an input with a batch axis (rank >= 1), got shape ()")
+    if value + shape[0] > INT_MAX:
+        raise ValueError(f"{layer}: batch_offset + rows must be at most {INT_MAX}, got {value} + {shape[0]}")
+    return value
+
+
 def rank_error(layer: str, ranks, shape) -> ValueError:
     accepted = " or ".join(f"{r}-D" for r in ranks)
     return ValueError(f"{layer}: expected a {accepted} input, got shape {format_shape(shape)}")

@@ -79,10 +79,22 @@ class Layer:
         return _seeding.next_seed() if seed is None else seed
 
     # -- computation -----------------------------------------------------
-    def forward(self, x):
-        """The layer's output for ``x`` (a training forward advances ``step``)."""
+    def forward(self, x, batch_offset=0):
+        """The layer's output for ``x`` (a training forward advances ``step``).
+
+        ``batch_offset``: ``x`` is the rows ``batch_offset, batch_offset + 1, ...``
+        (along axis 0) of a larger logical batch, and draws exactly the noise
+        that one forward on that whole batch would draw for those rows. Pieces
+        of a batch forwarded at their offsets, with the same seed and step, in
+        any order, give the bytes of one forward on the whole batch.
+        """
         impl = self._live_impl()
-        return self._run(x, lambda array, out: impl.forward(array, out))
+        layer = type(self).__name__
+
+        def compute(array, out):
+            offset = v.check_batch_offset(layer, batch_offset, array.shape)
+            return impl.forward(array, out, offset)
+        return self._run(x, compute)
 
     def backward(self, x, grad_output):
         """The gradient w.r.t. the input of the most recent forward, for ``grad_output``.

@@ -258,6 +258,20 @@ def test_recovery_restores_mode_last_forward_seed_and_p(scenario):
     _same(jl.forward(x), nl.forward(x))
 
 
+def test_recovery_replays_the_batch_offset_of_the_last_forward():
+    """The re-created layer's last forward is the one at batch_offset 1001:
+    its backward after a crash has that slice's noise."""
+    jl, nl = _pair(Dropout, 0.5, seed=11)
+    x = _x((3, 7), salt=3)
+    g = _x((3, 7), salt=4)
+    _same(jl.forward(x, batch_offset=1001), nl.forward(x, batch_offset=1001))
+    _kill_jvm()
+    with pytest.raises(JVMError):
+        jl.forward(x)
+    _same(jl.backward(x, g), nl.backward(x, g))
+    assert jl._impl.restores == 1
+
+
 @pytest.mark.parametrize("layer_cls, args, dtype", [
     (Dropout, (0.5,), "float"),
     (GaussianNoise, (0.5,), "double"),

@@ -102,7 +102,7 @@ def test_keep_threshold(p, threshold):
 
 
 def test_keep_bits_golden():
-    halves = module.mask_halves(philox.word_stream(42, 3), 16)
+    halves = module.mask_halves(42, 3, 0, 16)
     keep = module.keep_bits(halves, module.keep_threshold(0.3))
     assert "".join("1" if k else "0" for k in keep) == "1101010001111010"
 
@@ -120,8 +120,14 @@ def test_bit_mask_extremes():
 
 def test_masks_use_odd_cell_count():
     # 5 cells take 3 words: the high half of the last word is unused
-    halves = module.mask_halves(philox.word_stream(42, 3), 5)
+    halves = module.mask_halves(42, 3, 0, 5)
     assert [int(h) for h in halves] == [0x1552C3CD, 0x4B3D6AD4, 0xDB449004, 0x02111E3A, 0xD2E5B723]
+
+
+def test_mask_halves_from_any_cell():
+    # cells 3..7 (an odd first cell: the high half of word 1 first)
+    halves = module.mask_halves(42, 3, 3, 5)
+    assert [int(h) for h in halves] == [0x02111E3A, 0xD2E5B723, 0x83D1EE8E, 0xB4972F0A, 0xD8B3E21D]
 
 
 # --------------------------------------------------------------------------

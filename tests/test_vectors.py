@@ -61,7 +61,7 @@ def test_case(backend, file, document, case):
             layer.training() if MODES[call["mode"]] else layer.evaluate()
             shape = tuple(call["shape"])
             x = _array(call["input"], dtype, shape)
-            y = layer.forward(x)
+            y = layer.forward(x, batch_offset=call.get("batch_offset", 0))
             assert y.dtype == dtype and y.shape == shape, where
             assert _bytes(y) == base64.b64decode(call["output"]), f"{where}: output differs"
             if "grad_output" in call:

@@ -99,8 +99,8 @@ class JvmModule:
         to_java_seed(self._seed)  # range check
         self._step = 0
         self._training = True
-        # (seed, step, training, shape, params text) of the most recent forward
-        self._last: Optional[Tuple[int, int, bool, Tuple[int, ...], str]] = None
+        # (seed, step, training, shape, params text, batch offset) of the most recent forward
+        self._last: Optional[Tuple[int, int, bool, Tuple[int, ...], str, int]] = None
         self._lock = threading.RLock()
         self._closed = False
         self._gw: Optional[Gateway] = None
@@ -134,11 +134,12 @@ class JvmModule:
             if recreate:
                 if last is not None:
                     l_seed, l_step, l_training, l_shape = to_java_seed(last[0]), last[1], last[2], _shape_text(last[3])
+                    l_offset = last[5]
                 else:
-                    l_seed, l_step, l_training, l_shape = 0, 0, True, ""
+                    l_seed, l_step, l_training, l_shape, l_offset = 0, 0, True, "", 0
                 gw.call(
                     "restore", handle, to_java_seed(self._seed), self._step, self._training,
-                    last is not None, l_seed, l_step, l_training, l_shape,
+                    last is not None, l_seed, l_step, l_training, l_shape, l_offset,
                 )
                 self.restores += 1
             if create_text != self._param_text:
@@ -172,20 +173,20 @@ class JvmModule:
 
     # ----------------------------------------------------------- protocol
 
-    def forward(self, x: np.ndarray, out: Optional[np.ndarray] = None) -> np.ndarray:
+    def forward(self, x: np.ndarray, out: Optional[np.ndarray] = None, batch_offset: int = 0) -> np.ndarray:
         with self._lock:
             gw, handle = self._bind()
             arena = shm.arena_for(gw, x.nbytes, f"{self.layer} forward of shape {tuple(x.shape)}", x.size)
             view = arena.view(0, self.dtype, x.shape)
             np.copyto(view, x, casting="unsafe")
             try:
-                step = self._call(gw, "forward", handle, arena.id, 0, _shape_text(x.shape), 0)
+                step = self._call(gw, "forward", handle, arena.id, 0, _shape_text(x.shape), 0, int(batch_offset))
             except Exception:
                 if gw.usable():  # a Java exception: the JVM tells where the step is
                     self._sync_step(gw, handle)
                 raise
             # mirror first: the JVM has done the forward, whatever happens next
-            self._last = (self._seed, self._step, self._training, tuple(x.shape), self._param_text)
+            self._last = (self._seed, self._step, self._training, tuple(x.shape), self._param_text, int(batch_offset))
             self._step = int(step)
             if out is None:
                 out = np.empty(x.shape, dtype=self.dtype)

@@ -22,7 +22,7 @@ import numpy as np
 
 from ..._validation import backward_first_error, gradient_shape_error
 from . import normal, philox
-from .noise_shape import is_elementwise, noise_shape
+from .noise_shape import at_batch_offset, is_elementwise
 
 # Cells per chunk: even (a mask chunk starts on a word boundary); the normal
 # path keeps ~15 float64 temporaries per chunk, hence a smaller chunk there
@@ -75,27 +75,30 @@ def bit_mask(halves: np.ndarray, threshold: int, out: np.ndarray) -> np.ndarray:
     return out
 
 
-def mask_halves(stream: np.random.Philox, count: int) -> np.ndarray:
-    """The next ``count`` 32-bit halves: two cells per word (low half first)."""
-    return philox.mask_halves(stream.random_raw((count + 1) // 2))[:count]
+def mask_halves(seed: int, step: int, first: int, count: int) -> np.ndarray:
+    """The 32-bit halves of mask cells ``first .. first + count - 1``: cell
+    ``i`` is a half of word ``i // 2`` (low half for even ``i``)."""
+    lane = first & 1
+    word_array = philox.words(seed, step, first >> 1, (lane + count + 1) // 2)
+    return philox.mask_halves(word_array)[lane:lane + count]
 
 
 class MaskDraw:
-    """``draw`` for the mask layers: the next cells' bit masks, in one reused buffer."""
+    """``draw`` for the mask layers: the cells' bit masks, in one reused buffer."""
 
     def __init__(self, threshold: int, bits: np.dtype):
         self.threshold = threshold
         self.buffer = np.empty(CHUNK, dtype=bits)
 
-    def __call__(self, stream: np.random.Philox, count: int) -> np.ndarray:
+    def __call__(self, seed: int, step: int, first: int, count: int) -> np.ndarray:
         if count > self.buffer.size:
             self.buffer = np.empty(count, dtype=self.buffer.dtype)
-        return bit_mask(mask_halves(stream, count), self.threshold, self.buffer[:count])
+        return bit_mask(mask_halves(seed, step, first, count), self.threshold, self.buffer[:count])
 
 
-def normal_cells(stream: np.random.Philox, count: int) -> np.ndarray:
-    """The next ``count`` standard normals (float64): one word per cell."""
-    return normal.normals(stream.random_raw(count))
+def normal_cells(seed: int, step: int, first: int, count: int) -> np.ndarray:
+    """Standard normals (float64) of cells ``first .. first + count - 1``: one word per cell."""
+    return normal.normals(philox.words(seed, step, first, count))
 
 
 # --------------------------------------------------------------------------
@@ -103,29 +106,30 @@ def normal_cells(stream: np.random.Philox, count: int) -> np.ndarray:
 # --------------------------------------------------------------------------
 
 def apply_noise(x, out, noise: tuple, seed: int, step: int,
-                draw: Callable, combine: Callable, chunk: int = CHUNK) -> None:
+                draw: Callable, combine: Callable, chunk: int = CHUNK, cell_base: int = 0) -> None:
     """out = combine(x, operand) with the operand of each cell broadcast over x.
 
-    ``draw(stream, n)`` turns the next n noise cells into operands (a bit
-    mask, a factor or an addend); ``combine(x, operand, out)`` applies them
+    ``draw(seed, step, first, n)`` turns noise cells ``first .. first + n - 1``
+    into operands (a bit mask, a factor or an addend); cell ``c`` of ``noise``
+    is cell ``cell_base + c`` of the stream (a forward at a batch offset,
+    noise_shape.at_batch_offset). ``combine(x, operand, out)`` applies them
     elementwise (with broadcasting). When every element has its own cell,
     drawing and combining are fused per chunk; otherwise the (smaller) noise
     tensor is drawn first and broadcast over the whole input by one ufunc.
     """
     if x.size == 0:
         return
-    stream = philox.word_stream(seed, step)
     cells = math.prod(noise)
     if is_elementwise(noise, x.shape):
         flat_x, flat_out = x.reshape(-1), out.reshape(-1)
         for start in range(0, cells, chunk):
             stop = min(start + chunk, cells)
-            combine(flat_x[start:stop], draw(stream, stop - start), flat_out[start:stop])
+            combine(flat_x[start:stop], draw(seed, step, cell_base + start, stop - start), flat_out[start:stop])
         return
     operand = None
     for start in range(0, cells, chunk):
         stop = min(start + chunk, cells)
-        part = draw(stream, stop - start)
+        part = draw(seed, step, cell_base + start, stop - start)
         if operand is None:
             operand = np.empty(cells, dtype=part.dtype)
         operand[start:stop] = part
@@ -169,6 +173,7 @@ class Call:
     seed: int
     step: int
     noise: tuple
+    cell_base: int = 0
 
 
 def _copy(x, out) -> None:
@@ -202,7 +207,7 @@ def _mask_layer(x, out, call: Call, scale: bool) -> None:
         return
     draw = MaskDraw(keep_threshold(p), _BITS[out.dtype])
     combine = _scaled_and_bits(out.dtype.type(1.0 / (1.0 - p))) if scale else _and_bits
-    apply_noise(x, out, call.noise, call.seed, call.step, draw, combine)
+    apply_noise(x, out, call.noise, call.seed, call.step, draw, combine, cell_base=call.cell_base)
 
 
 def dropout(x, out, call: Call) -> None:
@@ -222,13 +227,13 @@ def gaussian_dropout(x, out, call: Call) -> None:
     sd = math.sqrt(rate / (1.0 - rate))
     dtype = out.dtype
 
-    def draw(stream, n):
-        factor = normal_cells(stream, n)
+    def draw(seed, step, first, n):
+        factor = normal_cells(seed, step, first, n)
         np.multiply(factor, sd, out=factor)
         np.add(factor, 1.0, out=factor)
         return factor.astype(dtype, copy=False)
 
-    apply_noise(x, out, call.noise, call.seed, call.step, draw, _multiply, NORMAL_CHUNK)
+    apply_noise(x, out, call.noise, call.seed, call.step, draw, _multiply, NORMAL_CHUNK, call.cell_base)
 
 
 def gaussian_noise(x, out, call: Call) -> None:
@@ -239,12 +244,12 @@ def gaussian_noise(x, out, call: Call) -> None:
         return
     dtype = out.dtype
 
-    def draw(stream, n):
-        addend = normal_cells(stream, n)
+    def draw(seed, step, first, n):
+        addend = normal_cells(seed, step, first, n)
         np.multiply(addend, stddev, out=addend)
         return addend.astype(dtype, copy=False)
 
-    apply_noise(x, out, call.noise, call.seed, call.step, draw, _add, NORMAL_CHUNK)
+    apply_noise(x, out, call.noise, call.seed, call.step, draw, _add, NORMAL_CHUNK, call.cell_base)
 
 
 def _pass_gradient(g, out, call: Call) -> None:
@@ -278,6 +283,7 @@ class LastForward:
     training: bool
     shape: tuple
     params: dict
+    batch_offset: int = 0
 
 
 class NumpyModule:
@@ -326,17 +332,19 @@ class NumpyModule:
         """Nothing to release on this backend."""
 
     # -- protocol: computation -------------------------------------------
-    def forward(self, x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    def forward(self, x: np.ndarray, out: np.ndarray | None = None, batch_offset: int = 0) -> np.ndarray:
+        """``batch_offset``: ``x`` is the rows from there (axis 0) of a larger
+        logical batch, already checked by the facade (``check_batch_offset``)."""
         x = self._operand(x, "input")
-        noise = noise_shape(self.layer, x.shape, self._params.get("data_format", "NHWC"))
+        noise, cell_base = at_batch_offset(self.layer, x.shape, self._params.get("data_format", "NHWC"), batch_offset)
         with self._lock:
-            record = LastForward(self._seed, self._step, self._training, x.shape, self._params)
+            record = LastForward(self._seed, self._step, self._training, x.shape, self._params, batch_offset)
             if record.training:
                 self._step += 1
             self._last = record
         out = self._target(out, x.shape)
         with np.errstate(all="ignore"):  # IEEE results (Inf, NaN) are the contract, not warnings
-            FORWARD[self.layer](x, out, self._call(record, noise))
+            FORWARD[self.layer](x, out, self._call(record, noise, cell_base))
         return out
 
     def backward(self, x: np.ndarray, grad: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
@@ -346,15 +354,16 @@ class NumpyModule:
         grad = self._operand(grad, "gradient")
         if grad.shape != record.shape:
             raise gradient_shape_error(self.layer, grad.shape, record.shape)
-        noise = noise_shape(self.layer, record.shape, record.params.get("data_format", "NHWC"))
+        noise, cell_base = at_batch_offset(self.layer, record.shape, record.params.get("data_format", "NHWC"),
+                                           record.batch_offset)
         out = self._target(out, grad.shape)
         with np.errstate(all="ignore"):
-            BACKWARD[self.layer](grad, out, self._call(record, noise))
+            BACKWARD[self.layer](grad, out, self._call(record, noise, cell_base))
         return out
 
     # -- helpers ---------------------------------------------------------
-    def _call(self, record: LastForward, noise: tuple) -> Call:
-        return Call(self.layer, record.params, record.training, record.seed, record.step, noise)
+    def _call(self, record: LastForward, noise: tuple, cell_base: int) -> Call:
+        return Call(self.layer, record.params, record.training, record.seed, record.step, noise, cell_base)
 
     def _operand(self, array, name: str) -> np.ndarray:
         if not isinstance(array, np.ndarray) or array.dtype != self.dtype:

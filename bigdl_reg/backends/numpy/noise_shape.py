@@ -8,6 +8,8 @@ axis and share the draw along every other axis.
 """
 from __future__ import annotations
 
+import math
+
 from ..._validation import rank_error
 
 ELEMENTWISE = frozenset({"Dropout", "GaussianDropout", "GaussianNoise"})
@@ -41,3 +43,24 @@ def noise_shape(layer: str, shape: tuple, data_format: str = "NHWC") -> tuple:
 def is_elementwise(noise: tuple, shape: tuple) -> bool:
     """True when every element has its own draw (no broadcasting needed)."""
     return tuple(noise) == tuple(shape)
+
+
+def at_batch_offset(layer: str, shape: tuple, data_format: str, batch_offset: int) -> tuple:
+    """(noise shape, first cell) of a slice: rows ``batch_offset ..`` (axis 0)
+    of a logical input whose other axes are ``shape``'s.
+
+    The Scala rule (``NoiseShape.atBatchOffset``): the logical noise tensor is
+    row-major with axis 0 outermost, so the logical input may end with the
+    slice. When its noise keeps axis 0 the slice starts at cell
+    ``batch_offset * cells per row``; when the noise is shared along axis 0
+    every slice draws the same cells (base 0). ``batch_offset`` was checked by
+    ``_validation.check_batch_offset``.
+    """
+    noise = noise_shape(layer, shape, data_format)
+    if batch_offset == 0:
+        return noise, 0
+    rows = shape[0]
+    logical = noise_shape(layer, (batch_offset + rows,) + tuple(shape[1:]), data_format)
+    if logical[0] == 1:
+        return logical, 0
+    return (rows,) + logical[1:], batch_offset * math.prod(logical[1:])

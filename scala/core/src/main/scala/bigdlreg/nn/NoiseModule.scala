@@ -13,6 +13,15 @@ import bigdlreg.tensor.{Engine, Tensor, TensorNumeric}
   * see `bigdlreg.rng` — then advances the step (also for empty inputs).
   * [[setSeed]] sets the seed and resets the step to 0.
   *
+  * '''Slices of a larger batch.''' `forward(input, batchOffset)` treats
+  * `input` as rows `batchOffset until batchOffset + input.size(0)` (axis 0) of
+  * a logical input whose other axes are the input's, and draws exactly the
+  * noise cells that one forward on the logical input would draw for those rows
+  * (see [[NoiseShape.atBatchOffset]]). Splitting a batch along axis 0 into
+  * pieces, each forwarded at its offset with the same (seed, step) in any
+  * order, gives the bytes of one forward on the whole batch. Use
+  * [[restoreState]] (or `setSeed`) to put each piece's module at the same step.
+  *
   * '''Backward.''' The module records (seed, step, mode/op, input shape) of
   * its last forward; [[backward]] applies the derivative of exactly that
   * forward (same noise, same mode) to the gradient. No noise is stored:
@@ -62,17 +71,23 @@ abstract class NoiseModule[T](seedOpt: Option[Long])(implicit val ev: TensorNume
   private[this] var step: Long = 0L
   private[this] var train: Boolean = true
   private[this] var last: NoiseModule.Record = null
-  private[this] var out: Tensor[T] = Tensor.zeros[T](0)
-  private[this] var gradIn: Tensor[T] = Tensor.zeros[T](0)
+  // transient: a serialized module (a Spark task) carries its state, not its buffers
+  @transient private[this] var out: Tensor[T] = null
+  @transient private[this] var gradIn: Tensor[T] = null
 
-  /** The result of the last forward. */
-  final def output: Tensor[T] = synchronized(out)
+  /** The result of the last forward (empty before any, and after deserialization). */
+  final def output: Tensor[T] = synchronized { if (out == null) out = Tensor.zeros[T](0); out }
 
-  /** The result of the last backward. */
-  final def gradInput: Tensor[T] = synchronized(gradIn)
+  /** The result of the last backward (empty before any, and after deserialization). */
+  final def gradInput: Tensor[T] = synchronized { if (gradIn == null) gradIn = Tensor.zeros[T](0); gradIn }
 
   /** Same as [[updateOutput]]. */
-  final def forward(input: Tensor[T]): Tensor[T] = updateOutput(input)
+  final def forward(input: Tensor[T]): Tensor[T] = updateOutput(input, 0L)
+
+  /** A forward of `input` as the rows starting at `batchOffset` (>= 0) of a
+    * larger logical batch: same as [[updateOutput(input:bigdlreg\.tensor\.Tensor[T],batchOffset:Long)*]].
+    */
+  final def forward(input: Tensor[T], batchOffset: Long): Tensor[T] = updateOutput(input, batchOffset)
 
   /** Same as [[updateGradInput]] (the layers have no parameters). */
   final def backward(input: Tensor[T], gradOutput: Tensor[T]): Tensor[T] = updateGradInput(input, gradOutput)
@@ -80,14 +95,21 @@ abstract class NoiseModule[T](seedOpt: Option[Long])(implicit val ev: TensorNume
   /** Forward: applies the noise of (seed, step) in training mode, then
     * advances the step; applies the evaluate formula otherwise.
     */
-  def updateOutput(input: Tensor[T]): Tensor[T] = synchronized {
+  def updateOutput(input: Tensor[T]): Tensor[T] = updateOutput(input, 0L)
+
+  /** Forward of a slice: `input` is rows `batchOffset until batchOffset +
+    * input.size(0)` of a logical batch, and draws that batch's noise cells for
+    * those rows (the step advances as for any training forward). Offset 0 is
+    * the plain forward.
+    */
+  def updateOutput(input: Tensor[T], batchOffset: Long): Tensor[T] = synchronized {
     if (input == null) throw Validation.nullTensor(layerName, "input")
     val shape = input.shape
-    val noise = noiseShape(shape)
+    val (noise, cellBase) = NoiseShape.atBatchOffset(layerName, noiseShape, shape, batchOffset)
     val op = if (train) trainingOp else evaluateOp
     val result = if (inplaceOutput) input else reuse(out, input)
-    NoiseModule.run(op, seed, step, shape, noise, input.storage, result.storage)
-    last = NoiseModule.Record(seed, step, train, op, shape, noise)
+    NoiseModule.run(op, seed, step, shape, noise, input.storage, result.storage, cellBase)
+    last = NoiseModule.Record(seed, step, train, op, shape, noise, batchOffset, cellBase)
     if (train) step += 1
     out = result
     result
@@ -103,7 +125,8 @@ abstract class NoiseModule[T](seedOpt: Option[Long])(implicit val ev: TensorNume
     if (!gradOutput.hasShape(rec.shape))
       throw Validation.gradientShape(layerName, gradOutput.shape, rec.shape)
     val result = if (inplaceOutput) gradOutput else reuse(gradIn, gradOutput)
-    NoiseModule.run(rec.op.derivative, rec.seed, rec.step, rec.shape, rec.noise, gradOutput.storage, result.storage)
+    NoiseModule.run(rec.op.derivative, rec.seed, rec.step, rec.shape, rec.noise, gradOutput.storage, result.storage,
+      rec.cellBase)
     gradIn = result
     result
   }
@@ -124,7 +147,7 @@ abstract class NoiseModule[T](seedOpt: Option[Long])(implicit val ev: TensorNume
   /** Number of training-mode forwards since construction or the last [[setSeed]]. */
   def getStep: Long = synchronized(step)
 
-  /** The last forward: (seed, step, training?, op, input shape, noise shape), if any. */
+  /** The last forward: (seed, step, training?, op, input shape, noise shape, batch offset), if any. */
   def lastForward: Option[NoiseModule.Record] = synchronized(Option(last))
 
   /** Restores a state captured elsewhere (another process, another backend):
@@ -132,14 +155,15 @@ abstract class NoiseModule[T](seedOpt: Option[Long])(implicit val ev: TensorNume
     * (seed, step, training, input shape), so that backward and every later
     * forward give exactly what the original module would. The last forward's
     * op is rebuilt from the current parameters (as they were at that forward,
-    * unless `setP` was called since). Throws like forward on a rejected rank.
+    * unless `setP` was called since); `lastBatchOffset` is that forward's
+    * batch offset. Throws like forward on a rejected rank or offset.
     */
   def restoreState(seed: Long, step: Long, training: Boolean,
-      lastForward: Option[(Long, Long, Boolean, Array[Int])]): this.type = synchronized {
+      lastForward: Option[(Long, Long, Boolean, Array[Int])], lastBatchOffset: Long = 0L): this.type = synchronized {
     val rec = lastForward.map { case (s, t, tr, shape) =>
       val sh = shape.clone()
-      val noise = noiseShape(sh)
-      NoiseModule.Record(s, t, tr, if (tr) trainingOp else evaluateOp, sh, noise)
+      val (noise, cellBase) = NoiseShape.atBatchOffset(layerName, noiseShape, sh, lastBatchOffset)
+      NoiseModule.Record(s, t, tr, if (tr) trainingOp else evaluateOp, sh, noise, lastBatchOffset, cellBase)
     }
     this.seed = seed
     this.step = step
@@ -158,18 +182,23 @@ abstract class NoiseModule[T](seedOpt: Option[Long])(implicit val ev: TensorNume
 
 object NoiseModule {
 
-  /** What a forward did: enough to replay its noise. Shapes are copies. */
-  final case class Record(seed: Long, step: Long, training: Boolean, op: NoiseOp, shape: Array[Int], noise: Array[Int]) {
+  /** What a forward did: enough to replay its noise. Shapes are copies;
+    * `cellBase` is the flat index of the first noise cell (from `batchOffset`).
+    */
+  final case class Record(seed: Long, step: Long, training: Boolean, op: NoiseOp, shape: Array[Int], noise: Array[Int],
+      batchOffset: Long = 0L, cellBase: Long = 0L) {
     override def toString: String =
       s"Record(seed=${RNG.seedToString(seed)}, step=$step, training=$training, op=$op, " +
-        s"shape=${Validation.formatShape(shape)}, noise=${Validation.formatShape(noise)})"
+        s"shape=${Validation.formatShape(shape)}, noise=${Validation.formatShape(noise)}" +
+        (if (batchOffset == 0L) ")" else s", batchOffset=$batchOffset, cellBase=$cellBase)")
   }
 
   /** Applies `op` with the noise of (seed, step) and noise shape `noise` over
-    * an input of `shape`: `dst = op(src)`, in chunks on the Engine.
+    * an input of `shape`: `dst = op(src)`, in chunks on the Engine. Noise
+    * cell `c` of `noise` is cell `cellBase + c` of the RNG stream.
     */
-  def run[T](op: NoiseOp, seed: Long, step: Long, shape: Array[Int], noise: Array[Int], src: Array[T], dst: Array[T])(
-      implicit ev: TensorNumeric[T]): Unit = {
+  def run[T](op: NoiseOp, seed: Long, step: Long, shape: Array[Int], noise: Array[Int], src: Array[T], dst: Array[T],
+      cellBase: Long = 0L)(implicit ev: TensorNumeric[T]): Unit = {
     val n = src.length
     if (n == 0) return
     op match {
@@ -180,18 +209,18 @@ object NoiseModule {
       case NoiseOp.Scale(c) =>
         Engine.parallelFor(n)((a, b) => ev.scale(src, dst, c, a, b))
       case m: NoiseOp.Mask =>
-        val plan = NoiseShape.plan(shape, noise)
+        val plan = NoiseShape.plan(shape, noise).shifted(cellBase)
         val k = m.k
         val s = m.factor
         val scaled = m.scaled
         if (plan.elementwise) Engine.parallelFor(n)((a, b) => ev.mask(src, dst, seed, step, k, s, scaled, a, b))
         else Engine.parallelFor(n)((a, b) => ev.maskBroadcast(src, dst, seed, step, k, s, scaled, plan, a, b))
       case NoiseOp.GaussMul(sd) =>
-        val plan = NoiseShape.plan(shape, noise)
+        val plan = NoiseShape.plan(shape, noise).shifted(cellBase)
         if (plan.elementwise) Engine.parallelFor(n)((a, b) => ev.gaussMul(src, dst, seed, step, sd, a, b))
         else Engine.parallelFor(n)((a, b) => ev.gaussMulBroadcast(src, dst, seed, step, sd, plan, a, b))
       case NoiseOp.GaussAdd(sd) =>
-        val plan = NoiseShape.plan(shape, noise)
+        val plan = NoiseShape.plan(shape, noise).shifted(cellBase)
         if (plan.elementwise) Engine.parallelFor(n)((a, b) => ev.gaussAdd(src, dst, seed, step, sd, a, b))
         else Engine.parallelFor(n)((a, b) => ev.gaussAddBroadcast(src, dst, seed, step, sd, plan, a, b))
     }

@@ -76,6 +76,42 @@ object NoiseShape {
     out.toArray
   }
 
+  /** The noise of a slice of a larger logical batch: `shape` is the slice,
+    * rows `batchOffset until batchOffset + shape(0)` along axis 0 of a logical
+    * input whose other axes are the slice's. Returns the slice's noise shape
+    * and the flat index (in the logical noise tensor) of its first cell.
+    *
+    * The logical noise tensor is row-major with axis 0 outermost, so its cells
+    * for rows below `batchOffset + rows` do not depend on how many rows follow:
+    * the logical input is taken to end with the slice. If its noise has axis
+    * 0 (one set of cells per row), the slice starts at cell
+    * `batchOffset * (cells per row)`; if the noise is shared along axis 0
+    * (size 1 there: e.g. the H axis of an unbatched NHWC image), every slice
+    * draws the same cells and the base is 0. `noiseOf` is the layer's
+    * noise-shape rule; it is applied to the slice first so that a rejected
+    * rank is reported with the shape received.
+    */
+  def atBatchOffset(layer: String, noiseOf: Array[Int] => Array[Int], shape: Array[Int],
+      batchOffset: Long): (Array[Int], Long) = {
+    val noise = noiseOf(shape)
+    if (batchOffset == 0L) return (noise, 0L)
+    if (batchOffset < 0L) throw Validation.negativeBatchOffset(layer, batchOffset)
+    if (shape.isEmpty) throw Validation.batchOffsetOfScalar(layer, batchOffset)
+    val rows = shape(0)
+    if (batchOffset + rows > Int.MaxValue) throw Validation.batchOffsetTooLarge(layer, batchOffset, rows)
+    val logical = shape.clone()
+    logical(0) = (batchOffset + rows).toInt
+    val logicalNoise = noiseOf(logical)
+    if (logicalNoise(0) == 1) (logicalNoise, 0L) // shared along axis 0 (or no rows at all)
+    else {
+      var perRow = 1L
+      var d = 1
+      while (d < logicalNoise.length) { perRow *= logicalNoise(d); d += 1 }
+      logicalNoise(0) = rows
+      (logicalNoise, batchOffset * perRow)
+    }
+  }
+
   /** How `noise` broadcasts over `shape` (for the kernels). */
   def plan(shape: Array[Int], noise: Array[Int]): Broadcast = Broadcast(shape, noise)
 }

@@ -63,6 +63,26 @@ object Validation {
   def backwardBeforeForward(layer: String): IllegalStateException =
     new IllegalStateException(s"$layer: backward called before any forward")
 
+  /** `<Layer>: batch_offset must be >= 0, got -1`. */
+  def negativeBatchOffset(layer: String, offset: Long): IllegalArgumentException =
+    new IllegalArgumentException(s"$layer: batch_offset must be >= 0, got $offset")
+
+  /** A 0-d input has no batch axis to be a slice of. */
+  def batchOffsetOfScalar(layer: String, offset: Long): IllegalArgumentException =
+    new IllegalArgumentException(
+      s"$layer: batch_offset $offset needs an input with a batch axis (rank >= 1), got shape ()")
+
+  /** The logical batch's first axis is an `Int`, like every dimension. */
+  def batchOffsetTooLarge(layer: String, offset: Long, rows: Int): IllegalArgumentException =
+    new IllegalArgumentException(
+      s"$layer: batch_offset + rows must be at most ${Int.MaxValue}, got $offset + $rows")
+
+  /** A distributed sample whose size is not the configured sample shape's. */
+  def rowShape(layer: String, index: Long, values: Int, sampleShape: Array[Int]): IllegalArgumentException =
+    new IllegalArgumentException(
+      s"$layer: row $index has ${if (values < 0) "no values (null)" else s"$values values"}, " +
+        s"the sample shape ${formatShape(sampleShape)} needs ${sampleShape.foldLeft(1L)(_ * _)}")
+
   /** A null input or gradient. */
   def nullTensor(layer: String, what: String): IllegalArgumentException =
     new IllegalArgumentException(s"$layer: $what is null")

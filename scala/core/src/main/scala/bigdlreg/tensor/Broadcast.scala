@@ -15,15 +15,25 @@ package bigdlreg.tensor
   * @param cellStrides noise-cell stride per group (0 = broadcast)
   * @param nElements   number of input elements
   * @param nCells      number of noise cells
+  * @param cellBase    added to every cell index: the input is a slice of a
+  *                    larger noise tensor whose cells before `cellBase` belong
+  *                    to other slices (a forward at a batch offset)
   */
 final class Broadcast private (
     val sizes: Array[Int],
     val cellStrides: Array[Int],
     val nElements: Int,
-    val nCells: Int) {
+    val nCells: Int,
+    val cellBase: Long = 0L) {
 
   /** One cell per element, cell index = element index: the fast paths apply. */
-  def elementwise: Boolean = nCells == nElements
+  def elementwise: Boolean = nCells == nElements && cellBase == 0L
+
+  /** The same plan with every cell index shifted by `base` (>= 0). */
+  def shifted(base: Long): Broadcast = {
+    require(base >= 0L, s"negative cell base $base")
+    if (base == cellBase) this else new Broadcast(sizes, cellStrides, nElements, nCells, base)
+  }
 
   /** A cursor over the runs of `[from, until)`: maximal stretches of elements
     * along the innermost group (each either one shared cell or consecutive
@@ -32,7 +42,8 @@ final class Broadcast private (
   def runs(from: Int, until: Int): Broadcast.RunCursor = new Broadcast.RunCursor(this, from, until)
 
   override def toString: String =
-    sizes.indices.map(g => s"${sizes(g)}:${cellStrides(g)}").mkString("Broadcast(", ", ", ")")
+    sizes.indices.map(g => s"${sizes(g)}:${cellStrides(g)}")
+      .mkString("Broadcast(", ", ", if (cellBase == 0L) ")" else s"; cells from $cellBase)")
 }
 
 object Broadcast {
@@ -138,7 +149,7 @@ object Broadcast {
       if (start >= until) false
       else {
         end = math.min(until.toLong, start.toLong + (inner - offset)).toInt
-        cell = outerCell + offset.toLong * cellStep
+        cell = plan.cellBase + outerCell + offset.toLong * cellStep
         true
       }
     }

@@ -70,7 +70,8 @@ object VectorCases {
 
   // ------------------------------------------------------------ case specs
 
-  final case class Call(train: Boolean, shape: Array[Int], inputSeed: Long, specials: Boolean, backward: Boolean)
+  final case class Call(train: Boolean, shape: Array[Int], inputSeed: Long, specials: Boolean, backward: Boolean,
+      batchOffset: Long = 0L)
   final case class Spec(layer: String, params: Seq[(String, ujson.Value)], dtype: String, seed: String, calls: Seq[Call],
       tag: String = "", arange: Boolean = false) {
     def name: String = {
@@ -122,7 +123,8 @@ object VectorCases {
         "mode" -> (if (c.train) "train" else "eval"),
         "shape" -> ujson.Arr.from(c.shape.map(ujson.Num(_))),
         "input" -> b64(xBytes))
-      obj("output") = b64(m.forward(x).toBytes)
+      if (c.batchOffset != 0L) obj("batch_offset") = ujson.Num(c.batchOffset.toDouble)
+      obj("output") = b64(m.forward(x, c.batchOffset).toBytes)
       if (c.backward) {
         val g = if (spec.arange && i == 0) Tensor.ones[T](c.shape.toIndexedSeq: _*) else input[T](c.shape, c.inputSeed + 1000003L, false, false)
         obj("grad_output") = b64(g.toBytes)
@@ -146,6 +148,13 @@ object VectorCases {
 
   private def seq(modes: String, shape: Array[Int], base: Long, specials: Boolean = false, backward: Boolean = true): Seq[Call] =
     modes.split('-').toSeq.zipWithIndex.map { case (m, i) => Call(m == "train", shape, base + i, specials, backward) }
+
+  /** Forwards of slices of larger batches (`batch_offset`): odd offsets, a large one, a train-eval-train sequence. */
+  private def offsets(shape: Array[Int], base: Long): Seq[Call] = Seq(
+    Call(train = true, shape, base, specials = true, backward = true, batchOffset = 3L),
+    Call(train = false, shape, base + 1, specials = false, backward = true, batchOffset = 5L),
+    Call(train = true, shape.updated(0, 1), base + 2, specials = false, backward = true, batchOffset = 1000003L),
+    Call(train = true, shape, base + 3, specials = false, backward = false, batchOffset = 0L))
 
   /** The specs of one layer, in file order. */
   def specs(layer: String): Seq[Spec] = {
@@ -178,6 +187,9 @@ object VectorCases {
         // larger than one chunk of 2^16 elements
         out += Spec(layer, Seq("init_p" -> num(0.25), "inplace" -> false, "scale" -> true), "float32",
           "18446744073709551557", seq("train", Array(3, 21851), next(), backward = false), "large")
+        for (dt <- Dtypes)
+          out += Spec(layer, Seq("init_p" -> num(0.3), "inplace" -> false, "scale" -> true), dt, "42",
+            offsets(Array(3, 7), next()), "offset")
       case "GaussianDropout" =>
         var i = 0
         for (rate <- Seq(0.0, 0.1, 0.5, 0.9); dt <- Dtypes) {
@@ -191,6 +203,7 @@ object VectorCases {
             seq("train", Array(2, 0), next()) ++ seq("train", Array(2), next()), "empty")
         }
         out += Spec(layer, Seq("rate" -> num(0.3)), "float32", "1", seq("train", Array(4099), next(), backward = false), "long")
+        for (dt <- Dtypes) out += Spec(layer, Seq("rate" -> num(0.4)), dt, "42", offsets(Array(3, 5), next()), "offset")
       case "GaussianNoise" =>
         var i = 0
         for (sd <- Seq(0.0, 0.1, 1.0, 2.5); dt <- Dtypes) {
@@ -204,6 +217,7 @@ object VectorCases {
             seq("train", Array(0), next()) ++ seq("train", Array(2), next()), "empty")
         }
         out += Spec(layer, Seq("stddev" -> num(1.0)), "float64", "1", seq("train", Array(4099), next(), backward = false), "long")
+        for (dt <- Dtypes) out += Spec(layer, Seq("stddev" -> num(0.8)), dt, "42", offsets(Array(2, 3, 3), next()), "offset")
       case "SpatialDropout1D" =>
         var i = 0
         for (p <- Seq(0.0, 0.3, 0.5, 1.0); dt <- Dtypes; shape <- Seq(Array(3, 7, 5), Array(7, 5))) {
@@ -213,6 +227,8 @@ object VectorCases {
         out += Spec(layer, Seq("init_p" -> num(0.5)), "float32", "3",
           seq("train", Array(0, 4, 5), next()) ++ seq("train", Array(2, 4, 5), next()), "empty")
         out += Spec(layer, Seq("init_p" -> num(0.4)), "float32", "8", seq("train", Array(16, 9, 40), next()), "many-cells")
+        for (shape <- Seq(Array(3, 4, 5), Array(4, 5)))
+          out += Spec(layer, Seq("init_p" -> num(0.5)), "float32", "42", offsets(shape, next()), "offset")
       case "SpatialDropout2D" | "SpatialDropout3D" =>
         val is2 = layer == "SpatialDropout2D"
         val shapes = if (is2) Seq(Array(2, 3, 4, 5), Array(3, 4, 5)) else Seq(Array(2, 3, 2, 3, 4), Array(3, 2, 3, 4))
@@ -229,6 +245,8 @@ object VectorCases {
           val empty = if (is2) Array(0, 2, 3, 3) else Array(0, 2, 2, 3, 3)
           out += Spec(layer, Seq("init_p" -> num(0.5), "data_format" -> f), "float64", "3",
             seq("train", empty, next()) ++ seq("train", empty.updated(0, 1), next()), "empty")
+          for (shape <- shapes)
+            out += Spec(layer, Seq("init_p" -> num(0.5), "data_format" -> f), "float32", "42", offsets(shape, next()), "offset")
         }
     }
     out.result()

@@ -30,7 +30,7 @@ class VectorsSuite extends AnyFunSuite with Matchers {
       }
       val shape = call("shape").arr.map(_.num.toInt).toArray
       val x = Tensor.fromBytes[T](unb64(call("input").str), shape)
-      val y = m.forward(x)
+      val y = m.forward(x, call.obj.get("batch_offset").fold(0L)(_.num.toLong))
       y.shape shouldBe shape
       java.util.Arrays.equals(y.toBytes, unb64(call("output").str)) shouldBe true
       if (m.isInstanceOf[bigdlreg.nn.Dropout[_]] && c("params")("inplace").bool) y should be theSameInstanceAs x

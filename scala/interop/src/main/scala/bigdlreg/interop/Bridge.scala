@@ -145,14 +145,22 @@ class Bridge {
   }
 
   /** Forward: reads the input (`shape`, the module's dtype) at byte `inOffset` of the
-    * arena, runs the module, writes the output at `outOffset` (which may equal
+    * arena, runs the module at `batchOffset` (`NoiseModule.forward(input, batchOffset)`;
+    * 0 for a whole batch), writes the output at `outOffset` (which may equal
     * `inOffset`: the input is copied before the output is written). Returns the step
     * after the call. */
+  def forward(handle: Int, arenaId: Int, inOffset: Long, shape: Array[Int], outOffset: Long, batchOffset: Long): Long =
+    slot(handle).forward(arena(arenaId), inOffset, checkShape(shape), outOffset, batchOffset)
+
+  def forward(handle: Int, arenaId: Int, inOffset: Long, shape: String, outOffset: Long, batchOffset: Long): Long =
+    forward(handle, arenaId, inOffset, parseShape(shape), outOffset, batchOffset)
+
+  /** A whole batch (batch offset 0). */
   def forward(handle: Int, arenaId: Int, inOffset: Long, shape: Array[Int], outOffset: Long): Long =
-    slot(handle).forward(arena(arenaId), inOffset, checkShape(shape), outOffset)
+    forward(handle, arenaId, inOffset, shape, outOffset, 0L)
 
   def forward(handle: Int, arenaId: Int, inOffset: Long, shape: String, outOffset: Long): Long =
-    forward(handle, arenaId, inOffset, parseShape(shape), outOffset)
+    forward(handle, arenaId, inOffset, parseShape(shape), outOffset, 0L)
 
   /** Backward: input at `inOffset`, gradient at `gradOffset` (both `shape`), the
     * gradient with respect to the input written at `outOffset` (may equal either). */
@@ -196,7 +204,7 @@ class Bridge {
   /** Brings a freshly created module (same layer, dtype and parameters as the
     * last forward's) to a given state: current `seed`, `step` and mode, and, when
     * `hasLast`, a last forward made with (`lastSeed`, `lastStep`, `lastTraining`) on an
-    * input of `lastShape`, so that backward and every later forward give exactly
+    * input of `lastShape` at `lastBatchOffset`, so that backward and every later forward give exactly
     * what the original module gives. Used by Python to re-create the layers of a
     * JVM that died.
     *
@@ -206,8 +214,14 @@ class Bridge {
     * `lastShape` must be a shape the layer accepts.
     */
   def restore(handle: Int, seed: Long, step: Long, training: Boolean, hasLast: Boolean, lastSeed: Long,
+              lastStep: Long, lastTraining: Boolean, lastShape: String, lastBatchOffset: Long): Unit =
+    slot(handle).restore(seed, step, training, hasLast, lastSeed, lastStep, lastTraining,
+      checkShape(parseShape(lastShape)), lastBatchOffset)
+
+  /** A last forward at batch offset 0. */
+  def restore(handle: Int, seed: Long, step: Long, training: Boolean, hasLast: Boolean, lastSeed: Long,
               lastStep: Long, lastTraining: Boolean, lastShape: String): Unit =
-    slot(handle).restore(seed, step, training, hasLast, lastSeed, lastStep, lastTraining, checkShape(parseShape(lastShape)))
+    restore(handle, seed, step, training, hasLast, lastSeed, lastStep, lastTraining, lastShape, 0L)
 
   def setTraining(handle: Int, training: Boolean): Unit = {
     val s = slot(handle)
@@ -236,7 +250,7 @@ class Bridge {
 }
 
 object Bridge {
-  final val ProtocolVersion = 3
+  final val ProtocolVersion = 4
 
   val Layers: Seq[String] =
     Seq("Dropout", "GaussianDropout", "GaussianNoise", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D")
@@ -387,14 +401,15 @@ object Bridge {
 
     private def count(shape: Array[Int]): Int = shape.foldLeft(1L)(_ * _).toInt
 
-    def forward(arena: SharedArena, inOffset: Long, shape: Array[Int], outOffset: Long): Long = synchronized {
-      val n = count(shape)
-      inBuf = sized(inBuf, n)
-      io.read(arena, inOffset, inBuf, n)
-      val y = module.forward(Tensor[T](inBuf, shape.clone()))
-      io.write(arena, outOffset, y.storage, n)
-      module.getStep
-    }
+    def forward(arena: SharedArena, inOffset: Long, shape: Array[Int], outOffset: Long, batchOffset: Long): Long =
+      synchronized {
+        val n = count(shape)
+        inBuf = sized(inBuf, n)
+        io.read(arena, inOffset, inBuf, n)
+        val y = module.forward(Tensor[T](inBuf, shape.clone()), batchOffset)
+        io.write(arena, outOffset, y.storage, n)
+        module.getStep
+      }
 
     def backward(arena: SharedArena, inOffset: Long, gradOffset: Long, shape: Array[Int], outOffset: Long): Unit =
       backward(arena, inOffset, shape, gradOffset, shape, outOffset)
@@ -423,11 +438,11 @@ object Bridge {
       }
 
     def restore(seed: Long, step: Long, training: Boolean, hasLast: Boolean, lastSeed: Long, lastStep: Long,
-                lastTraining: Boolean, lastShape: Array[Int]): Unit = synchronized {
+                lastTraining: Boolean, lastShape: Array[Int], lastBatchOffset: Long): Unit = synchronized {
       if (step < 0 || (hasLast && lastStep < 0))
         throw new IllegalArgumentException(s"Bridge: negative step in restore (step $step, last step $lastStep)")
       module.restoreState(seed, step, training,
-        if (hasLast) Some((lastSeed, lastStep, lastTraining, lastShape.clone())) else None)
+        if (hasLast) Some((lastSeed, lastStep, lastTraining, lastShape.clone())) else None, lastBatchOffset)
     }
   }
 }
