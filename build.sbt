@@ -1,6 +1,7 @@
-// bigdl-reg: two subprojects so that Scala users of the engine don't pull py4j.
+// bigdl-reg: subprojects so that Scala users of the engine pull neither py4j nor Spark.
 //   core    -> the engine (tensor, rng, nn), published as "org.bigdlreg" %% "bigdl-reg"
 //   interop -> the py4j entry point and shared-memory transfer the Python package drives
+//   spark   -> the layers over Spark RDDs / DataFrames (Spark is "provided": the cluster has it)
 ThisBuild / organization := "org.bigdlreg"
 ThisBuild / version      := "0.1.0"
 ThisBuild / scalaVersion := "2.13.16"
@@ -11,6 +12,7 @@ val versions = new {
   val scalacheck = "3.2.19.0" // scalatestplus scalacheck-1-18
   val ujson      = "4.1.0"    // tests only: reads tests/vectors/*.json
   val py4j       = "0.10.9.9" // must equal the Python side (pyproject.toml)
+  val spark      = "4.2.0"    // must equal pyspark in pyproject.toml's "spark" extra (Scala 2.13, Java 17)
 }
 
 lazy val testDeps = Seq(
@@ -54,8 +56,39 @@ lazy val interop = (project in file("scala/interop"))
     }
   )
 
+// Spark on Java 17 needs these opens (Spark's own launcher adds the same list).
+val sparkJavaOptions = Seq(
+  "-XX:+IgnoreUnrecognizedVMOptions",
+  "-Djdk.reflect.useDirectMethodHandle=false",
+  "-Dio.netty.tryReflectionSetAccessible=true"
+) ++ Seq(
+  "java.lang", "java.lang.invoke", "java.lang.reflect", "java.io", "java.net", "java.nio", "java.util",
+  "java.util.concurrent", "java.util.concurrent.atomic", "jdk.internal.ref", "sun.nio.ch", "sun.nio.cs",
+  "sun.security.action", "sun.util.calendar"
+).map(pkg => s"--add-opens=java.base/$pkg=ALL-UNNAMED")
+
+// Writes our jars (spark, interop, core), one absolute path per line, for a
+// Spark session's spark.jars / spark.driver.extraClassPath (Spark has the rest).
+lazy val writeSparkJars = taskKey[File]("write the jars a Spark session needs to target/spark-jars.txt")
+
+lazy val spark = (project in file("scala/spark"))
+  .dependsOn(interop)
+  .settings(
+    commonSettings,
+    name := "bigdl-reg-spark",
+    libraryDependencies += "org.apache.spark" %% "spark-sql" % versions.spark % Provided,
+    Test / javaOptions ++= sparkJavaOptions ++ Seq("-Xmx1g"),
+    writeSparkJars := {
+      val jars = Seq((Compile / packageBin).value, (interop / Compile / packageBin).value, (core / Compile / packageBin).value)
+      val out  = target.value / "spark-jars.txt"
+      IO.write(out, jars.map(_.getAbsolutePath).mkString("", "\n", "\n"))
+      streams.value.log.info(s"Spark session jars written to $out")
+      out
+    }
+  )
+
 lazy val root = (project in file("."))
-  .aggregate(core, interop)
+  .aggregate(core, interop, spark)
   .settings(name := "bigdl-reg-root", publish / skip := true)
 
 // Throughput benchmark of the engine (benchmarks/run_scala.sh = bin/sbt "bench/run").

@@ -7,19 +7,25 @@ export BIGDL_REG_CLASSPATH_FILE="${BIGDL_REG_CLASSPATH_FILE:-$ROOT/scala/interop
 
 step() { printf '\n==> %s\n' "$*" >&2; }
 
-# A virtualenv with the package installed editable; reinstalled only when
-# pyproject.toml changes (a stamp holds its hash), so warm runs cost nothing.
+# A virtualenv with the package installed editable, with the extras given
+# (default test,docs,examples; bin/setup and bin/test add spark, i.e. pyspark,
+# a large download). A stamp holds pyproject.toml's hash and the extras
+# installed: nothing is done while the hash matches and those extras include
+# the ones asked for, so warm runs cost nothing.
 ensure_venv() {
-  local stamp="$VENV/.bigdl-reg-installed" want
-  want="$(sha256sum "$ROOT/pyproject.toml" | cut -d' ' -f1)"
-  if [[ -x "$PY" && -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then
-    return 0
+  local extras="${1:-test,docs,examples}" stamp="$VENV/.bigdl-reg-installed" hash have extra missing=""
+  hash="$(sha256sum "$ROOT/pyproject.toml" | cut -d' ' -f1)"
+  if [[ -x "$PY" && -f "$stamp" ]] && read -r have < "$stamp" && [[ "${have%% *}" == "$hash" ]]; then
+    for extra in ${extras//,/ }; do
+      [[ ",${have#* }," == *",$extra,"* ]] || missing=1
+    done
+    [[ -z "$missing" ]] && return 0
   fi
-  step "Python environment in $VENV (pip install -e .[test,docs,examples])"
+  step "Python environment in $VENV (pip install -e .[$extras])"
   command -v python3 >/dev/null || { echo "python3 not found: install Python 3.9+" >&2; exit 127; }
   [[ -x "$PY" ]] || python3 -m venv "$VENV"
-  "$PY" -m pip install --disable-pip-version-check -q -e "$ROOT[test,docs,examples]"
-  echo "$want" > "$stamp"
+  "$PY" -m pip install --disable-pip-version-check -q -e "$ROOT[$extras]"
+  echo "$hash $extras" > "$stamp"
 }
 
 # The engine jar in the local Ivy repository (for sbt users) and the gateway

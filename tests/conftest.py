@@ -5,7 +5,8 @@
 * Policy (one hook for every jvm-marked test anywhere): when the JVM backend
   cannot start, the test is skipped with the reason ``find_problem()`` gives
   -- unless the environment variable ``CI`` is set (non-empty): then it fails
-  with that reason. CI must never pass by skipping the JVM.
+  with that reason. CI must never pass by skipping the JVM. ``spark``-marked
+  tests follow the same policy when pyspark or our Spark jars are missing.
 """
 from __future__ import annotations
 
@@ -38,13 +39,32 @@ def _cached_jvm_problem() -> str | None:
     return _jvm_problem
 
 
+def _spark_problem() -> str | None:
+    try:
+        import pyspark  # noqa: F401
+    except ImportError as error:
+        return f"pyspark is not installed ({error}): pip install -e .[spark]"
+    try:
+        from bigdl_reg.spark import jars
+        jars()
+    except FileNotFoundError as error:
+        return str(error)
+    return None
+
+
 def pytest_runtest_setup(item):
-    if item.get_closest_marker("jvm") is None:
+    problems = []
+    if item.get_closest_marker("jvm") is not None:
+        problem = _cached_jvm_problem()
+        if problem is not None:
+            problems.append(f"JVM backend unavailable: {problem}")
+    if item.get_closest_marker("spark") is not None:
+        problem = _spark_problem()
+        if problem is not None:
+            problems.append(f"Spark unavailable: {problem}")
+    if not problems:
         return
-    problem = _cached_jvm_problem()
-    if problem is None:
-        return
-    reason = f"JVM backend unavailable: {problem}"
+    reason = "; ".join(problems)
     if os.environ.get("CI"):
         pytest.fail(f"{reason} (CI is set, so JVM tests may not skip)", pytrace=False)
     pytest.skip(reason)

@@ -1,0 +1,135 @@
+"""The layers on Apache Spark, from PySpark (docs/spark.md).
+
+The work runs in Spark's own JVM, through PySpark's py4j gateway (as BigDL's
+Python does): :func:`forward_dataframe` hands the layer's configuration --
+name, parameters, dtype, seed, step, mode; never data -- to the Scala
+``bigdlreg.spark.SparkNoise``, which forwards each row at its global index
+(``NoiseModule.forward(input, batchOffset)``). The rows get the bytes a
+single-machine forward of the whole batch gives them, on either backend,
+however Spark partitions or orders them.
+
+Our jars must be on the session's classpath::
+
+    from pyspark.sql import SparkSession
+    import bigdl_reg.spark as bs
+    spark = bs.configure(SparkSession.builder.master("local[2]")).getOrCreate()
+
+``configure`` sets ``spark.jars`` (shipped to executors) and
+``spark.driver.extraClassPath`` (the driver JVM, where py4j looks classes up)
+to the jars listed in ``$BIGDL_REG_SPARK_JARS_FILE``, by default the
+checkout's ``scala/spark/target/spark-jars.txt`` (``bin/setup`` writes it).
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+from . import _validation as v
+from .backends.jvm.module import encode_params, to_java_seed
+
+__all__ = ["jars", "configure", "forward_dataframe", "to_dataframe", "to_array"]
+
+JARS_ENV = "BIGDL_REG_SPARK_JARS_FILE"
+_DEFAULT_JARS_FILE = Path(__file__).resolve().parent.parent / "scala" / "spark" / "target" / "spark-jars.txt"
+_ELEMENT = {np.dtype(np.float32): "float", np.dtype(np.float64): "double"}
+
+
+def jars() -> list:
+    """Absolute paths of the jars a Spark session needs (ours; Spark has the rest)."""
+    path = Path(os.environ.get(JARS_ENV) or _DEFAULT_JARS_FILE)
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"no Spark jar list at {path}: run bin/setup in the bigdl-reg checkout "
+            f"(it runs `bin/sbt spark/writeSparkJars`), or point {JARS_ENV} at such a file")
+    listed = [line.strip() for line in path.read_text().splitlines() if line.strip()]
+    missing = [j for j in listed if not Path(j).is_file()]
+    if missing:
+        raise FileNotFoundError(f"jars listed in {path} are missing: {', '.join(missing)}; run bin/setup")
+    return listed
+
+
+def configure(builder):
+    """``builder`` (a ``SparkSession.Builder``) with our jars on the driver's
+    and the executors' classpaths. Returns the builder."""
+    listed = jars()
+    return (builder.config("spark.jars", ",".join(listed))
+            .config("spark.driver.extraClassPath", os.pathsep.join(listed)))
+
+
+def forward_dataframe(layer, df, sample_shape, index_col="index", input_col="features", output_col="output"):
+    """``layer``'s forward (its seed, step and mode now; the step does not
+    advance) of the samples in ``df``.
+
+    ``df[input_col]`` holds each sample's values flattened row-major (an array
+    of float for a ``bigdl_type="float"`` layer, of double for "double"), every
+    sample of shape ``sample_shape``; ``df[index_col]`` (long) is the sample's
+    row in the logical batch of shape ``(N, *sample_shape)``. Returns ``df``
+    with ``output_col`` (replaced if present) holding the output; lazily, like
+    any DataFrame. A row of the wrong size fails the job with
+    ``<Layer>: row <index> has <n> values, the sample shape (...) needs <m>``.
+    """
+    from pyspark.sql import DataFrame
+
+    name = type(layer).__name__
+    shape = tuple(int(d) for d in sample_shape)
+    if any(d < 0 for d in shape):
+        raise ValueError(f"{name}: sample_shape must have no negative size, got {v.format_shape(shape)}")
+    session = df.sparkSession
+    spark_noise = _spark_noise(session)
+    params = encode_params({k: val for k, val in layer.get_config().items() if k not in ("bigdl_type", "seed")})
+    try:
+        jdf = spark_noise.forwardDataFrame(
+            df._jdf, name, layer.dtype.name, params, to_java_seed(layer.seed), int(layer.step),
+            bool(layer.is_training()), ",".join(map(str, shape)), index_col, input_col, output_col)
+    except Exception as error:  # the JVM's IllegalArgumentException, as PySpark or py4j raise it
+        message = _java_illegal_argument(error)
+        if message is None:
+            raise
+        raise ValueError(message) from None
+    return DataFrame(jdf, session)
+
+
+def to_dataframe(spark, array, num_partitions=None, index_col="index", input_col="features"):
+    """A DataFrame of the samples ``array[i]`` (float32 or float64), one row
+    each: ``index_col`` = i, ``input_col`` = the sample's values flattened."""
+    from pyspark.sql.types import ArrayType, DoubleType, FloatType, LongType, StructField, StructType
+
+    array = np.ascontiguousarray(array)
+    element = FloatType() if array.dtype == np.float32 else DoubleType()
+    schema = StructType([StructField(index_col, LongType(), False),
+                         StructField(input_col, ArrayType(element, False), False)])
+    rows = [(i, sample.reshape(-1).tolist()) for i, sample in enumerate(array)]
+    rdd = spark.sparkContext.parallelize(rows, num_partitions) if num_partitions else rows
+    return spark.createDataFrame(rdd, schema)
+
+
+def to_array(rows, sample_shape, dtype, index_col="index", output_col="output") -> np.ndarray:
+    """Collected rows back into one array of shape ``(N, *sample_shape)``, ordered by index."""
+    ordered = sorted(rows, key=lambda row: row[index_col])
+    values = np.array([row[output_col] for row in ordered], dtype=dtype)
+    return values.reshape((len(ordered),) + tuple(sample_shape))
+
+
+def _spark_noise(session):
+    """The Scala entry point in the session's JVM (py4j names a missing class a package)."""
+    from py4j.java_gateway import JavaClass
+
+    entry = session.sparkContext._jvm.bigdlreg.spark.SparkNoise
+    if not isinstance(entry, JavaClass):
+        raise RuntimeError(
+            "bigdl-reg's jars are not on this Spark session's classpath: build the session with "
+            "bigdl_reg.spark.configure(SparkSession.builder...) (spark.jars and spark.driver.extraClassPath)")
+    return entry
+
+
+def _java_illegal_argument(error):
+    """The message of a Java IllegalArgumentException, else None."""
+    java = getattr(error, "java_exception", None)
+    if java is not None and java.getClass().getName() == "java.lang.IllegalArgumentException":
+        return java.getMessage()
+    if type(error).__name__ == "IllegalArgumentException":  # PySpark's converted exception
+        text = str(error)  # the Java message, then possibly "JVM stacktrace: ..."; ours are one line
+        return text.splitlines()[0] if text else text
+    return None
