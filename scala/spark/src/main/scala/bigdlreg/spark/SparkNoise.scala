@@ -7,7 +7,7 @@ import bigdlreg.nn.{Dropout, NoiseModule, Validation}
 import bigdlreg.tensor.{Tensor, TensorNumeric}
 import org.apache.spark.rdd.RDD
 import org.apache.spark.sql.{DataFrame, Row}
-import org.apache.spark.sql.types.{ArrayType, DataType, DoubleType, FloatType, StructField}
+import org.apache.spark.sql.types.{ArrayType, DataType, DoubleType, FloatType, LongType, StructField}
 
 /** One layer's forward on distributed samples, as if the whole data set were
   * one batch.
@@ -107,6 +107,10 @@ object SparkNoise {
       throw new IllegalArgumentException(
         s"${layer.layerName}: column $inputCol must be an array of ${elem.simpleString} for a ${ev.dtype} layer, " +
           s"got ${inputType.simpleString}")
+    val indexType = df.schema(indexCol).dataType
+    if (indexType != LongType)
+      throw new IllegalArgumentException(
+        s"${layer.layerName}: column $indexCol must be a long (the row's global index), got ${indexType.simpleString}")
     val indexAt = df.schema.fieldIndex(indexCol)
     val inputAt = df.schema.fieldIndex(inputCol)
     val kept = df.schema.fields.zipWithIndex.filter(_._1.name != outputCol)

@@ -119,6 +119,10 @@ class SparkNoiseSuite extends AnyFunSuite with Matchers with BeforeAndAfterAll {
     val nulls = sc.parallelize(Seq((3L, null: Array[Float])), 1)
     intercept[SparkException](SparkNoise.forward(Dropout[Float](seed = Some(1L)), Array(2, 3), nulls).collect())
       .getMessage should include("Dropout: row 3 has no values (null), the sample shape (2, 3) needs 6")
+    val intIndex = session.createDataFrame(sc.parallelize(Seq(org.apache.spark.sql.Row(0, Seq(1f))), 1),
+      StructType(Seq(StructField("index", org.apache.spark.sql.types.IntegerType), StructField("x", ArrayType(FloatType)))))
+    intercept[IllegalArgumentException](SparkNoise.forwardDataFrame(Dropout[Float](seed = Some(1L)), Array(1), intIndex,
+      "index", "x", "y")).getMessage shouldBe "Dropout: column index must be a long (the row's global index), got int"
     // a sample shape the layer rejects fails on the driver, before any job
     intercept[IllegalArgumentException](SparkNoise.forward(SpatialDropout2D[Float](0.5), Array(3), sc.parallelize(rows, 1)))
       .getMessage shouldBe "SpatialDropout2D: expected a 3-D or 4-D input, got shape (1, 3)"
