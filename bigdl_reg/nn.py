@@ -39,9 +39,10 @@ class Layer:
 
     Errors every layer raises, with the text of docs/architecture.md:
 
-    * ``ValueError``: an argument out of range (at construction), an input
-      rank the layer does not accept, a gradient whose shape differs from
-      the last forward's input;
+    * ``ValueError``: an argument out of range (at construction: also a
+      ``bigdl_type`` other than "float"/"double", a seed outside [0, 2**64),
+      an unknown backend name), an input rank the layer does not accept, a
+      gradient whose shape differs from the last forward's input;
     * ``TypeError``: an input that is not float32/float64, or float64 into a
       ``"float"`` layer (never a silent downcast);
     * ``RuntimeError``: ``backward`` before any forward, any call on a closed
@@ -273,6 +274,10 @@ class Dropout(Layer):
     Evaluation: ``x`` (scale) or ``x * T(1-p)`` (no scale). ``backward``
     applies the same mask and factor to the gradient.
 
+    Raises:
+        ValueError: ``init_p`` outside [0, 1], NaN included. TypeError: a
+        value of the wrong type. Shared arguments, inputs and state: see :class:`Layer`.
+
     Examples::
 
         >>> import numpy as np
@@ -337,6 +342,10 @@ class GaussianDropout(Layer):
     Training forward: ``x * T(1 + sd*z)``; evaluation: ``x``. ``backward``
     multiplies the gradient by the forward's own factors (not fresh noise).
 
+    Raises:
+        ValueError: ``rate`` outside [0, 1), NaN included. TypeError: a
+        value of the wrong type. Shared arguments, inputs and state: see :class:`Layer`.
+
     Examples::
 
         >>> import numpy as np
@@ -370,6 +379,10 @@ class GaussianNoise(Layer):
 
     Training forward: ``x + T(stddev*z)``; evaluation: ``x``. The gradient
     passes through unchanged in both modes.
+
+    Raises:
+        ValueError: ``stddev`` negative, infinite or NaN. TypeError: a
+        value of the wrong type. Shared arguments, inputs and state: see :class:`Layer`.
 
     Examples::
 
@@ -405,6 +418,11 @@ class SpatialDropout1D(Layer):
         - Output: the input's shape.
 
     Training forward: ``keep(n, c) ? x : +0``; evaluation: ``x * T(1 - p)``.
+
+    Raises:
+        ValueError: ``init_p`` outside [0, 1], NaN included; an input that
+        is not 2-D or 3-D (at forward). TypeError: a
+        value of the wrong type. Shared arguments, inputs and state: see :class:`Layer`.
 
     Examples::
 
@@ -445,6 +463,11 @@ class SpatialDropout2D(Layer):
         - Output: the input's shape.
 
     Training forward: ``keep(n, c) ? x : +0``; evaluation: ``x * T(1 - p)``.
+
+    Raises:
+        ValueError: ``init_p`` outside [0, 1]; ``data_format`` not one of
+        the names above; an input that is not 3-D or 4-D (at forward). TypeError: a
+        value of the wrong type. Shared arguments, inputs and state: see :class:`Layer`.
 
     Examples::
 
@@ -490,6 +513,11 @@ class SpatialDropout3D(Layer):
         - Output: the input's shape.
 
     Training forward: ``keep(n, c) ? x : +0``; evaluation: ``x * T(1 - p)``.
+
+    Raises:
+        ValueError: ``init_p`` outside [0, 1]; ``data_format`` not one of
+        the names above; an input that is not 4-D or 5-D (at forward). TypeError: a
+        value of the wrong type. Shared arguments, inputs and state: see :class:`Layer`.
 
     Examples::
 
