@@ -10,7 +10,8 @@ Times (median of the repeats, after a warm-up):
   in, numpy out, transfer included;
 * Spark: ``bigdl_reg.spark.forward_dataframe`` on the cached DataFrame, run by
   Spark's no-op sink (every output row computed, nothing collected);
-* Spark + collect: the same, collected back into one numpy array.
+* Spark + collect: the same, collected back into one numpy array;
+* for scale, Spark alone scanning the same cached input (its floor).
 
 Prints each figure and its ratio to the jvm backend (the overhead of going
 through Spark on one machine), and checks the bytes agree. Spark's start-up
@@ -66,10 +67,14 @@ def main() -> None:
             return single.forward(x)
 
         same = spark_collect().tobytes() == single_forward().tobytes()
+        def scan_only():  # Spark reading the cached rows, no conversion: its floor
+            df.write.format("noop").mode("overwrite").save()
+
         figures = {
             "jvm backend, one machine": median_seconds(single_forward, args.repeats),
             "Spark local[2], no-op sink": median_seconds(spark_noop, args.repeats),
             "Spark local[2], collected to numpy": median_seconds(spark_collect, max(1, args.repeats // 2)),
+            "  for scale: scan of the input only": median_seconds(scan_only, args.repeats),
         }
     finally:
         spark.stop()

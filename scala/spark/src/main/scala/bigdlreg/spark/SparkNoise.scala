@@ -6,8 +6,10 @@ import bigdlreg.interop.Bridge
 import bigdlreg.nn.{Dropout, NoiseModule, Validation}
 import bigdlreg.tensor.{Tensor, TensorNumeric}
 import org.apache.spark.rdd.RDD
-import org.apache.spark.sql.{DataFrame, Row}
-import org.apache.spark.sql.types.{ArrayType, DataType, DoubleType, FloatType, LongType, StructField}
+import org.apache.spark.sql.DataFrame
+import org.apache.spark.sql.expressions.UserDefinedFunction
+import org.apache.spark.sql.functions.{col, udf}
+import org.apache.spark.sql.types.{ArrayType, DataType, DoubleType, FloatType, LongType}
 
 /** One layer's forward on distributed samples, as if the whole data set were
   * one batch.
@@ -111,22 +113,18 @@ object SparkNoise {
     if (indexType != LongType)
       throw new IllegalArgumentException(
         s"${layer.layerName}: column $indexCol must be a long (the row's global index), got ${indexType.simpleString}")
-    val indexAt = df.schema.fieldIndex(indexCol)
-    val inputAt = df.schema.fieldIndex(inputCol)
-    val kept = df.schema.fields.zipWithIndex.filter(_._1.name != outputCol)
-    val schema = org.apache.spark.sql.types.StructType(
-      kept.map(_._1) :+ StructField(outputCol, ArrayType(elem, containsNull = false), nullable = false))
-    val keptAt = kept.map(_._2)
-    val f = RowForward(layer, sampleShape)
-    val out = df.rdd.mapPartitions { rows =>
-      rows.map { row =>
-        val index = row.getLong(indexAt)
-        val values = row.getSeq[T](inputAt)
-        val y = f(index, if (values == null) null else values.toArray)
-        Row.fromSeq(keptAt.toIndexedSeq.map(row.get) :+ y.toSeq)
-      }
+    // A typed UDF: Spark hands it the array column as a primitive array and
+    // stores its result the same way (encoders, no boxed Rows), and keeps
+    // every other column as it is.
+    val forward: UserDefinedFunction = RowForward(layer, sampleShape) match {
+      case f if ev.dtype == "float32" =>
+        val g = f.asInstanceOf[RowForward[Float]]
+        udf((index: Long, values: Array[Float]) => g(index, values))
+      case f =>
+        val g = f.asInstanceOf[RowForward[Double]]
+        udf((index: Long, values: Array[Double]) => g(index, values))
     }
-    df.sparkSession.createDataFrame(out, schema)
+    df.withColumn(outputCol, forward(col(indexCol), col(inputCol)))
   }
 
   /** [[forwardDataFrame]] for Python (py4j): the layer given as the Bridge
