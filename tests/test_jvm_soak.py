@@ -31,7 +31,7 @@ from jvm_support import arena_mappings
 pytestmark = pytest.mark.jvm
 
 SOAK_THREADS = 4
-SOAK_CALLS = int(os.environ.get("BIGDL_REG_SOAK_CALLS", "2000"))
+SOAK_CALLS = int(os.environ.get("BIGDL_REG_SOAK_CALLS", "3000"))
 
 # (class, constructor kwargs, ranks it accepts)
 _LAYERS = [

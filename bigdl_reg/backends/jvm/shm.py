@@ -24,8 +24,8 @@ through a file both processes map (TOOLCHAIN.md: 3-10 GB/s instead of py4j's
   started, each thread transparently gets a new arena.
 
 Limits: one arena holds at most :data:`MAX_ARENA_BYTES` (16 GiB, the bytes
-of 2^31 - 1 doubles); a tensor has at most :data:`MAX_ELEMENTS` (2^31 - 1, a
-Java array's limit) elements, bigger ones raise ``ValueError``. No room for
+of 2^31 - 1 doubles); a tensor has at most :data:`MAX_ELEMENTS` (2^31 - 9,
+the longest Java array the JDK promises to allocate) elements, bigger ones raise ``ValueError``. No room for
 an arena in either directory raises ``MemoryError``.
 """
 
@@ -57,7 +57,9 @@ __all__ = [
 ]
 
 ALIGN = 64
-MAX_ELEMENTS = 2**31 - 1  # a Java array's length limit
+# the JDK's ArraysSupport.SOFT_MAX_ARRAY_LENGTH: HotSpot refuses lengths near
+# 2^31 - 1 ("Requested array size exceeds VM limit") whatever the heap
+MAX_ELEMENTS = 2**31 - 9
 MAX_ARENA_BYTES = 2**34  # SharedArena.MaxSize: MAX_ELEMENTS doubles, aligned up
 MIN_ARENA_BYTES = 1 << 20
 _GROWTH_STEP = 256 << 20  # above 1 GiB arenas grow by this much, not by doubling
@@ -194,7 +196,7 @@ def arena_for(gw: Gateway, nbytes: int, what: str = "this call", elements: int =
     if elements > MAX_ELEMENTS:
         raise ValueError(
             f"{what} has {elements} elements, more than the JVM backend's limit of "
-            f"{MAX_ELEMENTS} (2^31 - 1, the length of a Java array) per tensor; "
+            f"{MAX_ELEMENTS} (2^31 - 9, the longest Java array) per tensor; "
             'split the tensor or use backend="numpy"'
         )
     if nbytes > MAX_ARENA_BYTES:
