@@ -103,6 +103,32 @@ def test_a_tensor_too_big_for_the_jvm_heap_is_a_memory_error_and_the_jvm_lives_o
     assert leftover_files(os.getpid()) == []
 
 
+def test_no_memory_for_the_result_is_a_memory_error_before_the_jvm_is_called(monkeypatch):
+    """The result array is allocated before anything reaches the JVM, so a
+    MemoryError from numpy leaves the layer where it was (no step used)."""
+    j, n = nn.GaussianNoise(0.5, seed=4, backend="jvm"), nn.GaussianNoise(0.5, seed=4, backend="numpy")
+    x = pattern((7, 1001))
+    real_empty = np.empty
+
+    def empty(shape, *args, **kw):
+        if tuple(np.atleast_1d(shape)) == x.shape:
+            raise MemoryError(f"Unable to allocate an array with shape {x.shape}")
+        return real_empty(shape, *args, **kw)
+
+    monkeypatch.setattr(np, "empty", empty)
+    with pytest.raises(MemoryError):
+        j.forward(x)
+    monkeypatch.undo()
+    assert j.step == 0 and j._impl.jvm_state()["step"] == 0
+    _same(j.forward(x), n.forward(x))  # the first forward's noise: nothing was consumed
+    monkeypatch.setattr(np, "empty", empty)
+    with pytest.raises(MemoryError):
+        j.backward(x, x)
+    monkeypatch.undo()
+    _same(j.backward(x, x), n.backward(x, x))
+    assert leftover_files(os.getpid()) == []
+
+
 # ---------------------------------------------------------------- > 2 GiB
 
 BIGMEM_LOCK = "/tmp/bigdl-reg-bigmem.lock"

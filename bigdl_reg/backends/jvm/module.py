@@ -175,6 +175,8 @@ class JvmModule:
 
     def forward(self, x: np.ndarray, out: Optional[np.ndarray] = None, batch_offset: int = 0) -> np.ndarray:
         with self._lock:
+            if out is None:  # first: a MemoryError here leaves the layer untouched
+                out = np.empty(x.shape, dtype=self.dtype)
             gw, handle = self._bind()
             arena = shm.arena_for(gw, x.nbytes, f"{self.layer} forward of shape {tuple(x.shape)}", x.size)
             view = arena.view(0, self.dtype, x.shape)
@@ -188,13 +190,13 @@ class JvmModule:
             # mirror first: the JVM has done the forward, whatever happens next
             self._last = (self._seed, self._step, self._training, tuple(x.shape), self._param_text, int(batch_offset))
             self._step = int(step)
-            if out is None:
-                out = np.empty(x.shape, dtype=self.dtype)
             np.copyto(out, view, casting="unsafe")
             return out
 
     def backward(self, x: np.ndarray, grad: np.ndarray, out: Optional[np.ndarray] = None) -> np.ndarray:
         with self._lock:
+            if out is None:
+                out = np.empty(grad.shape, dtype=self.dtype)
             gw, handle = self._bind()
             # The engine's backward replays the last forward's record and never
             # reads the input, so only the gradient crosses (offset -1: not sent);
@@ -203,8 +205,6 @@ class JvmModule:
             gview = arena.view(0, self.dtype, grad.shape)
             np.copyto(gview, grad, casting="unsafe")
             self._call(gw, "backward", handle, arena.id, -1, _shape_text(x.shape), 0, _shape_text(grad.shape), 0)
-            if out is None:
-                out = np.empty(grad.shape, dtype=self.dtype)
             np.copyto(out, gview, casting="unsafe")
             return out
 
