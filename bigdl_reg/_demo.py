@@ -64,6 +64,9 @@ CASES: Sequence[Case] = (
     Case("SpatialDropout2D", {"init_p": 0.5, "data_format": "NCHW"}, (4, 8, 32, 32), label="init_p=0.5 NCHW"),
     Case("SpatialDropout2D", {"init_p": 0.5, "data_format": "NHWC"}, (4, 32, 32, 8), label="init_p=0.5 NHWC"),
     Case("SpatialDropout3D", {"init_p": 0.5}, (2, 4, 8, 8, 8), label="init_p=0.5 NCHW"),
+    Case("Dropout", {"init_p": 0.5, "noise_shape": (None, 1, None)}, (8, 50, 16), label="noise_shape=(None,1,None)"),
+    Case("AlphaDropout", {"init_p": 0.2}, (64, 1000), label="init_p=0.2"),
+    Case("FeatureAlphaDropout", {"init_p": 0.3, "data_format": "NHWC"}, (4, 32, 32, 8), label="init_p=0.3 NHWC"),
 )
 
 
@@ -274,7 +277,7 @@ def _same_bytes(state: _State) -> None:
     print("layer but GaussianNoise (additive: the gradient passes unchanged): backward re-applies exactly the")
     print("last forward's noise, recomputed from (seed, step).")
     print()
-    head = f"  {'layer':<17}{'params':<24}{'dtype':<9}{'shape':<17}{'Scala alone':<15}{'jvm facade':<15}{'numpy':<15}"
+    head = f"  {'layer':<20}{'params':<28}{'dtype':<9}{'shape':<17}{'Scala alone':<15}{'jvm facade':<15}{'numpy':<15}"
     print(head)
     print("  " + "-" * (len(head) - 2 + 9))
     all_identical = True
@@ -300,7 +303,7 @@ def _same_bytes(state: _State) -> None:
             state.failures.append(f"{case.layer} {case.label} {case.bigdl_type}: {verdict}")
         dtype = "float32" if case.bigdl_type == "float" else "float64"
         print(
-            f"  {case.layer:<17}{case.label:<24}{dtype:<9}{_shape(case.shape):<17}"
+            f"  {case.layer:<20}{case.label:<28}{dtype:<9}{_shape(case.shape):<17}"
             f"{_short(cells[0]):<15}{_short(cells[1]):<15}{_short(cells[2]):<15}{verdict}"
         )
         if error is not None:
@@ -424,7 +427,7 @@ def run(plot: Optional[Path] = None) -> int:
     started = time.perf_counter()
     state = _State()
     print("bigdl-reg demo: BigDL-style noise layers (Dropout, GaussianDropout, GaussianNoise,")
-    print("SpatialDropout1D/2D/3D) with one Scala engine, driven from Python through py4j, and a")
+    print("SpatialDropout1D/2D/3D, AlphaDropout, FeatureAlphaDropout) with one Scala engine, driven from Python through py4j, and a")
     print("NumPy re-implementation; a seed fixes every bit of the noise in both.")
     _where(state)
     _through_the_jvm(state)
@@ -434,7 +437,7 @@ def run(plot: Optional[Path] = None) -> int:
     print()
     what = (
         "the Scala engine driven from Python, and the same seed giving the same bytes from Scala alone, "
-        "through the jvm facade and in numpy for all six layers, and Dropout regularizing a real model"
+        "through the jvm facade and in numpy for every layer, and Dropout regularizing a real model"
         if state.jvm
         else "the numpy backend only (the JVM could not start)"
     )

@@ -136,6 +136,11 @@ def check_rate(layer: str, value, name: str = "rate") -> float:
     return rate
 
 
+def check_alpha_p(layer: str, value, name: str = "init_p") -> float:
+    """AlphaDropout's drop probability in [0, 1) (p = 1 has no finite correction)."""
+    return check_rate(layer, value, name)
+
+
 def check_stddev(layer: str, value, name: str = "stddev") -> float:
     """GaussianNoise's stddev: finite and >= 0 ([0, inf) excludes inf itself)."""
     stddev = real_number(layer, name, value)
@@ -158,6 +163,31 @@ def check_data_format(layer: str, value) -> str:
         return _DATA_FORMATS[value]
     except KeyError:
         raise ValueError(f'{layer}: data_format must be "NCHW" or "NHWC", got "{value}"') from None
+
+
+def format_noise_shape(dims) -> str:
+    """``(2, None, 1)``, ``(5)`` for one entry, ``()`` for none (the engine's spelling)."""
+    return "(" + ", ".join("None" if d is None else str(int(d)) for d in dims) + ")"
+
+
+def check_noise_shape(layer: str, value):
+    """A Keras ``noise_shape``: None, or a tuple/list of entries each None or an
+    int >= 0 (bools and floats are refused). Returns a tuple, or None."""
+    if value is None:
+        return None
+    if not isinstance(value, (tuple, list)):
+        raise TypeError(f"{layer}: noise_shape must be a tuple of ints and None, got {_type_name(value)}")
+    dims = []
+    for axis, entry in enumerate(value):
+        if entry is None:
+            dims.append(None)
+            continue
+        if _is_bool(entry) or not isinstance(entry, (int, np.integer)):
+            raise TypeError(f"{layer}: noise_shape[{axis}] must be an int or None, got {_type_name(entry)}")
+        if entry < 0:
+            raise ValueError(f"{layer}: noise_shape[{axis}] must be None or an integer >= 0, got {int(entry)}")
+        dims.append(int(entry))
+    return tuple(dims)
 
 
 def check_seed(layer: str, value, name: str = "seed") -> int:
@@ -257,3 +287,22 @@ def gradient_shape_error(layer: str, got, expected) -> ValueError:
 
 def backward_first_error(layer: str) -> RuntimeError:
     return RuntimeError(f"{layer}: backward called before any forward")
+
+
+def noise_shape_rank_error(layer: str, dims, shape) -> ValueError:
+    return ValueError(
+        f"{layer}: noise_shape {format_noise_shape(dims)} has rank {len(dims)} but the input shape "
+        f"{format_shape(shape)} has rank {len(shape)}"
+    )
+
+
+def noise_shape_axis_error(layer: str, axis: int, entry: int, shape) -> ValueError:
+    size = int(shape[axis])
+    return ValueError(
+        f"{layer}: noise_shape[{axis}] is {entry} but the input shape {format_shape(shape)} has size {size} "
+        f"on axis {axis} (allowed: 1, {size} or None)"
+    )
+
+
+def noise_before_training_error(layer: str) -> RuntimeError:
+    return RuntimeError(f"{layer}: noise() called before any training forward")

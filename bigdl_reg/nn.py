@@ -1,5 +1,6 @@
-"""The regularization layers: Dropout, GaussianDropout, GaussianNoise and
-SpatialDropout1D/2D/3D, with BigDL's Python constructor signatures.
+"""The regularization layers: Dropout, GaussianDropout, GaussianNoise,
+SpatialDropout1D/2D/3D (BigDL's Python constructor signatures), and
+AlphaDropout and FeatureAlphaDropout (the same style).
 
 Each layer validates its arguments, takes a seed (explicit, else from
 :func:`bigdl_reg.set_seed`'s global seeder) and runs on a backend: the Scala
@@ -28,11 +29,13 @@ __all__ = [
     "SpatialDropout1D",
     "SpatialDropout2D",
     "SpatialDropout3D",
+    "AlphaDropout",
+    "FeatureAlphaDropout",
 ]
 
 
 class Layer:
-    """What the six layers share: seed, modes, dtype policy and the backend.
+    """What the layers share: seed, modes, dtype policy, noise access and the backend.
 
     Subclasses validate their own arguments and call ``super().__init__``
     with ``params`` (the validated Python keywords the backend receives).
@@ -120,6 +123,18 @@ class Layer:
         impl = self._live_impl()
         x = self._as_operand(x, "input")
         return self._run(grad_output, lambda grad, out: impl.backward(x, grad, out), "grad_output")
+
+    def noise(self) -> np.ndarray:
+        """The noise of the most recent training forward, recomputed from its
+        (seed, step) rather than stored: a bool keep mask (Dropout, the
+        Spatial layers, AlphaDropout, FeatureAlphaDropout), the factors
+        ``T(1 + sd*z)`` (GaussianDropout) or the addends ``T(stddev*z)``
+        (GaussianNoise), shaped like that forward's noise shape (1 on the
+        axes where the draw is shared). Each call allocates the result (1
+        byte per cell for a mask, 4 or 8 for factors and addends) and a
+        temporary of the element type per cell; nothing is kept between
+        calls. RuntimeError before any training forward."""
+        return self._live_impl().noise()
 
     def _run(self, array, compute, name="input"):
         if self._inplace:
@@ -243,6 +258,12 @@ def _write_back(array: np.ndarray, result: np.ndarray) -> np.ndarray:
     return array
 
 
+def _with_noise_shape(layer: str, params: dict, noise_shape) -> dict:
+    """``params`` plus a validated ``noise_shape`` when one is given (absent = the input's shape)."""
+    dims = v.check_noise_shape(layer, noise_shape)
+    return params if dims is None else {**params, "noise_shape": dims}
+
+
 class Dropout(Layer):
     r"""Zeroes each element with probability ``init_p`` during training and
     scales the kept ones by ``1 / (1 - init_p)``.
@@ -264,6 +285,9 @@ class Dropout(Layer):
         seed (int, optional): unsigned 64-bit seed; default from the global
             seeder (:func:`bigdl_reg.set_seed`).
         backend (str, optional): "numpy", "jvm" or "auto" (the default).
+        noise_shape (tuple, optional): Keras' ``noise_shape``: one entry
+            per input axis, ``None`` (the input's size), 1 (one draw shared
+            along that axis) or the input's size. Default: the input's shape.
 
     Shape:
         - Input: any shape, including 0-d and empty.
@@ -298,14 +322,15 @@ class Dropout(Layer):
         array([1., 2., 3., 4., 5., 6., 7., 8.], dtype=float32)
     """
 
-    def __init__(self, init_p=0.5, inplace=False, scale=True, bigdl_type="float", seed=None, backend=None):
+    def __init__(self, init_p=0.5, inplace=False, scale=True, bigdl_type="float", seed=None, backend=None,
+                 noise_shape=None):
         layer = type(self).__name__
         params = {
             "init_p": v.check_init_p(layer, init_p),
             "inplace": v.check_bool(layer, "inplace", inplace),
             "scale": v.check_bool(layer, "scale", scale),
         }
-        super().__init__(params, bigdl_type, seed, backend)
+        super().__init__(_with_noise_shape(layer, params, noise_shape), bigdl_type, seed, backend)
 
     @property
     def _inplace(self) -> bool:
@@ -334,6 +359,9 @@ class GaussianDropout(Layer):
         seed (int, optional): unsigned 64-bit seed; default from the global
             seeder (:func:`bigdl_reg.set_seed`).
         backend (str, optional): "numpy", "jvm" or "auto" (the default).
+        noise_shape (tuple, optional): Keras' ``noise_shape``: one entry
+            per input axis, ``None`` (the input's size), 1 (one draw shared
+            along that axis) or the input's size. Default: the input's shape.
 
     Shape:
         - Input: any shape, including 0-d and empty.
@@ -357,8 +385,10 @@ class GaussianDropout(Layer):
         array([1., 1., 1., 1.], dtype=float32)
     """
 
-    def __init__(self, rate, bigdl_type="float", seed=None, backend=None):
-        super().__init__({"rate": v.check_rate(type(self).__name__, rate)}, bigdl_type, seed, backend)
+    def __init__(self, rate, bigdl_type="float", seed=None, backend=None, noise_shape=None):
+        layer = type(self).__name__
+        params = {"rate": v.check_rate(layer, rate)}
+        super().__init__(_with_noise_shape(layer, params, noise_shape), bigdl_type, seed, backend)
 
 
 class GaussianNoise(Layer):
@@ -372,6 +402,9 @@ class GaussianNoise(Layer):
         seed (int, optional): unsigned 64-bit seed; default from the global
             seeder (:func:`bigdl_reg.set_seed`).
         backend (str, optional): "numpy", "jvm" or "auto" (the default).
+        noise_shape (tuple, optional): Keras' ``noise_shape``: one entry
+            per input axis, ``None`` (the input's size), 1 (one draw shared
+            along that axis) or the input's size. Default: the input's shape.
 
     Shape:
         - Input: any shape, including 0-d and empty.
@@ -395,8 +428,10 @@ class GaussianNoise(Layer):
         array([1., 1., 1.])
     """
 
-    def __init__(self, stddev, bigdl_type="float", seed=None, backend=None):
-        super().__init__({"stddev": v.check_stddev(type(self).__name__, stddev)}, bigdl_type, seed, backend)
+    def __init__(self, stddev, bigdl_type="float", seed=None, backend=None, noise_shape=None):
+        layer = type(self).__name__
+        params = {"stddev": v.check_stddev(layer, stddev)}
+        super().__init__(_with_noise_shape(layer, params, noise_shape), bigdl_type, seed, backend)
 
 
 class SpatialDropout1D(Layer):
@@ -539,3 +574,102 @@ class SpatialDropout3D(Layer):
             "data_format": v.check_data_format(layer, data_format),
         }
         super().__init__(params, bigdl_type, seed, backend)
+
+
+class AlphaDropout(Layer):
+    r"""Dropout for self-normalizing networks (Klambauer et al., 2017): keeps
+    the zero mean and unit variance of SELU activations. A dropped element
+    is set to SELU's saturation value rather than 0, and every element is
+    then corrected by an affine map so mean and variance are unchanged.
+
+    With :math:`\alpha' = -1.7580993408473766`,
+    :math:`a = 1/\sqrt{(1-p)(1 + p\alpha'^2)}` and :math:`b = -a\alpha' p`
+    (in double), training gives ``keep ? x*T(a) + T(b) : T(a*alpha' + b)``
+    and the gradient ``keep ? g*T(a) : +0``; evaluation is the identity. The
+    mask is drawn exactly as Dropout's (same seed, same cells kept).
+
+    Args:
+        init_p (float): probability of an element to be dropped, in [0, 1).
+            0 is the identity. Default: 0.5
+        bigdl_type (str): "float" (float32) or "double" (float64).
+        seed (int, optional): unsigned 64-bit seed; default from the global
+            seeder (:func:`bigdl_reg.set_seed`).
+        backend (str, optional): "numpy", "jvm" or "auto" (the default).
+        noise_shape (tuple, optional): Keras' ``noise_shape``: one entry
+            per input axis, ``None`` (the input's size), 1 (one draw shared
+            along that axis) or the input's size. Default: the input's shape.
+
+    Shape:
+        - Input: any shape, including 0-d and empty.
+        - Output: the input's shape.
+
+    Examples::
+
+        >>> import numpy as np
+        >>> from bigdl_reg.nn import AlphaDropout
+        >>> m = AlphaDropout(0.5, seed=42, backend="numpy")
+        >>> m.forward(np.zeros(8, dtype=np.float32))  # kept: 0*a + b; dropped: a*alpha' + b
+        array([ 0.77919394, -0.77919394,  0.77919394,  0.77919394, -0.77919394,
+               -0.77919394,  0.77919394,  0.77919394], dtype=float32)
+        >>> m.noise()
+        array([ True, False,  True,  True, False, False,  True,  True])
+    """
+
+    def __init__(self, init_p=0.5, bigdl_type="float", seed=None, backend=None, noise_shape=None):
+        layer = type(self).__name__
+        params = {"init_p": v.check_alpha_p(layer, init_p)}
+        super().__init__(_with_noise_shape(layer, params, noise_shape), bigdl_type, seed, backend)
+
+    @property
+    def p(self) -> float:
+        return self._params["init_p"]
+
+
+class FeatureAlphaDropout(Layer):
+    r"""AlphaDropout on whole channels (PyTorch's FeatureAlphaDropout): one
+    draw per (sample, channel), with the noise shapes of SpatialDropout2D
+    (3-D and 4-D inputs) and SpatialDropout3D (5-D inputs). A 4-D input is
+    read as a batch of 2-D maps, as PyTorch does.
+
+    Args:
+        init_p (float): probability of a channel to be dropped, in [0, 1).
+            Default: 0.5
+        data_format (str): "NCHW" (channels first) or "NHWC" (channels
+            last); Keras' "channels_first" / "channels_last" are accepted as
+            aliases. Default: "NCHW"
+        bigdl_type (str): "float" (float32) or "double" (float64).
+        seed (int, optional): unsigned 64-bit seed; default from the global
+            seeder (:func:`bigdl_reg.set_seed`).
+        backend (str, optional): "numpy", "jvm" or "auto" (the default).
+
+    Shape:
+        - NCHW input: :math:`(N, C, H, W)`, :math:`(C, H, W)` or
+          :math:`(N, C, D, H, W)` (noise :math:`(N, C, 1, 1)`,
+          :math:`(C, 1, 1)`, :math:`(N, C, 1, 1, 1)`).
+        - NHWC input: :math:`(N, H, W, C)`, :math:`(H, W, C)` or
+          :math:`(N, D, H, W, C)` (noise :math:`(N, 1, 1, C)`, ...).
+        - Output: the input's shape.
+
+    Examples::
+
+        >>> import numpy as np
+        >>> from bigdl_reg.nn import FeatureAlphaDropout
+        >>> m = FeatureAlphaDropout(0.5, seed=42, backend="numpy")
+        >>> y = m.forward(np.zeros((1, 4, 2, 2), dtype=np.float32))
+        >>> y[0, :, 0, 0]
+        array([ 0.77919394, -0.77919394,  0.77919394,  0.77919394], dtype=float32)
+        >>> m.noise().shape
+        (1, 4, 1, 1)
+    """
+
+    def __init__(self, init_p=0.5, data_format="NCHW", bigdl_type="float", seed=None, backend=None):
+        layer = type(self).__name__
+        params = {
+            "init_p": v.check_alpha_p(layer, init_p),
+            "data_format": v.check_data_format(layer, data_format),
+        }
+        super().__init__(params, bigdl_type, seed, backend)
+
+    @property
+    def p(self) -> float:
+        return self._params["init_p"]

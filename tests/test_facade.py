@@ -13,10 +13,11 @@ import pytest
 
 import bigdl_reg
 from bigdl_reg import _seeding, _validation, backends, nn
-from bigdl_reg.nn import (Dropout, GaussianDropout, GaussianNoise, SpatialDropout1D,
-                          SpatialDropout2D, SpatialDropout3D)
+from bigdl_reg.nn import (AlphaDropout, Dropout, FeatureAlphaDropout, GaussianDropout, GaussianNoise,
+                          SpatialDropout1D, SpatialDropout2D, SpatialDropout3D)
 
-ALL = [Dropout, GaussianDropout, GaussianNoise, SpatialDropout1D, SpatialDropout2D, SpatialDropout3D]
+ALL = [Dropout, GaussianDropout, GaussianNoise, SpatialDropout1D, SpatialDropout2D, SpatialDropout3D,
+       AlphaDropout, FeatureAlphaDropout]
 
 
 def make(cls, **kwargs):
@@ -32,7 +33,7 @@ def make(cls, **kwargs):
 
 def shape_for(cls):
     return {SpatialDropout1D: (2, 5, 3), SpatialDropout2D: (2, 3, 4, 5),
-            SpatialDropout3D: (2, 3, 2, 3, 4)}.get(cls, (3, 4, 5))
+            SpatialDropout3D: (2, 3, 2, 3, 4), FeatureAlphaDropout: (2, 3, 4, 5)}.get(cls, (3, 4, 5))
 
 
 # --------------------------------------------------------------------------

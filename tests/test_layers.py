@@ -15,8 +15,8 @@ import pytest
 pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")  # Inf/NaN arithmetic in references
 
 from bigdl_reg.backends.numpy import normal, philox
-from bigdl_reg.nn import (Dropout, GaussianDropout, GaussianNoise, SpatialDropout1D,
-                          SpatialDropout2D, SpatialDropout3D)
+from bigdl_reg.nn import (AlphaDropout, Dropout, FeatureAlphaDropout, GaussianDropout, GaussianNoise,
+                          SpatialDropout1D, SpatialDropout2D, SpatialDropout3D)
 
 DTYPES = [np.float32, np.float64]
 TYPE_NAMES = {np.float32: "float", np.float64: "double"}
@@ -289,6 +289,8 @@ def test_backward_uses_the_last_of_several_forwards(backend):
 ALL_LAYERS = [
     (Dropout, {}, (3, 4)), (GaussianDropout, {"rate": 0.2}, (3, 4)), (GaussianNoise, {"stddev": 0.2}, (3, 4)),
     (SpatialDropout1D, {}, (2, 3, 4)), (SpatialDropout2D, {}, (2, 3, 4, 4)), (SpatialDropout3D, {}, (2, 3, 2, 2, 2)),
+    (AlphaDropout, {}, (3, 4)), (AlphaDropout, {"noise_shape": (1, None)}, (3, 4)),
+    (FeatureAlphaDropout, {}, (2, 3, 4, 4)), (Dropout, {"noise_shape": (None, 1)}, (3, 4)),
 ]
 
 

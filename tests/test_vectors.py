@@ -46,6 +46,18 @@ def _bytes(array: np.ndarray) -> bytes:
     return array.astype(array.dtype.newbyteorder("<"), copy=False).tobytes()
 
 
+NOISE_DTYPES = {"keep": np.dtype(bool)}
+
+
+def _check_noise(noise: np.ndarray, stored: dict, dtype: np.dtype, where: str) -> None:
+    """``layer.noise()`` against the stored noise: a keep mask as one byte per
+    cell (1 kept), factors and addends as the dtype's little-endian bytes."""
+    assert noise.shape == tuple(stored["shape"]), f"{where}: noise shape {noise.shape}"
+    assert noise.dtype == NOISE_DTYPES.get(stored["kind"], dtype), f"{where}: noise dtype {noise.dtype}"
+    raw = noise.astype(np.uint8).tobytes() if noise.dtype == bool else _bytes(noise)
+    assert raw == base64.b64decode(stored["data"]), f"{where}: noise differs"
+
+
 @pytest.mark.parametrize("file, document, case", CASES)
 def test_case(backend, file, document, case):
     assert document.get("format") == FORMAT, f"{file}: unknown format {document.get('format')!r}"
@@ -70,5 +82,7 @@ def test_case(backend, file, document, case):
                 assert _bytes(grad_input) == base64.b64decode(call["grad_input"]), f"{where}: grad_input differs"
             if "step_after" in call:
                 assert layer.step == call["step_after"], where
+            if "noise" in call:
+                _check_noise(layer.noise(), call["noise"], dtype, where)
     finally:
         layer.close()

@@ -62,11 +62,14 @@ def _java_double(v: float) -> str:
 
 
 def encode_params(params: dict) -> str:
-    """``{"init_p": 0.5, "scale": True}`` -> ``"init_p=0.5;scale=true"``."""
+    """``{"init_p": 0.5, "scale": True, "noise_shape": (2, None)}`` ->
+    ``"init_p=0.5;scale=true;noise_shape=2,None"`` (a noise shape of rank 0 is empty)."""
     parts = []
     for key, value in params.items():
         if isinstance(value, (bool, np.bool_)):
             text = "true" if value else "false"
+        elif isinstance(value, tuple):
+            text = ",".join("None" if d is None else str(int(d)) for d in value)
         elif isinstance(value, str):
             text = value
         else:
@@ -207,6 +210,19 @@ class JvmModule:
             self._call(gw, "backward", handle, arena.id, -1, _shape_text(x.shape), 0, _shape_text(grad.shape), 0)
             np.copyto(out, gview, casting="unsafe")
             return out
+
+    def noise(self) -> np.ndarray:
+        """The engine's ``NoiseModule.noise()``: a bool keep mask, or the factors /
+        addends, of the most recent training forward's noise shape."""
+        with self._lock:
+            gw, handle = self._bind()
+            kind, _, shape_text = str(gw.call("noiseShape", handle)).partition(":")
+            shape = tuple(int(d) for d in shape_text.split(",")) if shape_text else ()
+            count = math.prod(shape)
+            arena = shm.arena_for(gw, count * self.dtype.itemsize, f"{self.layer} noise of shape {shape}")
+            self._call(gw, "noise", handle, arena.id, 0)
+            view = arena.view(0, self.dtype, shape)
+            return view != 0 if kind == "keep" else view.copy()
 
     def set_training(self, flag: bool) -> None:
         with self._lock:

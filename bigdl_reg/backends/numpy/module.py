@@ -20,7 +20,7 @@ from typing import Callable
 
 import numpy as np
 
-from ..._validation import backward_first_error, gradient_shape_error
+from ..._validation import backward_first_error, gradient_shape_error, noise_before_training_error
 from . import normal, philox
 from .noise_shape import at_batch_offset, is_elementwise
 
@@ -34,9 +34,13 @@ TWO32 = 1 << 32
 # signed integer of the same width as each float type, for bit masks
 _BITS = {np.dtype(np.float32): np.dtype(np.int32), np.dtype(np.float64): np.dtype(np.int64)}
 
-MASK_LAYERS = ("Dropout", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D")
+MASK_LAYERS = ("Dropout", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D",
+               "AlphaDropout", "FeatureAlphaDropout")
 NORMAL_LAYERS = ("GaussianDropout", "GaussianNoise")
 LAYERS = MASK_LAYERS + NORMAL_LAYERS
+
+# SELU's saturation value -lambda * alpha (SPEC.md "Extensions": AlphaDropout)
+ALPHA_PRIME = -1.7580993408473766
 
 
 # --------------------------------------------------------------------------
@@ -96,6 +100,24 @@ class MaskDraw:
         return bit_mask(mask_halves(seed, step, first, count), self.threshold, self.buffer[:count])
 
 
+class DropDraw:
+    """``draw`` for AlphaDropout's forward: the cells' drop flags (bool), in one reused buffer."""
+
+    def __init__(self, threshold: int):
+        self.threshold = threshold
+        self.buffer = np.empty(CHUNK, dtype=bool)
+
+    def __call__(self, seed: int, step: int, first: int, count: int) -> np.ndarray:
+        if count > self.buffer.size:
+            self.buffer = np.empty(count, dtype=bool)
+        out = self.buffer[:count]
+        if self.threshold >= TWO32:
+            out.fill(False)
+        else:
+            np.greater_equal(mask_halves(seed, step, first, count), np.uint32(self.threshold), out=out)
+        return out
+
+
 def normal_cells(seed: int, step: int, first: int, count: int) -> np.ndarray:
     """Standard normals (float64) of cells ``first .. first + count - 1``: one word per cell."""
     return normal.normals(philox.words(seed, step, first, count))
@@ -148,6 +170,15 @@ def _scaled_and_bits(factor):
         np.multiply(x, factor, out=out)
         bits = out.view(mask.dtype)
         np.bitwise_and(bits, mask, out=bits)
+    return combine
+
+
+def _affine_or(a, b, c):
+    """keep ? x * a + b : c (a, b, c scalars of the element type)."""
+    def combine(x, dropped, out):
+        np.multiply(x, a, out=out)
+        np.add(out, b, out=out)
+        np.copyto(out, c, where=dropped)
     return combine
 
 
@@ -218,6 +249,37 @@ def spatial_dropout(x, out, call: Call) -> None:
     _mask_layer(x, out, call, scale=False)
 
 
+def alpha_coefficients(p: float) -> tuple:
+    """(a, b, a * alpha' + b) in double: the kept cells' x * a + b, the dropped cells' value."""
+    a = 1.0 / math.sqrt((1.0 - p) * (1.0 + p * ALPHA_PRIME * ALPHA_PRIME))
+    b = -a * ALPHA_PRIME * p
+    return a, b, a * ALPHA_PRIME + b
+
+
+def alpha_dropout(x, out, call: Call) -> None:
+    """keep ? (x ⊗ T(a)) ⊕ T(b) : T(a·α' + b); identity in evaluate mode and at p = 0."""
+    p = call.params["init_p"]
+    if not call.training or p == 0.0:
+        _copy(x, out)
+        return
+    t = out.dtype.type
+    a, b, c = alpha_coefficients(p)
+    apply_noise(x, out, call.noise, call.seed, call.step, DropDraw(keep_threshold(p)), _affine_or(t(a), t(b), t(c)),
+                cell_base=call.cell_base)
+
+
+def alpha_dropout_gradient(g, out, call: Call) -> None:
+    """keep ? g ⊗ T(a) : +0 (the mask of the forward); g in evaluate mode and at p = 0."""
+    p = call.params["init_p"]
+    if not call.training or p == 0.0:
+        _copy(g, out)
+        return
+    a, _, _ = alpha_coefficients(p)
+    draw = MaskDraw(keep_threshold(p), _BITS[out.dtype])
+    apply_noise(g, out, call.noise, call.seed, call.step, draw, _scaled_and_bits(out.dtype.type(a)),
+                cell_base=call.cell_base)
+
+
 def gaussian_dropout(x, out, call: Call) -> None:
     """x ⊗ T(1 + sd·z), sd = sqrt(rate / (1 - rate)) in double."""
     rate = call.params["rate"]
@@ -264,10 +326,19 @@ FORWARD = {
     "SpatialDropout3D": spatial_dropout,
     "GaussianDropout": gaussian_dropout,
     "GaussianNoise": gaussian_noise,
+    "AlphaDropout": alpha_dropout,
+    "FeatureAlphaDropout": alpha_dropout,
 }
 # Each multiplicative layer's derivative is its own forward applied to the
 # gradient with the same noise (keep ? g ⊗ T(s) : +0, g ⊗ T(1 + sd·z), ...).
-BACKWARD = dict(FORWARD, GaussianNoise=_pass_gradient)
+BACKWARD = dict(FORWARD, GaussianNoise=_pass_gradient,
+                AlphaDropout=alpha_dropout_gradient, FeatureAlphaDropout=alpha_dropout_gradient)
+
+# What noise() returns per layer, and the probe whose image is the noise:
+# masks through the derivative (keep ? 1 ⊗ T(s) : +0, s > 0), factors through
+# the forward on 1 (1 ⊗ T(1 + sd·z)), addends through the forward on +0.
+NOISE_KIND = {layer: "keep" for layer in MASK_LAYERS}
+NOISE_KIND.update(GaussianDropout="factor", GaussianNoise="addend")
 
 
 # --------------------------------------------------------------------------
@@ -301,6 +372,7 @@ class NumpyModule:
         self._step = 0
         self._training = True
         self._last: LastForward | None = None
+        self._last_train: LastForward | None = None
         self._lock = threading.Lock()  # step reservation is atomic across threads
 
     # -- protocol: state -------------------------------------------------
@@ -336,11 +408,12 @@ class NumpyModule:
         """``batch_offset``: ``x`` is the rows from there (axis 0) of a larger
         logical batch, already checked by the facade (``check_batch_offset``)."""
         x = self._operand(x, "input")
-        noise, cell_base = at_batch_offset(self.layer, x.shape, self._params.get("data_format", "NHWC"), batch_offset)
+        noise, cell_base = at_batch_offset(self.layer, x.shape, self._params, batch_offset)
         with self._lock:
             record = LastForward(self._seed, self._step, self._training, x.shape, self._params, batch_offset)
             if record.training:
                 self._step += 1
+                self._last_train = record
             self._last = record
         out = self._target(out, x.shape)
         with np.errstate(all="ignore"):  # IEEE results (Inf, NaN) are the contract, not warnings
@@ -354,12 +427,26 @@ class NumpyModule:
         grad = self._operand(grad, "gradient")
         if grad.shape != record.shape:
             raise gradient_shape_error(self.layer, grad.shape, record.shape)
-        noise, cell_base = at_batch_offset(self.layer, record.shape, record.params.get("data_format", "NHWC"),
-                                           record.batch_offset)
+        noise, cell_base = at_batch_offset(self.layer, record.shape, record.params, record.batch_offset)
         out = self._target(out, grad.shape)
         with np.errstate(all="ignore"):
             BACKWARD[self.layer](grad, out, self._call(record, noise, cell_base))
         return out
+
+    def noise(self) -> np.ndarray:
+        """The noise of the most recent training forward, recomputed from
+        (seed, step): a bool keep mask, or the factors / addends (module dtype),
+        of that forward's noise shape."""
+        record = self._last_train
+        if record is None:
+            raise noise_before_training_error(self.layer)
+        noise, cell_base = at_batch_offset(self.layer, record.shape, record.params, record.batch_offset)
+        kind = NOISE_KIND[self.layer]
+        cells = np.full(noise, 0.0 if kind == "addend" else 1.0, dtype=self.dtype)
+        apply = BACKWARD if kind == "keep" else FORWARD
+        with np.errstate(all="ignore"):
+            apply[self.layer](cells, cells, self._call(record, noise, cell_base))
+        return cells != 0 if kind == "keep" else cells
 
     # -- helpers ---------------------------------------------------------
     def _call(self, record: LastForward, noise: tuple, cell_base: int) -> Call:

@@ -1,43 +1,71 @@
-"""Which input elements share one draw (SPEC.md, "Noise shapes").
+"""Which input elements share one draw (SPEC.md, "Noise shapes" and "Extensions").
 
 Every layer draws a noise tensor of some shape and broadcasts it over the
 input: cell ``i`` (row-major in the noise shape) is the ``i`` of the RNG
-contract. Dropout and the Gaussian layers use the input's own shape; the
-Spatial layers keep the batch axis (when the input has one) and the channel
-axis and share the draw along every other axis.
+contract. Every noise shape is a Keras ``noise_shape`` resolved against the
+input shape (:func:`resolve`): entries ``None`` (the input's size), 1 (share
+the draw along that axis) or the input's size. Dropout, the Gaussian layers and
+AlphaDropout use the user's ``noise_shape`` (default: all ``None``); the
+Spatial layers and FeatureAlphaDropout use a fixed one that keeps the batch
+axis (when the input has one) and the channel axis (:func:`channel_noise_shape`).
 """
 from __future__ import annotations
 
 import math
 
-from ..._validation import rank_error
+from ..._validation import noise_shape_axis_error, noise_shape_rank_error, rank_error
 
-ELEMENTWISE = frozenset({"Dropout", "GaussianDropout", "GaussianNoise"})
-
-# (unbatched rank, batched rank) of each spatial layer
-SPATIAL_RANKS = {
-    "SpatialDropout1D": (2, 3),
-    "SpatialDropout2D": (3, 4),
-    "SpatialDropout3D": (4, 5),
+# spatial ranks d of each channel layer: an input of rank d + 2 has a batch
+# axis, one of rank d + 1 has none; a batched reading wins when both fit
+# (FeatureAlphaDropout reads a 4-D input as a batch of 2-D maps)
+CHANNEL_LAYERS = {
+    "SpatialDropout1D": (1,),
+    "SpatialDropout2D": (2,),
+    "SpatialDropout3D": (3,),
+    "FeatureAlphaDropout": (2, 3),
 }
 
 
-def noise_shape(layer: str, shape: tuple, data_format: str = "NHWC") -> tuple:
-    """The noise shape of ``layer`` for an input of ``shape``.
-
-    SpatialDropout1D has no data_format: its (N, T, C) layout is the
-    channels-last one. A rank the layer does not accept raises ValueError.
-    """
-    shape = tuple(shape)
-    if layer in ELEMENTWISE:
-        return shape
-    ranks = SPATIAL_RANKS[layer]
-    if len(shape) not in ranks:
+def channel_noise_shape(layer: str, shape: tuple, data_format: str) -> tuple:
+    """The Keras noise shape of a channel layer: None on the batch and channel
+    axes, 1 elsewhere. SpatialDropout1D has no data_format: its (N, T, C)
+    layout is the channels-last one. A rank the layer does not accept raises
+    ValueError."""
+    dims = CHANNEL_LAYERS[layer]
+    ranks = sorted({r for d in dims for r in (d + 1, d + 2)})
+    rank = len(shape)
+    if rank not in ranks:
         raise rank_error(layer, ranks, shape)
-    batched = len(shape) == ranks[1]
-    channel_axis = len(shape) - 1 if data_format == "NHWC" else int(batched)
-    shared_kept = {channel_axis, 0} if batched else {channel_axis}
-    return tuple(d if axis in shared_kept else 1 for axis, d in enumerate(shape))
+    batched = (rank - 2) in dims
+    channel = (1 if batched else 0) if data_format == "NCHW" else rank - 1
+    return tuple(None if axis == channel or (batched and axis == 0) else 1 for axis in range(rank))
+
+
+def resolve(layer: str, dims: tuple, shape: tuple) -> tuple:
+    """A Keras noise shape resolved against ``shape`` (ValueError naming the axis on a misfit)."""
+    if len(dims) != len(shape):
+        raise noise_shape_rank_error(layer, dims, shape)
+    out = []
+    for axis, (entry, size) in enumerate(zip(dims, shape)):
+        if entry is None:
+            out.append(size)
+        elif entry == size or entry == 1:
+            out.append(entry)
+        else:
+            raise noise_shape_axis_error(layer, axis, entry, shape)
+    return tuple(out)
+
+
+def noise_shape(layer: str, shape: tuple, params: dict) -> tuple:
+    """The noise shape of ``layer`` with ``params`` for an input of ``shape``."""
+    shape = tuple(shape)
+    if layer in CHANNEL_LAYERS:
+        dims = channel_noise_shape(layer, shape, params.get("data_format", "NHWC"))
+    else:
+        dims = params.get("noise_shape")
+        if dims is None:
+            return shape
+    return resolve(layer, tuple(dims), shape)
 
 
 def is_elementwise(noise: tuple, shape: tuple) -> bool:
@@ -45,7 +73,7 @@ def is_elementwise(noise: tuple, shape: tuple) -> bool:
     return tuple(noise) == tuple(shape)
 
 
-def at_batch_offset(layer: str, shape: tuple, data_format: str, batch_offset: int) -> tuple:
+def at_batch_offset(layer: str, shape: tuple, params: dict, batch_offset: int) -> tuple:
     """(noise shape, first cell) of a slice: rows ``batch_offset ..`` (axis 0)
     of a logical input whose other axes are ``shape``'s.
 
@@ -56,11 +84,11 @@ def at_batch_offset(layer: str, shape: tuple, data_format: str, batch_offset: in
     every slice draws the same cells (base 0). ``batch_offset`` was checked by
     ``_validation.check_batch_offset``.
     """
-    noise = noise_shape(layer, shape, data_format)
+    noise = noise_shape(layer, shape, params)
     if batch_offset == 0:
         return noise, 0
     rows = shape[0]
-    logical = noise_shape(layer, (batch_offset + rows,) + tuple(shape[1:]), data_format)
+    logical = noise_shape(layer, (batch_offset + rows,) + tuple(shape[1:]), params)
     if logical[0] == 1:
         return logical, 0
     return (rows,) + logical[1:], batch_offset * math.prod(logical[1:])

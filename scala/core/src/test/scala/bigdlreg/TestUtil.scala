@@ -77,7 +77,9 @@ object TestUtil {
 
   /** The noise shape of the contract's table, spelled out case by case. */
   def referenceNoiseShape(layer: String, format: String, s: Array[Int]): Array[Int] = (layer, format, s.length) match {
-    case ("Dropout" | "GaussianDropout" | "GaussianNoise", _, _) => s.clone()
+    case ("Dropout" | "GaussianDropout" | "GaussianNoise" | "AlphaDropout", _, _) => s.clone()
+    case ("FeatureAlphaDropout", f, 3 | 4) => referenceNoiseShape("SpatialDropout2D", f, s)
+    case ("FeatureAlphaDropout", f, 5)     => referenceNoiseShape("SpatialDropout3D", f, s)
     case ("SpatialDropout1D", _, 3)                              => Array(s(0), 1, s(2))
     case ("SpatialDropout1D", _, 2)                              => Array(1, s(1))
     case ("SpatialDropout2D", "NCHW", 4)                         => Array(s(0), s(1), 1, 1)
@@ -107,14 +109,27 @@ object TestUtil {
   }
 
   /** Layer parameters as the Python keywords name them. */
-  final case class Params(layer: String, p: Double = 0.5, scale: Boolean = true, format: String = "NCHW")
+  final case class Params(layer: String, p: Double = 0.5, scale: Boolean = true, format: String = "NCHW",
+      noiseShape: Option[Seq[Option[Int]]] = None)
+
+  /** The Keras rule spelled out: None -> the input's size, else the entry (1 or the size). */
+  def referenceKeras(dims: Seq[Option[Int]], s: Array[Int]): Array[Int] =
+    s.indices.map(d => dims(d).getOrElse(s(d))).toArray
+
+  /** AlphaDropout's (a, b, dropped value) from SPEC.md, in double. */
+  def alphaCoefficients(p: Double): (Double, Double, Double) = {
+    val alpha = -1.7580993408473766
+    val a = 1.0 / Math.sqrt((1.0 - p) * (1.0 + p * alpha * alpha))
+    val b = -a * alpha * p
+    (a, b, a * alpha + b)
+  }
 
   /** Reference forward (training or evaluate) of one layer; `backward` gives
     * the derivative applied to `x` instead (x then is the gradient).
     */
   def reference[T](prm: Params, seed: Long, step: Long, training: Boolean, backward: Boolean, shape: Array[Int],
       x: Array[T])(implicit ev: TensorNumeric[T]): Array[T] = {
-    val noise = referenceNoiseShape(prm.layer, prm.format, shape)
+    val noise = prm.noiseShape.fold(referenceNoiseShape(prm.layer, prm.format, shape))(referenceKeras(_, shape))
     val out = ev.newArray(x.length)
     val p = prm.p
     var e = 0
@@ -138,6 +153,12 @@ object TestUtil {
         case "GaussianDropout" =>
           if (!training || p == 0.0) v
           else mulT(v, 1.0 + Math.sqrt(p / (1.0 - p)) * normal(seed, step, cell))
+        case "AlphaDropout" | "FeatureAlphaDropout" =>
+          val (a, b, c) = alphaCoefficients(p)
+          if (!training || p == 0.0) v
+          else if (!keep(seed, step, p, cell)) (if (backward) ev.zero else ev.fromDouble(c))
+          else if (backward) mulT(v, a)
+          else addT(mulT(v, a), b)
         case "GaussianNoise" =>
           if (!training || p == 0.0 || backward) v
           else addT(v, p * normal(seed, step, cell))
@@ -150,9 +171,11 @@ object TestUtil {
   /** A module for `prm` (p is the rate / stddev of the Gaussian layers). */
   def module[T](prm: Params, seed: Long, inplace: Boolean = false)(implicit ev: TensorNumeric[T]): NoiseModule[T] =
     prm.layer match {
-      case "Dropout"          => Dropout[T](prm.p, inplace, prm.scale, Some(seed))
-      case "GaussianDropout"  => GaussianDropout[T](prm.p, Some(seed))
-      case "GaussianNoise"    => GaussianNoise[T](prm.p, Some(seed))
+      case "Dropout"          => Dropout[T](prm.p, inplace, prm.scale, Some(seed), prm.noiseShape)
+      case "GaussianDropout"  => GaussianDropout[T](prm.p, Some(seed), prm.noiseShape)
+      case "GaussianNoise"    => GaussianNoise[T](prm.p, Some(seed), prm.noiseShape)
+      case "AlphaDropout"     => AlphaDropout[T](prm.p, Some(seed), prm.noiseShape)
+      case "FeatureAlphaDropout" => FeatureAlphaDropout[T](prm.p, DataFormat(prm.format), Some(seed))
       case "SpatialDropout1D" => SpatialDropout1D[T](prm.p, Some(seed))
       case "SpatialDropout2D" => SpatialDropout2D[T](prm.p, DataFormat(prm.format), Some(seed))
       case "SpatialDropout3D" => SpatialDropout3D[T](prm.p, DataFormat(prm.format), Some(seed))

@@ -20,6 +20,10 @@ object DataFormat {
     */
   def apply(value: String): DataFormat = parse(null, value)
 
+  /** `f(format)`, or the data_format error of `layer` when `format` is null. */
+  def rule[R](layer: String, format: DataFormat, f: DataFormat => R): R =
+    if (format == null) throw Validation.badDataFormat(layer, null) else f(format)
+
   /** As [[apply]], the message prefixed with `<layer>: ` when `layer` is not null. */
   def parse(layer: String, value: String): DataFormat = value match {
     case "NCHW" => NCHW

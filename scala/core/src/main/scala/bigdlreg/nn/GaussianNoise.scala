@@ -7,21 +7,26 @@ import bigdlreg.tensor.TensorNumeric
   * stddev = 0 is the identity. Backward: the gradient itself.
   *
   * @param stddev standard deviation, >= 0 and finite (Python `stddev`)
+  * @param noiseShape Keras `noise_shape`, as for [[Dropout]]; `None`: the input's shape
   * @param seed   the module seed (unsigned 64-bit); `None`: the global seeder
   */
-class GaussianNoise[T](val stddev: Double, seed: Option[Long] = None)(implicit ev: TensorNumeric[T])
-    extends NoiseModule[T]({ Validation.stddev("GaussianNoise", "stddev", stddev); seed }) {
+class GaussianNoise[T](
+    val stddev: Double,
+    seed: Option[Long] = None,
+    noiseShape: Option[Seq[Option[Int]]] = None)(implicit ev: TensorNumeric[T])
+    extends NoiseModule[T]({ Validation.stddev("GaussianNoise", "stddev", stddev); NoiseShape.of("GaussianNoise", noiseShape); seed }) {
 
   def layerName: String = "GaussianNoise"
 
-  protected def noiseShape(inputShape: Array[Int]): Array[Int] = NoiseShape.elementwise(inputShape)
+  val noiseRule: NoiseShape.Rule = NoiseShape.of(layerName, noiseShape)
+  def noiseKind: Noise.Kind = Noise.Additive
   protected def trainingOp: NoiseOp = NoiseOp.gaussianNoise(stddev)
   protected def evaluateOp: NoiseOp = NoiseOp.Identity
 
-  override def toString: String = s"GaussianNoise($stddev)"
+  override def toString: String = describe(stddev.toString)
 }
 
 object GaussianNoise {
-  def apply[T](stddev: Double, seed: Option[Long] = None)(implicit ev: TensorNumeric[T]): GaussianNoise[T] =
-    new GaussianNoise[T](stddev, seed)
+  def apply[T](stddev: Double, seed: Option[Long] = None, noiseShape: Option[Seq[Option[Int]]] = None)(
+      implicit ev: TensorNumeric[T]): GaussianNoise[T] = new GaussianNoise[T](stddev, seed, noiseShape)
 }

@@ -49,8 +49,20 @@ abstract class NoiseModule[T](seedOpt: Option[Long])(implicit val ev: TensorNume
   /** The class name used in messages ("Dropout", "SpatialDropout2D", ...). */
   def layerName: String
 
-  /** The noise shape for an input shape (throws on a rank the layer rejects). */
-  protected def noiseShape(inputShape: Array[Int]): Array[Int]
+  /** Which input elements share one draw (see [[NoiseShape]]). */
+  def noiseRule: NoiseShape.Rule
+
+  /** What [[noise]] returns: a keep mask, factors or addends. */
+  def noiseKind: Noise.Kind
+
+  /** The noise shape for an input shape (throws on a rank or noise shape that does not fit). */
+  protected final def resolveNoiseShape(inputShape: Array[Int]): Array[Int] = noiseRule(layerName, inputShape)
+
+  /** `Layer(args)`, plus `, noise_shape=(...)` when the user gave one (toString). */
+  protected def describe(args: String): String = noiseRule match {
+    case r: NoiseShape.Fixed => s"$layerName($args, noise_shape=$r)"
+    case _                   => s"$layerName($args)"
+  }
 
   /** The op of a training forward with the current parameters. */
   protected def trainingOp: NoiseOp
@@ -71,6 +83,7 @@ abstract class NoiseModule[T](seedOpt: Option[Long])(implicit val ev: TensorNume
   private[this] var step: Long = 0L
   private[this] var train: Boolean = true
   private[this] var last: NoiseModule.Record = null
+  private[this] var lastTrain: NoiseModule.Record = null
   // transient: a serialized module (a Spark task) carries its state, not its buffers
   @transient private[this] var out: Tensor[T] = null
   @transient private[this] var gradIn: Tensor[T] = null
@@ -105,12 +118,12 @@ abstract class NoiseModule[T](seedOpt: Option[Long])(implicit val ev: TensorNume
   def updateOutput(input: Tensor[T], batchOffset: Long): Tensor[T] = synchronized {
     if (input == null) throw Validation.nullTensor(layerName, "input")
     val shape = input.shape
-    val (noise, cellBase) = NoiseShape.atBatchOffset(layerName, noiseShape, shape, batchOffset)
+    val (noise, cellBase) = NoiseShape.atBatchOffset(layerName, resolveNoiseShape, shape, batchOffset)
     val op = if (train) trainingOp else evaluateOp
     val result = if (inplaceOutput) input else reuse(out, input)
     NoiseModule.run(op, seed, step, shape, noise, input.storage, result.storage, cellBase)
     last = NoiseModule.Record(seed, step, train, op, shape, noise, batchOffset, cellBase)
-    if (train) step += 1
+    if (train) { lastTrain = last; step += 1 }
     out = result
     result
   }
@@ -129,6 +142,31 @@ abstract class NoiseModule[T](seedOpt: Option[Long])(implicit val ev: TensorNume
       rec.cellBase)
     gradIn = result
     result
+  }
+
+  /** The noise of the most recent training forward (an evaluate forward
+    * draws none): a [[Noise.Keep]] mask for the dropout-type layers,
+    * [[Noise.Factors]] for GaussianDropout, [[Noise.Addends]] for
+    * GaussianNoise, of the noise shape of that forward. Recomputed from
+    * (seed, step), not stored: each call allocates one array of the element
+    * type per noise cell (4 or 8 bytes), plus 1 byte per cell for a mask, and
+    * costs about one forward over the noise cells. Before any training forward:
+    * `IllegalStateException`.
+    */
+  def noise(): Noise[T] = synchronized {
+    val rec = lastTrain
+    if (rec == null) throw Validation.noiseBeforeTraining(layerName)
+    val shape = rec.noise.clone()
+    val kind = noiseKind
+    val cells = Tensor.filled[T](shape, ev.fromDouble(kind.probe))
+    // the op (its derivative for masks: x * T(factor) or +0) maps the probe to the noise itself
+    val op = if (kind == Noise.KeepMask) rec.op.derivative else rec.op
+    NoiseModule.run(op, rec.seed, rec.step, shape, shape, cells.storage, cells.storage, rec.cellBase)
+    kind match {
+      case Noise.KeepMask       => Noise.Keep[T](shape, cells.storage.map(v => ev.toDouble(v) != 0.0))
+      case Noise.Multiplicative => Noise.Factors(cells)
+      case Noise.Additive       => Noise.Addends(cells)
+    }
   }
 
   /** Switches to training mode. */
@@ -150,6 +188,9 @@ abstract class NoiseModule[T](seedOpt: Option[Long])(implicit val ev: TensorNume
   /** The last forward: (seed, step, training?, op, input shape, noise shape, batch offset), if any. */
   def lastForward: Option[NoiseModule.Record] = synchronized(Option(last))
 
+  /** The most recent training forward (what [[noise]] recomputes), if any. */
+  def lastTrainingForward: Option[NoiseModule.Record] = synchronized(Option(lastTrain))
+
   /** Restores a state captured elsewhere (another process, another backend):
     * the seed, the step and the mode, and optionally the last forward as
     * (seed, step, training, input shape), so that backward and every later
@@ -157,23 +198,25 @@ abstract class NoiseModule[T](seedOpt: Option[Long])(implicit val ev: TensorNume
     * op is rebuilt from the current parameters (as they were at that forward,
     * unless `setP` was called since); `lastBatchOffset` is that forward's
     * batch offset. Throws like forward on a rejected rank or offset.
+    * A restored training forward is also what [[noise]] then returns.
     */
   def restoreState(seed: Long, step: Long, training: Boolean,
       lastForward: Option[(Long, Long, Boolean, Array[Int])], lastBatchOffset: Long = 0L): this.type = synchronized {
     val rec = lastForward.map { case (s, t, tr, shape) =>
       val sh = shape.clone()
-      val (noise, cellBase) = NoiseShape.atBatchOffset(layerName, noiseShape, sh, lastBatchOffset)
+      val (noise, cellBase) = NoiseShape.atBatchOffset(layerName, resolveNoiseShape, sh, lastBatchOffset)
       NoiseModule.Record(s, t, tr, if (tr) trainingOp else evaluateOp, sh, noise, lastBatchOffset, cellBase)
     }
     this.seed = seed
     this.step = step
     this.train = training
     this.last = rec.orNull
+    this.lastTrain = rec.filter(_.training).orNull
     this
   }
 
   /** The noise shape this layer uses for an input shape (throws on a rejected rank). */
-  def noiseShapeFor(inputShape: Array[Int]): Array[Int] = noiseShape(inputShape.clone())
+  def noiseShapeFor(inputShape: Array[Int]): Array[Int] = resolveNoiseShape(inputShape.clone())
 
   private def reuse(prev: Tensor[T], like: Tensor[T]): Tensor[T] =
     if (prev != null && prev.hasShape(like.dimsRef) && (prev.storage ne like.storage)) prev
@@ -208,13 +251,18 @@ object NoiseModule {
         Engine.parallelFor(n)((a, b) => ev.fillZero(dst, a, b))
       case NoiseOp.Scale(c) =>
         Engine.parallelFor(n)((a, b) => ev.scale(src, dst, c, a, b))
-      case m: NoiseOp.Mask =>
+      case m: NoiseOp.Masking =>
         val plan = NoiseShape.plan(shape, noise).shifted(cellBase)
         val k = m.k
         val s = m.factor
         val scaled = m.scaled
         if (plan.elementwise) Engine.parallelFor(n)((a, b) => ev.mask(src, dst, seed, step, k, s, scaled, a, b))
         else Engine.parallelFor(n)((a, b) => ev.maskBroadcast(src, dst, seed, step, k, s, scaled, plan, a, b))
+      case m: NoiseOp.AlphaMask =>
+        val plan = NoiseShape.plan(shape, noise).shifted(cellBase)
+        val (k, a, b, c) = (m.k, m.a, m.b, m.dropped)
+        if (plan.elementwise) Engine.parallelFor(n)((s, t) => ev.alpha(src, dst, seed, step, k, a, b, c, s, t))
+        else Engine.parallelFor(n)((s, t) => ev.alphaBroadcast(src, dst, seed, step, k, a, b, c, plan, s, t))
       case NoiseOp.GaussMul(sd) =>
         val plan = NoiseShape.plan(shape, noise).shifted(cellBase)
         if (plan.elementwise) Engine.parallelFor(n)((a, b) => ev.gaussMul(src, dst, seed, step, sd, a, b))

@@ -25,16 +25,54 @@ object NoiseOp {
   /** y = x * T(c) (evaluate forward without rescale). */
   final case class Scale(c: Double) extends NoiseOp
 
+  /** The ops that keep or drop each cell by its 32-bit mask half: keep iff
+    * the half is below `k`. `y = keep ? x * T(factor) : +0` (scaled) or
+    * `keep ? x : +0` (not scaled).
+    */
+  sealed trait Masking extends NoiseOp {
+    def k: Long
+    def factor: Double
+    def scaled: Boolean
+    override def drawsNoise: Boolean = true
+  }
+
   /** y = keep ? x * T(1 / (1 - p)) : +0 (scaled) or keep ? x : +0, with
     * keep iff the cell's 32-bit mask half is below `k = ceil((1 - p) * 2^32)`.
     * Its own derivative. Requires 0 < p < 1.
     */
-  final case class Mask(p: Double, scaled: Boolean) extends NoiseOp {
+  final case class Mask(p: Double, scaled: Boolean) extends Masking {
     require(p > 0.0 && p < 1.0, s"Mask needs 0 < p < 1, got $p")
     val k: Long = keepThreshold(p)
     val factor: Double = 1.0 / (1.0 - p)
+  }
+
+  /** y = keep ? x * T(factor) : +0 with Dropout's mask of drop probability p
+    * (AlphaDropout's derivative, factor = a). Its own derivative.
+    */
+  final case class MaskScale(p: Double, factor: Double) extends Masking {
+    require(p > 0.0 && p < 1.0, s"MaskScale needs 0 < p < 1, got $p")
+    val k: Long = keepThreshold(p)
+    def scaled: Boolean = true
+  }
+
+  /** AlphaDropout (SPEC "Extensions"): with Dropout's mask of drop
+    * probability p, `y = keep ? (x * T(a)) + T(b) : T(a * alpha' + b)`, where
+    * in double `a = 1 / sqrt((1 - p) * (1 + p * alpha'^2))` and
+    * `b = -a * alpha' * p`. Derivative: keep ? g * T(a) : +0. Requires 0 < p < 1.
+    */
+  final case class AlphaMask(p: Double) extends NoiseOp {
+    require(p > 0.0 && p < 1.0, s"AlphaMask needs 0 < p < 1, got $p")
+    val k: Long = keepThreshold(p)
+    val a: Double = 1.0 / Math.sqrt((1.0 - p) * (1.0 + p * AlphaPrime * AlphaPrime))
+    val b: Double = -a * AlphaPrime * p
+    /** The value of a dropped cell, `a * alpha' + b` (before rounding to the element type). */
+    val dropped: Double = a * AlphaPrime + b
+    override def derivative: NoiseOp = MaskScale(p, a)
     override def drawsNoise: Boolean = true
   }
+
+  /** SELU's saturation value `-lambda * alpha` (Klambauer et al., 2017). */
+  final val AlphaPrime: Double = -1.7580993408473766
 
   /** y = x * T(1 + sd * z) (GaussianDropout). Its own derivative. */
   final case class GaussMul(sd: Double) extends NoiseOp {
@@ -53,6 +91,9 @@ object NoiseOp {
   /** Dropout-style training op: identity at p = 0, zero at p = 1, else a mask. */
   def dropout(p: Double, scaled: Boolean): NoiseOp =
     if (p == 0.0) Identity else if (p == 1.0) Zero else Mask(p, scaled)
+
+  /** AlphaDropout training op: identity at p = 0 (a = 1, b = 0; no rounding of -0 to +0). */
+  def alphaDropout(p: Double): NoiseOp = if (p == 0.0) Identity else AlphaMask(p)
 
   /** GaussianDropout training op: identity at rate 0. */
   def gaussianDropout(rate: Double): NoiseOp =

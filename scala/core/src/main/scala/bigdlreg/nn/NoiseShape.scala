@@ -9,71 +9,118 @@ import bigdlreg.tensor.Broadcast
   * cell index `i` of the RNG contract. Every element uses the cell it
   * broadcasts from (see [[bigdlreg.tensor.Broadcast]]).
   *
+  * Every noise shape is a Keras `noise_shape` resolved against the input
+  * shape ([[resolve]]): one entry per input axis, each `None` (the input's
+  * size), 1 (the draw is shared along that axis) or the input's size. A layer
+  * holds a [[NoiseShape.Rule]] that picks the Keras noise shape:
+  *
+  * | rule | layers | Keras noise shape |
+  * |---|---|---|
+  * | [[Elementwise]] | Dropout, Gaussian*, AlphaDropout (default) | all `None` |
+  * | [[Fixed]] | the same, with a user `noise_shape` | as given |
+  * | [[Channels]] | SpatialDropout1D/2D/3D, FeatureAlphaDropout | `None` on the batch and channel axes, 1 elsewhere |
+  *
+  * Channel rules by rank (`C` first or last per the data format):
+  *
   * | layer | input rank and format | noise shape |
   * |---|---|---|
-  * | Dropout, Gaussian* | any rank >= 0 | the input's shape |
   * | SpatialDropout1D | 3-D (N,T,C) / 2-D (T,C) | (N,1,C) / (1,C) |
   * | SpatialDropout2D | 4-D NCHW / NHWC | (N,C,1,1) / (N,1,1,C) |
   * | SpatialDropout2D | 3-D NCHW (C,H,W) / NHWC (H,W,C) | (C,1,1) / (1,1,C) |
   * | SpatialDropout3D | 5-D NCHW / NHWC | (N,C,1,1,1) / (N,1,1,1,C) |
   * | SpatialDropout3D | 4-D NCHW (C,D,H,W) / NHWC (D,H,W,C) | (C,1,1,1) / (1,1,1,C) |
+  * | FeatureAlphaDropout | 3-D, 4-D: as SpatialDropout2D; 5-D: as SpatialDropout3D | |
   *
   * Any other rank is an `IllegalArgumentException` naming the accepted ranks
-  * and the shape received. A Keras-style `noise_shape` is [[keras]].
+  * and the shape received; a user noise shape that does not fit the input is
+  * one naming the axis (messages in [[Validation]]).
   */
 object NoiseShape {
 
-  /** Dropout, GaussianDropout, GaussianNoise: one cell per element. */
-  def elementwise(shape: Array[Int]): Array[Int] = shape.clone()
-
-  /** The channel-wise noise shape of a spatial layer with `spatialDims`
-    * spatial axes (1, 2 or 3): inputs of rank `spatialDims + 2` have a batch
-    * axis first, inputs of rank `spatialDims + 1` have none; the channel axis
-    * is right after the batch axis (channels first) or last (channels last).
-    * The noise keeps the batch and channel sizes and is 1 elsewhere.
-    */
-  def spatial(layer: String, spatialDims: Int, channelsFirst: Boolean, shape: Array[Int]): Array[Int] = {
-    val batched = spatialDims + 2
-    val unbatched = spatialDims + 1
-    val r = shape.length
-    if (r != batched && r != unbatched) throw Validation.badRank(layer, Seq(unbatched, batched), shape)
-    val noise = Array.fill(r)(1)
-    val hasBatch = r == batched
-    if (hasBatch) noise(0) = shape(0)
-    val channel = if (channelsFirst) (if (hasBatch) 1 else 0) else r - 1
-    noise(channel) = shape(channel)
-    noise
+  /** Picks the noise shape of a layer for an input shape. */
+  sealed trait Rule extends Serializable {
+    /** The resolved noise shape for `shape` (throws naming `layer` on a misfit). */
+    def apply(layer: String, shape: Array[Int]): Array[Int]
   }
 
-  /** SpatialDropout1D: 3-D (N,T,C) -> (N,1,C); 2-D (T,C) -> (1,C). */
-  def spatial1D(layer: String, shape: Array[Int]): Array[Int] = spatial(layer, 1, channelsFirst = false, shape)
+  /** One cell per element (Dropout, GaussianDropout, GaussianNoise, AlphaDropout by default). */
+  case object Elementwise extends Rule {
+    def apply(layer: String, shape: Array[Int]): Array[Int] = shape.clone()
+    override def toString: String = "None"
+  }
+
+  /** A user's Keras `noise_shape`: entries `None`, 1 or the input's size.
+    * Construction checks the entries (each `None` or >= 0); the fit to an
+    * input is checked at each forward.
+    */
+  final case class Fixed(layer: String, dims: Seq[Option[Int]]) extends Rule {
+    dims.zipWithIndex.foreach {
+      case (Some(n), axis) if n < 0 => throw Validation.noiseShapeEntry(layer, axis, n.toString)
+      case (null, axis)             => throw Validation.noiseShapeEntry(layer, axis, "null")
+      case _                        =>
+    }
+    def apply(layer: String, shape: Array[Int]): Array[Int] = resolve(layer, dims, shape)
+    override def toString: String = Validation.formatNoiseShape(dims)
+  }
+
+  /** Whole channels: the batch axis (when the input has one) and the channel
+    * axis keep their sizes, the draw is shared along every other axis.
+    * `spatialDims` lists the spatial ranks accepted (1, 2, 3); an input of rank
+    * `d + 2` has a batch axis first, one of rank `d + 1` has none; when both
+    * readings fit, the batched one wins (FeatureAlphaDropout reads a 4-D input
+    * as a batch of 2-D maps, as PyTorch's does). The channel axis is right
+    * after the batch axis (channels first) or last.
+    */
+  final case class Channels(spatialDims: Seq[Int], channelsFirst: Boolean) extends Rule {
+    private val ranks: Seq[Int] = spatialDims.flatMap(d => Seq(d + 1, d + 2)).distinct.sorted
+
+    /** The Keras noise shape for an input of rank `r` (`None`: kept axis). */
+    def keras(layer: String, shape: Array[Int]): Seq[Option[Int]] = {
+      val r = shape.length
+      if (!ranks.contains(r)) throw Validation.badRank(layer, ranks, shape)
+      val hasBatch = spatialDims.contains(r - 2) // a batched reading wins
+      val channel = if (channelsFirst) (if (hasBatch) 1 else 0) else r - 1
+      (0 until r).map(axis => if (axis == channel || (hasBatch && axis == 0)) None else Some(1))
+    }
+
+    def apply(layer: String, shape: Array[Int]): Array[Int] = resolve(layer, keras(layer, shape), shape)
+  }
+
+  /** SpatialDropout1D: (N,T,C) / (T,C), channels last. */
+  val spatial1D: Rule = Channels(Seq(1), channelsFirst = false)
 
   /** SpatialDropout2D: 4-D or 3-D, channels per `format`. */
-  def spatial2D(layer: String, format: DataFormat, shape: Array[Int]): Array[Int] =
-    spatial(layer, 2, format.channelsFirst, shape)
+  def spatial2D(format: DataFormat): Rule = Channels(Seq(2), format.channelsFirst)
 
   /** SpatialDropout3D: 5-D or 4-D, channels per `format`. */
-  def spatial3D(layer: String, format: DataFormat, shape: Array[Int]): Array[Int] =
-    spatial(layer, 3, format.channelsFirst, shape)
+  def spatial3D(format: DataFormat): Rule = Channels(Seq(3), format.channelsFirst)
+
+  /** FeatureAlphaDropout: 3-D and 4-D as SpatialDropout2D, 5-D as SpatialDropout3D. */
+  def feature(format: DataFormat): Rule = Channels(Seq(2, 3), format.channelsFirst)
+
+  /** A layer's rule: the user's `noise_shape` if any, else one cell per element. */
+  def of(layer: String, noiseShape: Option[Seq[Option[Int]]]): Rule = {
+    if (noiseShape == null) throw Validation.noiseShapeNull(layer)
+    noiseShape.fold[Rule](Elementwise)(dims => Fixed(layer, dims))
+  }
 
   /** A Keras `noise_shape` resolved against an input shape: one entry per
     * input axis, each the input's size, 1 (share the draw along that axis) or
     * `None` (the input's size).
     */
-  def keras(layer: String, noiseShape: Seq[Option[Int]], shape: Array[Int]): Array[Int] = {
-    if (noiseShape.length != shape.length)
-      throw new IllegalArgumentException(
-        s"$layer: noise_shape ${noiseShape.map(_.fold("None")(_.toString)).mkString("(", ", ", ")")} " +
-          s"has not the rank of the input shape ${Validation.formatShape(shape)}")
-    val out = noiseShape.zip(shape).map {
-      case (None, s)                         => s
-      case (Some(n), s) if n == s || n == 1 => n
-      case _ =>
-        throw new IllegalArgumentException(
-          s"$layer: noise_shape ${noiseShape.map(_.fold("None")(_.toString)).mkString("(", ", ", ")")} " +
-            s"does not broadcast over the input shape ${Validation.formatShape(shape)}")
+  def resolve(layer: String, noiseShape: Seq[Option[Int]], shape: Array[Int]): Array[Int] = {
+    if (noiseShape.length != shape.length) throw Validation.noiseShapeRank(layer, noiseShape, shape)
+    val out = new Array[Int](shape.length)
+    var axis = 0
+    while (axis < shape.length) {
+      out(axis) = noiseShape(axis) match {
+        case None                                     => shape(axis)
+        case Some(n) if n == shape(axis) || n == 1    => n
+        case Some(n) => throw Validation.noiseShapeAxis(layer, noiseShape, axis, n, shape)
+      }
+      axis += 1
     }
-    out.toArray
+    out
   }
 
   /** The noise of a slice of a larger logical batch: `shape` is the slice,

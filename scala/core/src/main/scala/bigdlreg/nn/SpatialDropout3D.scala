@@ -2,10 +2,11 @@ package bigdlreg.nn
 
 import bigdlreg.tensor.TensorNumeric
 
-/** SpatialDropout3D (BigDL `nn.SpatialDropout3D`): drops whole 3D feature maps.
+/** SpatialDropout3D (BigDL `nn.SpatialDropout3D`): drops whole 3D feature volumes.
   * Input 5-D NCHW (N, C, D, H, W) -> noise (N, C, 1, 1, 1), NHWC (N, D, H, W, C) -> (N, 1, 1, 1, C);
   * 4-D NCHW (C, D, H, W) -> (C, 1, 1, 1), NHWC (D, H, W, C) -> (1, 1, 1, C).
   * Training: `keep ? x : +0` (no rescale); evaluate: `x * T(1 - p)`.
+  * It is [[Dropout]] with `scale = false` and that fixed noise shape.
   *
   * @param initP  drop probability in [0, 1] (Python `init_p`)
   * @param format where the channels are (Python `data_format`); parse a
@@ -13,25 +14,13 @@ import bigdlreg.tensor.TensorNumeric
   * @param seed   the module seed (unsigned 64-bit); `None`: the global seeder
   */
 class SpatialDropout3D[T](
-    val initP: Double = 0.5,
+    initP: Double = 0.5,
     val format: DataFormat = DataFormat.NCHW,
     seed: Option[Long] = None)(implicit ev: TensorNumeric[T])
-    extends NoiseModule[T]({
-      Validation.probability("SpatialDropout3D", "init_p", initP)
-      if (format == null) throw Validation.badDataFormat("SpatialDropout3D", null)
-      seed
-    }) {
+    extends Dropout[T]("SpatialDropout3D", initP, inplace = false, scale = false, seed,
+      DataFormat.rule(_, format, NoiseShape.spatial3D)) {
 
-  def layerName: String = "SpatialDropout3D"
-
-  /** The drop probability. */
-  def p: Double = initP
-
-  protected def noiseShape(inputShape: Array[Int]): Array[Int] = NoiseShape.spatial3D(layerName, format, inputShape)
-  protected def trainingOp: NoiseOp = NoiseOp.dropout(initP, scaled = false)
-  protected def evaluateOp: NoiseOp = NoiseOp.Scale(1.0 - initP)
-
-  override def toString: String = s"SpatialDropout3D($initP, $format)"
+  override def toString: String = s"SpatialDropout3D($p, $format)"
 }
 
 object SpatialDropout3D {

@@ -31,6 +31,10 @@ object Validation {
   def rate(layer: String, arg: String, v: Double): Double =
     if (v >= 0.0 && v < 1.0) v else throw outOfRange(layer, arg, "[0, 1)", v)
 
+  /** `v` in [0, 1) (AlphaDropout's drop probability: p = 1 has no finite affine correction). */
+  def probabilityBelowOne(layer: String, arg: String, v: Double): Double =
+    if (v >= 0.0 && v < 1.0) v else throw outOfRange(layer, arg, "[0, 1)", v)
+
   /** `v` >= 0 and finite (a standard deviation); NaN rejected. Returns `v`. */
   def stddev(layer: String, arg: String, v: Double): Double =
     if (v >= 0.0 && v < Double.PositiveInfinity) v else throw outOfRange(layer, arg, "[0, inf)", v)
@@ -86,4 +90,35 @@ object Validation {
   /** A null input or gradient. */
   def nullTensor(layer: String, what: String): IllegalArgumentException =
     new IllegalArgumentException(s"$layer: $what is null")
+
+  // ---- noise_shape (Keras semantics: entries None, 1 or the input's size) ----
+
+  /** `(2, None, 1)`: a Keras noise shape as messages print it (`(5)` for one entry, `()` for none). */
+  def formatNoiseShape(dims: Seq[Option[Int]]): String = dims.map(_.fold("None")(_.toString)).mkString("(", ", ", ")")
+
+  /** `<Layer>: noise_shape[1] must be None or an integer >= 0, got -2`. */
+  def noiseShapeEntry(layer: String, axis: Int, value: String): IllegalArgumentException =
+    new IllegalArgumentException(s"$layer: noise_shape[$axis] must be None or an integer >= 0, got $value")
+
+  /** A null `noiseShape` (Scala: use `None`). */
+  def noiseShapeNull(layer: String): IllegalArgumentException =
+    new IllegalArgumentException(s"$layer: noise_shape is null (use None)")
+
+  /** `<Layer>: noise_shape (2, None) has rank 2 but the input shape (2, 3, 4) has rank 3`. */
+  def noiseShapeRank(layer: String, dims: Seq[Option[Int]], shape: Array[Int]): IllegalArgumentException =
+    new IllegalArgumentException(
+      s"$layer: noise_shape ${formatNoiseShape(dims)} has rank ${dims.length} but the input shape " +
+        s"${formatShape(shape)} has rank ${shape.length}")
+
+  /** `<Layer>: noise_shape[1] is 3 but the input shape (2, 5) has size 5 on axis 1 (allowed: 1, 5 or None)`. */
+  def noiseShapeAxis(layer: String, dims: Seq[Option[Int]], axis: Int, n: Int, shape: Array[Int]): IllegalArgumentException =
+    new IllegalArgumentException(
+      s"$layer: noise_shape[$axis] is $n but the input shape ${formatShape(shape)} has size ${shape(axis)} " +
+        s"on axis $axis (allowed: 1, ${shape(axis)} or None)")
+
+  // ---- noise access ----
+
+  /** `<Layer>: noise() called before any training forward`. */
+  def noiseBeforeTraining(layer: String): IllegalStateException =
+    new IllegalStateException(s"$layer: noise() called before any training forward")
 }

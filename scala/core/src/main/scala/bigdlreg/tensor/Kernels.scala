@@ -225,6 +225,73 @@ private[bigdlreg] object FloatKernels {
       }
     }
   }
+
+  /** dst = keep ? src * T(a) + T(b) : T(c) (AlphaDropout), keep(i) =
+    * (mask half of cell i, unsigned) < k. The kept value and T(c) are merged
+    * by bit masks (no branch).
+    */
+  def alpha(src: Array[Float], dst: Array[Float], seed: Long, step: Long, k: Long, a: Double, b: Double, c: Double,
+      from: Int, until: Int): Unit = {
+    val fa = (a).toFloat
+    val fb = (b).toFloat
+    val cBits = floatToRawIntBits((c).toFloat)
+    var e = from
+    if (e < until && (e & 1) != 0) { // odd start: the high half of word(e / 2)
+      val w = Philox.word(seed, step, (e >>> 1).toLong)
+      dst(e) = alphaCell(src(e), fa, fb, cBits, (((w >>> 32) - k) >> 63).toInt)
+      e += 1
+    }
+    if (e < until) {
+      val buf = new Array[Long](math.min(BufWords, (until - e + 1) >>> 1))
+      while (e < until) {
+        val n = math.min(until - e, 2 * BufWords)
+        Philox.fill(seed, step, (e >>> 1).toLong, buf, 0, (n + 1) >>> 1)
+        val pairs = n >>> 1
+        var q = 0
+        var i = e
+        while (q < pairs) {
+          val w = buf(q)
+          dst(i) = alphaCell(src(i), fa, fb, cBits, (((w & 0xFFFFFFFFL) - k) >> 63).toInt)
+          dst(i + 1) = alphaCell(src(i + 1), fa, fb, cBits, (((w >>> 32) - k) >> 63).toInt)
+          q += 1
+          i += 2
+        }
+        if ((n & 1) != 0) dst(i) = alphaCell(src(i), fa, fb, cBits, (((buf(pairs) & 0xFFFFFFFFL) - k) >> 63).toInt)
+        e += n
+      }
+    }
+  }
+
+  /** keep (m = all ones) ? x * a + b : the value whose bits are cBits (m = 0). */
+  @inline private def alphaCell(x: Float, a: Float, b: Float, cBits: Int, m: Int): Float =
+    intBitsToFloat((floatToRawIntBits(x * a + b) & m) | (cBits & ~m))
+
+  /** [[alpha]] with a broadcast noise shape. */
+  def alphaBroadcast(src: Array[Float], dst: Array[Float], seed: Long, step: Long, k: Long, a: Double, b: Double,
+      c: Double, plan: Broadcast, from: Int, until: Int): Unit = {
+    val fa = (a).toFloat
+    val fb = (b).toFloat
+    val fc = (c).toFloat
+    val cBits = floatToRawIntBits(fc)
+    val cache = new WordCache(seed, step)
+    val cur = plan.runs(from, until)
+    while (cur.next()) {
+      val s = cur.start
+      val t = cur.end
+      if (cur.cellStep == 0) {
+        if (cache.maskHalf(cur.cell) >= k) java.util.Arrays.fill(dst, s, t, fc)
+        else { var i = s; while (i < t) { dst(i) = src(i) * fa + fb; i += 1 } }
+      } else {
+        var cell = cur.cell
+        var i = s
+        while (i < t) {
+          dst(i) = alphaCell(src(i), fa, fb, cBits, ((cache.maskHalf(cell) - k) >> 63).toInt)
+          i += 1
+          cell += 1
+        }
+      }
+    }
+  }
 }
 
 /** The Double kernels: tight primitive loops over a flat range `[from, until)`;
@@ -430,6 +497,73 @@ private[bigdlreg] object DoubleKernels {
           dst(i) = src(i) + (sd * Ppnd16.fromWord(cache.word(c)))
           i += 1
           c += 1
+        }
+      }
+    }
+  }
+
+  /** dst = keep ? src * T(a) + T(b) : T(c) (AlphaDropout), keep(i) =
+    * (mask half of cell i, unsigned) < k. The kept value and T(c) are merged
+    * by bit masks (no branch).
+    */
+  def alpha(src: Array[Double], dst: Array[Double], seed: Long, step: Long, k: Long, a: Double, b: Double, c: Double,
+      from: Int, until: Int): Unit = {
+    val fa = (a)
+    val fb = (b)
+    val cBits = doubleToRawLongBits((c))
+    var e = from
+    if (e < until && (e & 1) != 0) { // odd start: the high half of word(e / 2)
+      val w = Philox.word(seed, step, (e >>> 1).toLong)
+      dst(e) = alphaCell(src(e), fa, fb, cBits, (((w >>> 32) - k) >> 63))
+      e += 1
+    }
+    if (e < until) {
+      val buf = new Array[Long](math.min(BufWords, (until - e + 1) >>> 1))
+      while (e < until) {
+        val n = math.min(until - e, 2 * BufWords)
+        Philox.fill(seed, step, (e >>> 1).toLong, buf, 0, (n + 1) >>> 1)
+        val pairs = n >>> 1
+        var q = 0
+        var i = e
+        while (q < pairs) {
+          val w = buf(q)
+          dst(i) = alphaCell(src(i), fa, fb, cBits, (((w & 0xFFFFFFFFL) - k) >> 63))
+          dst(i + 1) = alphaCell(src(i + 1), fa, fb, cBits, (((w >>> 32) - k) >> 63))
+          q += 1
+          i += 2
+        }
+        if ((n & 1) != 0) dst(i) = alphaCell(src(i), fa, fb, cBits, (((buf(pairs) & 0xFFFFFFFFL) - k) >> 63))
+        e += n
+      }
+    }
+  }
+
+  /** keep (m = all ones) ? x * a + b : the value whose bits are cBits (m = 0). */
+  @inline private def alphaCell(x: Double, a: Double, b: Double, cBits: Long, m: Long): Double =
+    longBitsToDouble((doubleToRawLongBits(x * a + b) & m) | (cBits & ~m))
+
+  /** [[alpha]] with a broadcast noise shape. */
+  def alphaBroadcast(src: Array[Double], dst: Array[Double], seed: Long, step: Long, k: Long, a: Double, b: Double,
+      c: Double, plan: Broadcast, from: Int, until: Int): Unit = {
+    val fa = (a)
+    val fb = (b)
+    val fc = (c)
+    val cBits = doubleToRawLongBits(fc)
+    val cache = new WordCache(seed, step)
+    val cur = plan.runs(from, until)
+    while (cur.next()) {
+      val s = cur.start
+      val t = cur.end
+      if (cur.cellStep == 0) {
+        if (cache.maskHalf(cur.cell) >= k) java.util.Arrays.fill(dst, s, t, fc)
+        else { var i = s; while (i < t) { dst(i) = src(i) * fa + fb; i += 1 } }
+      } else {
+        var cell = cur.cell
+        var i = s
+        while (i < t) {
+          dst(i) = alphaCell(src(i), fa, fb, cBits, ((cache.maskHalf(cell) - k) >> 63))
+          i += 1
+          cell += 1
         }
       }
     }

@@ -71,6 +71,14 @@ sealed abstract class TensorNumeric[T] extends Serializable {
   /** dst = src + T(sd * z(i)). */
   def gaussAdd(src: Array[T], dst: Array[T], seed: Long, step: Long, sd: Double, from: Int, until: Int): Unit
 
+  /** dst = keep ? src * T(a) + T(b) : T(c) (AlphaDropout); keep as in [[mask]]. */
+  def alpha(src: Array[T], dst: Array[T], seed: Long, step: Long, k: Long, a: Double, b: Double, c: Double,
+      from: Int, until: Int): Unit
+
+  /** [[alpha]] where element e uses the noise cell `plan` maps it to. */
+  def alphaBroadcast(src: Array[T], dst: Array[T], seed: Long, step: Long, k: Long, a: Double, b: Double, c: Double,
+      plan: Broadcast, from: Int, until: Int): Unit
+
   /** [[mask]] where element e uses the noise cell `plan` maps it to. */
   def maskBroadcast(src: Array[T], dst: Array[T], seed: Long, step: Long, k: Long, s: Double, scaled: Boolean,
       plan: Broadcast, from: Int, until: Int): Unit
@@ -145,6 +153,11 @@ object TensorNumeric {
     def gaussAddBroadcast(src: Array[Float], dst: Array[Float], seed: Long, step: Long, sd: Double,
         plan: Broadcast, from: Int, until: Int): Unit =
       FloatKernels.gaussAddBroadcast(src, dst, seed, step, sd, plan, from, until)
+    def alpha(src: Array[Float], dst: Array[Float], seed: Long, step: Long, k: Long, a: Double, b: Double, c: Double,
+        from: Int, until: Int): Unit = FloatKernels.alpha(src, dst, seed, step, k, a, b, c, from, until)
+    def alphaBroadcast(src: Array[Float], dst: Array[Float], seed: Long, step: Long, k: Long, a: Double, b: Double,
+        c: Double, plan: Broadcast, from: Int, until: Int): Unit =
+      FloatKernels.alphaBroadcast(src, dst, seed, step, k, a, b, c, plan, from, until)
     override def toString: String = "TensorNumeric[Float]"
   }
 
@@ -209,6 +222,11 @@ object TensorNumeric {
     def gaussAddBroadcast(src: Array[Double], dst: Array[Double], seed: Long, step: Long, sd: Double,
         plan: Broadcast, from: Int, until: Int): Unit =
       DoubleKernels.gaussAddBroadcast(src, dst, seed, step, sd, plan, from, until)
+    def alpha(src: Array[Double], dst: Array[Double], seed: Long, step: Long, k: Long, a: Double, b: Double, c: Double,
+        from: Int, until: Int): Unit = DoubleKernels.alpha(src, dst, seed, step, k, a, b, c, from, until)
+    def alphaBroadcast(src: Array[Double], dst: Array[Double], seed: Long, step: Long, k: Long, a: Double, b: Double,
+        c: Double, plan: Broadcast, from: Int, until: Int): Unit =
+      DoubleKernels.alphaBroadcast(src, dst, seed, step, k, a, b, c, plan, from, until)
     override def toString: String = "TensorNumeric[Double]"
   }
 }

@@ -20,7 +20,12 @@ class InvarianceSuite extends AnyFunSuite with Matchers {
     (Params("SpatialDropout1D", 0.5), Array(4, 1001, 37)),
     (Params("SpatialDropout2D", 0.5, format = "NCHW"), Array(3, 17, 51, 53)),
     (Params("SpatialDropout2D", 0.5, format = "NHWC"), Array(3, 51, 53, 17)),
-    (Params("SpatialDropout3D", 0.5, format = "NHWC"), Array(2, 11, 13, 17, 31))
+    (Params("SpatialDropout3D", 0.5, format = "NHWC"), Array(2, 11, 13, 17, 31)),
+    (Params("AlphaDropout", 0.3), Array(3, 50001)),
+    (Params("AlphaDropout", 0.2, noiseShape = Some(Seq(None, Some(1), None))), Array(3, 101, 503)),
+    (Params("FeatureAlphaDropout", 0.5, format = "NHWC"), Array(3, 51, 53, 17)),
+    (Params("Dropout", 0.4, noiseShape = Some(Seq(Some(1), None))), Array(7, 20001)),
+    (Params("GaussianNoise", 0.5, noiseShape = Some(Seq(None, Some(1)))), Array(20001, 7))
   )
 
   private def runAll[T](prm: Params, shape: Array[Int])(implicit ev: TensorNumeric[T]): Seq[(Array[Long], Array[Long])] = {

@@ -26,7 +26,19 @@ class ReferenceSuite extends AnyFunSuite with Matchers {
     val s3 = for (p <- ps; f <- Seq("NCHW", "NHWC");
                   sh <- Seq(Array(2, 3, 2, 3, 4), Array(3, 2, 3, 4), Array(1, 2, 1, 1, 3), Array(2, 2, 2, 2)))
       yield (Params("SpatialDropout3D", p, format = f), sh)
-    dropout ++ gd ++ gn ++ s1 ++ s2 ++ s3
+    val alphaPs = Seq(0.0, 0.1, 0.3, 0.5, 0.9, 0.999)
+    val alpha = for (p <- alphaPs; sh <- elementwiseShapes) yield (Params("AlphaDropout", p), sh)
+    val feature = for (p <- alphaPs; f <- Seq("NCHW", "NHWC");
+                       sh <- Seq(Array(3, 4, 5), Array(2, 3, 4, 5), Array(2, 3, 2, 3, 4), Array(1, 7, 1, 1), Array(2, 0, 3, 3)))
+      yield (Params("FeatureAlphaDropout", p, format = f), sh)
+    // Keras noise_shape on the four layers that take one
+    val keras = Seq[(Seq[Option[Int]], Array[Int])](
+      (Seq(None, Some(1), None), Array(3, 5, 7)), (Seq(Some(1), None), Array(4, 9)), (Seq(Some(1), Some(1)), Array(3, 3)),
+      (Seq(Some(2), Some(1), Some(4), None), Array(2, 3, 4, 5)), (Seq(), Array[Int]()), (Seq(Some(1), None), Array(0, 3)))
+    val shaped = for ((layer, v) <- Seq("Dropout" -> 0.3, "GaussianDropout" -> 0.3, "GaussianNoise" -> 0.8, "AlphaDropout" -> 0.3);
+                      scale <- Seq(true, false) if scale || layer == "Dropout"; (ns, sh) <- keras)
+      yield (Params(layer, v, scale, noiseShape = Some(ns)), sh)
+    dropout ++ gd ++ gn ++ s1 ++ s2 ++ s3 ++ alpha ++ feature ++ shaped
   }
 
   private def check[T](implicit ev: TensorNumeric[T]): Unit = {

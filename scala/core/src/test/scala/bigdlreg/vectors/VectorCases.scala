@@ -16,7 +16,7 @@ import bigdlreg.tensor.{Tensor, TensorNumeric}
 object VectorCases {
 
   final val Layers = Seq("Dropout", "GaussianDropout", "GaussianNoise", "SpatialDropout1D", "SpatialDropout2D",
-    "SpatialDropout3D")
+    "SpatialDropout3D", "AlphaDropout", "FeatureAlphaDropout")
 
   def fileName(layer: String): String = layer match {
     case "Dropout"          => "dropout.json"
@@ -25,6 +25,8 @@ object VectorCases {
     case "SpatialDropout1D" => "spatial_dropout1d.json"
     case "SpatialDropout2D" => "spatial_dropout2d.json"
     case "SpatialDropout3D" => "spatial_dropout3d.json"
+    case "AlphaDropout"     => "alpha_dropout.json"
+    case "FeatureAlphaDropout" => "feature_alpha_dropout.json"
   }
 
   /** The repository root: `-Dbigdlreg.repoRoot`, else the nearest directory
@@ -55,11 +57,15 @@ object VectorCases {
   def module[T](layer: String, params: ujson.Obj, seed: Long)(implicit ev: TensorNumeric[T]): NoiseModule[T] = {
     val p = params.value
     def d(k: String) = p(k).num
+    val ns = p.get("noise_shape").map(_.arr.toSeq.map(e => if (e.isNull) None else Some(e.num.toInt)))
+    def format = DataFormat(p.get("data_format").fold("NCHW")(_.str))
     layer match {
       case "Dropout" =>
-        Dropout[T](d("init_p"), p.get("inplace").exists(_.bool), p.get("scale").forall(_.bool), Some(seed))
-      case "GaussianDropout"  => GaussianDropout[T](d("rate"), Some(seed))
-      case "GaussianNoise"    => GaussianNoise[T](d("stddev"), Some(seed))
+        Dropout[T](d("init_p"), p.get("inplace").exists(_.bool), p.get("scale").forall(_.bool), Some(seed), ns)
+      case "GaussianDropout"  => GaussianDropout[T](d("rate"), Some(seed), ns)
+      case "GaussianNoise"    => GaussianNoise[T](d("stddev"), Some(seed), ns)
+      case "AlphaDropout"     => AlphaDropout[T](d("init_p"), Some(seed), ns)
+      case "FeatureAlphaDropout" => FeatureAlphaDropout[T](d("init_p"), format, Some(seed))
       case "SpatialDropout1D" => SpatialDropout1D[T](d("init_p"), Some(seed))
       case "SpatialDropout2D" =>
         SpatialDropout2D[T](d("init_p"), DataFormat(p.get("data_format").fold("NCHW")(_.str)), Some(seed))
@@ -72,8 +78,9 @@ object VectorCases {
 
   final case class Call(train: Boolean, shape: Array[Int], inputSeed: Long, specials: Boolean, backward: Boolean,
       batchOffset: Long = 0L)
+  /** `withNoise`: training calls also store `noise()` (see [[noiseJson]]). */
   final case class Spec(layer: String, params: Seq[(String, ujson.Value)], dtype: String, seed: String, calls: Seq[Call],
-      tag: String = "", arange: Boolean = false) {
+      tag: String = "", arange: Boolean = false, withNoise: Boolean = false) {
     def name: String = {
       val ps = params.collect {
         case ("init_p", v)      => s"p${fmt(v.num)}"
@@ -82,6 +89,7 @@ object VectorCases {
         case ("scale", v)       => if (v.bool) "" else "noscale"
         case ("inplace", v)     => if (v.bool) "inplace" else ""
         case ("data_format", v) => v.str
+        case ("noise_shape", v) => "noise" + v.arr.map(e => if (e.isNull) "N" else e.num.toInt.toString).mkString("x")
         case _                  => ""
       }.filter(_.nonEmpty)
       val shape = calls.map(c => if (c.shape.isEmpty) "scalar" else c.shape.mkString("x")).distinct.mkString("+")
@@ -131,6 +139,7 @@ object VectorCases {
         obj("grad_input") = b64(m.backward(x, g).toBytes)
       }
       obj("step_after") = ujson.Num(m.getStep.toDouble)
+      if (spec.withNoise && c.train) obj("noise") = noiseJson(m.noise())
       obj
     }
     ujson.Obj(
@@ -140,6 +149,20 @@ object VectorCases {
       "seed" -> spec.seed,
       "calls" -> ujson.Arr.from(calls))
   }
+
+  /** `{"kind": "keep" | "factor" | "addend", "shape": [...], "data": <base64>}`: a keep
+    * mask as one byte per cell (1 kept, 0 dropped), factors and addends as raw
+    * little-endian bytes of the dtype. */
+  def noiseJson[T](n: Noise[T])(implicit ev: TensorNumeric[T]): ujson.Obj = {
+    val (kind, bytes) = n match {
+      case Noise.Keep(_, keep)   => ("keep", keep.map(k => (if (k) 1 else 0).toByte))
+      case Noise.Factors(values) => ("factor", values.toBytes)
+      case Noise.Addends(values) => ("addend", values.toBytes)
+    }
+    ujson.Obj("kind" -> kind, "shape" -> ujson.Arr.from(n.shape.map(ujson.Num(_))), "data" -> b64(bytes))
+  }
+
+  private def noiseShape(dims: Option[Int]*): ujson.Arr = ujson.Arr.from(dims.map(_.fold[ujson.Value](ujson.Null)(ujson.Num(_))))
 
   // ------------------------------------------------------------ the case list
 
@@ -190,6 +213,15 @@ object VectorCases {
         for (dt <- Dtypes)
           out += Spec(layer, Seq("init_p" -> num(0.3), "inplace" -> false, "scale" -> true), dt, "42",
             offsets(Array(3, 7), next()), "offset")
+        // Keras noise_shape (SPEC "Extensions"): shared draws, broadcast; noise() stored
+        var j = 0
+        for ((ns, shape) <- NoiseShapeCases; dt <- Dtypes; scale <- Seq(true, false)) {
+          out += Spec(layer, Seq("init_p" -> num(0.4), "inplace" -> false, "scale" -> scale, "noise_shape" -> ns), dt,
+            seedOf(j), seq("train-eval-train", shape, next(), specials = j % 3 == 0), withNoise = true)
+          j += 1
+        }
+        out += Spec(layer, Seq("init_p" -> num(0.3), "inplace" -> true, "scale" -> true, "noise_shape" -> noiseShape(None, Some(1))),
+          "float32", "99", seq("train-train", Array(4, 33), next(), specials = true), "inplace", withNoise = true)
       case "GaussianDropout" =>
         var i = 0
         for (rate <- Seq(0.0, 0.1, 0.5, 0.9); dt <- Dtypes) {
@@ -204,6 +236,12 @@ object VectorCases {
         }
         out += Spec(layer, Seq("rate" -> num(0.3)), "float32", "1", seq("train", Array(4099), next(), backward = false), "long")
         for (dt <- Dtypes) out += Spec(layer, Seq("rate" -> num(0.4)), dt, "42", offsets(Array(3, 5), next()), "offset")
+        var j = 0
+        for ((ns, shape) <- NoiseShapeCases; dt <- Dtypes) {
+          out += Spec(layer, Seq("rate" -> num(0.4), "noise_shape" -> ns), dt, seedOf(j),
+            seq("train-eval-train", shape, next(), specials = j % 3 == 0), withNoise = true)
+          j += 1
+        }
       case "GaussianNoise" =>
         var i = 0
         for (sd <- Seq(0.0, 0.1, 1.0, 2.5); dt <- Dtypes) {
@@ -218,6 +256,12 @@ object VectorCases {
         }
         out += Spec(layer, Seq("stddev" -> num(1.0)), "float64", "1", seq("train", Array(4099), next(), backward = false), "long")
         for (dt <- Dtypes) out += Spec(layer, Seq("stddev" -> num(0.8)), dt, "42", offsets(Array(2, 3, 3), next()), "offset")
+        var j = 0
+        for ((ns, shape) <- NoiseShapeCases; dt <- Dtypes) {
+          out += Spec(layer, Seq("stddev" -> num(0.7), "noise_shape" -> ns), dt, seedOf(j),
+            seq("train-eval-train", shape, next(), specials = j % 3 == 0), withNoise = true)
+          j += 1
+        }
       case "SpatialDropout1D" =>
         var i = 0
         for (p <- Seq(0.0, 0.3, 0.5, 1.0); dt <- Dtypes; shape <- Seq(Array(3, 7, 5), Array(7, 5))) {
@@ -248,9 +292,56 @@ object VectorCases {
           for (shape <- shapes)
             out += Spec(layer, Seq("init_p" -> num(0.5), "data_format" -> f), "float32", "42", offsets(shape, next()), "offset")
         }
+      case "AlphaDropout" =>
+        var i = 0
+        for (p <- Seq(0.0, 0.05, 0.1, 0.5, 0.9); dt <- Dtypes) {
+          val shape = Seq(Array(2, 8), Array(3, 5, 7), Array(257), Array(2, 3, 4, 5))(i % 4)
+          out += Spec(layer, Seq("init_p" -> num(p)), dt, seedOf(i), seq("train-train-eval-train", shape, next(), i % 3 == 0),
+            withNoise = true)
+          i += 1
+        }
+        for ((ns, shape) <- NoiseShapeCases; dt <- Dtypes) {
+          out += Spec(layer, Seq("init_p" -> num(0.2), "noise_shape" -> ns), dt, seedOf(i),
+            seq("train-eval-train", shape, next(), specials = i % 3 == 0), withNoise = true)
+          i += 1
+        }
+        for (dt <- Dtypes) {
+          out += Spec(layer, Seq("init_p" -> num(0.5)), dt, "5", seq("train-train", Array[Int](), next()), "scalar",
+            withNoise = true)
+          out += Spec(layer, Seq("init_p" -> num(0.5)), dt, "5",
+            seq("train", Array(0, 3), next()) ++ seq("train", Array(3), next()), "empty", withNoise = true)
+        }
+        // larger than one chunk of 2^16 elements
+        out += Spec(layer, Seq("init_p" -> num(0.25)), "float32", "18446744073709551557",
+          seq("train", Array(3, 21851), next(), backward = false), "large")
+        for (dt <- Dtypes)
+          out += Spec(layer, Seq("init_p" -> num(0.3)), dt, "42", offsets(Array(3, 7), next()), "offset", withNoise = true)
+      case "FeatureAlphaDropout" =>
+        var i = 0
+        for (p <- Seq(0.0, 0.3, 0.5); dt <- Dtypes; f <- Seq("NCHW", "NHWC");
+             shape <- Seq(Array(3, 4, 5), Array(2, 3, 4, 5), Array(2, 3, 2, 3, 4))) {
+          out += Spec(layer, Seq("init_p" -> num(p), "data_format" -> f), dt, seedOf(i),
+            seq("train-eval-train", shape, next(), i % 3 == 0), withNoise = true)
+          i += 1
+        }
+        for (f <- Seq("NCHW", "NHWC")) {
+          out += Spec(layer, Seq("init_p" -> num(0.4), "data_format" -> f), "float32", "8",
+            seq("train", Array(5, 11, 3, 7), next()), "many-cells", withNoise = true)
+          out += Spec(layer, Seq("init_p" -> num(0.5), "data_format" -> f), "float32", "42",
+            offsets(Array(2, 3, 4, 5), next()), "offset", withNoise = true)
+        }
     }
     out.result()
   }
+
+  /** (Keras noise_shape, input shape) pairs of the noise_shape cases: shared
+    * axes inside, first and last, every axis shared, an explicit size, rank 0. */
+  private val NoiseShapeCases: Seq[(ujson.Arr, Array[Int])] = Seq(
+    noiseShape(None, Some(1), None) -> Array(3, 5, 7),
+    noiseShape(Some(1), None) -> Array(4, 33),
+    noiseShape(Some(2), Some(1), Some(1), None) -> Array(2, 3, 4, 5),
+    noiseShape(Some(1), Some(1)) -> Array(6, 7),
+    noiseShape() -> Array[Int]())
 
   /** The JSON document of one layer's file. */
   def layerDocument(layer: String): ujson.Obj =

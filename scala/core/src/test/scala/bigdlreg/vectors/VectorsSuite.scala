@@ -33,7 +33,7 @@ class VectorsSuite extends AnyFunSuite with Matchers {
       val y = m.forward(x, call.obj.get("batch_offset").fold(0L)(_.num.toLong))
       y.shape shouldBe shape
       java.util.Arrays.equals(y.toBytes, unb64(call("output").str)) shouldBe true
-      if (m.isInstanceOf[bigdlreg.nn.Dropout[_]] && c("params")("inplace").bool) y should be theSameInstanceAs x
+      if (c("params").obj.get("inplace").exists(_.bool)) y should be theSameInstanceAs x
       compared += y.nElement()
       call.obj.get("grad_output").foreach { go =>
         val g = Tensor.fromBytes[T](unb64(go.str), shape)
@@ -42,6 +42,10 @@ class VectorsSuite extends AnyFunSuite with Matchers {
         compared += gi.nElement()
       }
       m.getStep shouldBe call("step_after").num.toLong
+      call.obj.get("noise").foreach { n =>
+        noiseJson(m.noise()) shouldBe n
+        compared += n("shape").arr.map(_.num.toInt).product
+      }
     }
     compared
   }

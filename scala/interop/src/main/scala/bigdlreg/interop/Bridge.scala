@@ -187,13 +187,15 @@ class Bridge {
     s.synchronized {
       val p = parseParams(params)
       s.module match {
-        case d: Dropout[_] =>
-          p.keys.find(k => k != "init_p" && k != "inplace" && k != "scale").foreach { k =>
+        case d: Dropout[_] if d.layerName == "Dropout" =>
+          p.keys.find(k => k != "init_p" && k != "inplace" && k != "scale" && k != "noise_shape").foreach { k =>
             throw new IllegalArgumentException(s"Bridge: Dropout has no parameter $k")
           }
           p.get("scale").map(bool("Dropout", "scale", _)).foreach { sc =>
             if (sc != d.scale) throw new IllegalArgumentException("Bridge: Dropout's scale cannot change")
           }
+          val ns = NoiseShape.of(d.layerName, p.get("noise_shape").map(parseNoiseShape(d.layerName, _)))
+          if (ns != d.noiseRule) throw new IllegalArgumentException("Bridge: Dropout's noise_shape cannot change")
           p.get("init_p").foreach(v => d.setP(double("Dropout", "init_p", v)))
         case m =>
           throw new IllegalArgumentException(s"Bridge: the parameters of ${m.layerName} cannot change")
@@ -236,6 +238,22 @@ class Bridge {
 
   def getStep(handle: Int): Long = { val s = slot(handle); s.synchronized(s.module.getStep) }
 
+  /** What [[noise]] will write: `"<kind>:<noise shape>"`, kind `keep`, `factor` or `addend`
+    * (`NoiseModule.noiseKind`), e.g. `"keep:2,1,3"`. Before any training forward: the
+    * engine's `IllegalStateException`. */
+  def noiseShape(handle: Int): String = {
+    val s = slot(handle)
+    s.synchronized {
+      val m = s.module
+      val rec = m.lastTrainingForward.getOrElse(throw Validation.noiseBeforeTraining(m.layerName))
+      s"${m.noiseKind.name}:${rec.noise.mkString(",")}"
+    }
+  }
+
+  /** Writes `NoiseModule.noise()` at byte `outOffset` of the arena, in the module's dtype:
+    * a keep mask as 1 (kept) and 0 (dropped), factors and addends as they are. */
+  def noise(handle: Int, arenaId: Int, outOffset: Long): Unit = slot(handle).noise(arena(arenaId), outOffset)
+
   // ------------------------------------------------------------ reference
 
   /** The engine on its own, as a Scala user runs it (no arena, no handle): a fresh
@@ -253,15 +271,18 @@ object Bridge {
   final val ProtocolVersion = 4
 
   val Layers: Seq[String] =
-    Seq("Dropout", "GaussianDropout", "GaussianNoise", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D")
+    Seq("Dropout", "GaussianDropout", "GaussianNoise", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D",
+      "AlphaDropout", "FeatureAlphaDropout")
 
   private val ParamsOf: Map[String, Set[String]] = Map(
-    "Dropout"          -> Set("init_p", "inplace", "scale"),
-    "GaussianDropout"  -> Set("rate"),
-    "GaussianNoise"    -> Set("stddev"),
+    "Dropout"          -> Set("init_p", "inplace", "scale", "noise_shape"),
+    "GaussianDropout"  -> Set("rate", "noise_shape"),
+    "GaussianNoise"    -> Set("stddev", "noise_shape"),
     "SpatialDropout1D" -> Set("init_p"),
     "SpatialDropout2D" -> Set("init_p", "data_format"),
-    "SpatialDropout3D" -> Set("init_p", "data_format")
+    "SpatialDropout3D" -> Set("init_p", "data_format"),
+    "AlphaDropout"     -> Set("init_p", "noise_shape"),
+    "FeatureAlphaDropout" -> Set("init_p", "data_format")
   )
 
   /** `"a=1;b=x"` -> Map. Empty string -> empty map. */
@@ -306,6 +327,17 @@ object Bridge {
 
   private def format(layer: String, v: String): DataFormat = DataFormat.parse(layer, v)
 
+  /** A Keras noise shape `"2,None,1"` (`""`: rank 0) -> entries (`None` for "None"). */
+  private[interop] def parseNoiseShape(layer: String, v: String): Seq[Option[Int]] =
+    if (v.trim.isEmpty) Seq.empty
+    else
+      v.split(',').toSeq.map(_.trim).map {
+        case "None" => None
+        case d =>
+          try Some(d.toInt)
+          catch { case _: NumberFormatException => throw new IllegalArgumentException(s"""Bridge: bad noise_shape "$v"""") }
+      }
+
   /** Builds the engine layer `layer` from Python-keyword parameters. */
   def build[T: ClassTag](layer: String, p: Map[String, String], seed: Long)(implicit ev: TensorNumeric[T]): NoiseModule[T] = {
     val allowed = ParamsOf.getOrElse(
@@ -319,19 +351,26 @@ object Bridge {
     def required(key: String) =
       double(layer, key, p.getOrElse(key, throw new IllegalArgumentException(s"Bridge: $layer needs the parameter $key")))
     val s = Some(seed)
+    val ns = p.get("noise_shape").map(parseNoiseShape(layer, _))
+    def fmt = p.get("data_format").map(format(layer, _)).getOrElse(DataFormat.NCHW)
     layer match {
       case "Dropout" =>
-        Dropout[T](initP = d("init_p", 0.5), inplace = false, scale = p.get("scale").forall(bool(layer, "scale", _)), seed = s)
+        Dropout[T](initP = d("init_p", 0.5), inplace = false, scale = p.get("scale").forall(bool(layer, "scale", _)),
+          seed = s, noiseShape = ns)
       case "GaussianDropout" =>
-        GaussianDropout[T](rate = required("rate"), seed = s)
+        GaussianDropout[T](rate = required("rate"), seed = s, noiseShape = ns)
       case "GaussianNoise" =>
-        GaussianNoise[T](stddev = required("stddev"), seed = s)
+        GaussianNoise[T](stddev = required("stddev"), seed = s, noiseShape = ns)
       case "SpatialDropout1D" =>
         SpatialDropout1D[T](initP = d("init_p", 0.5), seed = s)
       case "SpatialDropout2D" =>
-        SpatialDropout2D[T](initP = d("init_p", 0.5), format = p.get("data_format").map(format(layer, _)).getOrElse(DataFormat.NCHW), seed = s)
+        SpatialDropout2D[T](initP = d("init_p", 0.5), format = fmt, seed = s)
       case "SpatialDropout3D" =>
-        SpatialDropout3D[T](initP = d("init_p", 0.5), format = p.get("data_format").map(format(layer, _)).getOrElse(DataFormat.NCHW), seed = s)
+        SpatialDropout3D[T](initP = d("init_p", 0.5), format = fmt, seed = s)
+      case "AlphaDropout" =>
+        AlphaDropout[T](initP = d("init_p", 0.5), seed = s, noiseShape = ns)
+      case "FeatureAlphaDropout" =>
+        FeatureAlphaDropout[T](initP = d("init_p", 0.5), format = fmt, seed = s)
     }
   }
 
@@ -436,6 +475,15 @@ object Bridge {
         val g = module.backward(input, grad)
         io.write(arena, outOffset, g.storage, ng)
       }
+
+    def noise(arena: SharedArena, outOffset: Long): Unit = synchronized {
+      val values = module.noise() match {
+        case Noise.Keep(_, keep)    => keep.map(k => if (k) ev.one else ev.zero)
+        case Noise.Factors(values)  => values.storage
+        case Noise.Addends(values)  => values.storage
+      }
+      io.write(arena, outOffset, values, values.length)
+    }
 
     def restore(seed: Long, step: Long, training: Boolean, hasLast: Boolean, lastSeed: Long, lastStep: Long,
                 lastTraining: Boolean, lastShape: Array[Int], lastBatchOffset: Long): Unit = synchronized {

@@ -1,0 +1,28 @@
+package bigdlreg.nn
+
+import bigdlreg.tensor.TensorNumeric
+
+/** FeatureAlphaDropout (PyTorch `nn.FeatureAlphaDropout`): [[AlphaDropout]]
+  * on whole channels, with the noise shapes of SpatialDropout2D/3D chosen by
+  * rank: 4-D NCHW (N, C, H, W) -> noise (N, C, 1, 1), NHWC (N, H, W, C) ->
+  * (N, 1, 1, C); 3-D (C, H, W) / (H, W, C) -> (C, 1, 1) / (1, 1, C); 5-D
+  * (N, C, D, H, W) / (N, D, H, W, C) -> (N, C, 1, 1, 1) / (N, 1, 1, 1, C). A
+  * 4-D input is read as a batch of 2-D maps (as PyTorch does).
+  *
+  * @param initP  drop probability in [0, 1) (Python `init_p`)
+  * @param format where the channels are (Python `data_format`)
+  * @param seed   the module seed (unsigned 64-bit); `None`: the global seeder
+  */
+class FeatureAlphaDropout[T](
+    initP: Double = 0.5,
+    val format: DataFormat = DataFormat.NCHW,
+    seed: Option[Long] = None)(implicit ev: TensorNumeric[T])
+    extends AlphaDropout[T]("FeatureAlphaDropout", initP, seed, DataFormat.rule(_, format, NoiseShape.feature)) {
+
+  override def toString: String = s"FeatureAlphaDropout($p, $format)"
+}
+
+object FeatureAlphaDropout {
+  def apply[T](initP: Double = 0.5, format: DataFormat = DataFormat.NCHW, seed: Option[Long] = None)(
+      implicit ev: TensorNumeric[T]): FeatureAlphaDropout[T] = new FeatureAlphaDropout[T](initP, format, seed)
+}
