@@ -1,10 +1,12 @@
-"""Dropout forward throughput from Python, against the alternatives, in one run.
+"""Dropout and AlphaDropout forward throughput from Python, against the alternatives, in one run.
 
     .venv/bin/python benchmarks/bench_python.py [--n 10000000] [--repeats 7]
 
 Times, on the same float32 input: our Dropout through the jvm facade (end to
 end: numpy in, numpy out, transfer included), our numpy backend, the d2l-style
-numpy one-liner, and ``np.copyto`` as the memory-bandwidth ceiling. Prints
+numpy one-liner, and ``np.copyto`` as the memory-bandwidth ceiling; then our
+AlphaDropout on each backend, with its time relative to our Dropout on the same
+backend in the same run (the target is at most 1.5x). Prints
 million elements per second (median of the repeats, after a warm-up) and each
 figure's ratio to the one-liner and to the copy. Figures from different runs or
 machines are not comparable (see ../shared/reference/BASELINES.md: +-25% noise).
@@ -51,6 +53,9 @@ def main() -> None:
     }
     if not args.skip_jvm:
         candidates["bigdl_reg jvm facade"] = _layer_forward(nn.Dropout(p, seed=42, backend="jvm"), x)
+    backends = ["numpy"] + ([] if args.skip_jvm else ["jvm"])
+    for backend in backends:
+        candidates[f"AlphaDropout {backend}"] = _layer_forward(nn.AlphaDropout(p, seed=42, backend=backend), x)
 
     print(f"Dropout(p={p}) forward, {n:,} float32 elements, median of {args.repeats}")
     print(f"machine: {platform.machine()}, {_cpu_count()} cores, Python {platform.python_version()}, numpy {np.__version__}")
@@ -59,6 +64,10 @@ def main() -> None:
     print(f"{'':28}{'M elem/s':>10}{'x one-liner':>13}{'x copy':>9}")
     for name, rate in rates.items():
         print(f"{name:28}{rate:10.1f}{rate / baseline:13.2f}{rate / ceiling:9.2f}")
+    dropout_name = {"numpy": "bigdl_reg numpy backend", "jvm": "bigdl_reg jvm facade"}
+    for backend in backends:
+        ratio = rates[dropout_name[backend]] / rates[f"AlphaDropout {backend}"]
+        print(f"AlphaDropout / Dropout time, {backend} backend: {ratio:.2f} (target <= 1.5)")
 
 
 def _layer_forward(layer, x):

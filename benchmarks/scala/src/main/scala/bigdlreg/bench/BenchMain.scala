@@ -60,12 +60,23 @@ object BenchMain {
     withThreads(1) {
       val d = Dropout[Float](0.5, seed = Some(1L))
       report("Dropout(0.5) forward, 1 thread", time(warm, runs)(d.forward(x)))
+      val ad = AlphaDropout[Float](0.5, seed = Some(1L))
+      val alpha1 = time(warm, runs)(ad.forward(x))
+      report("AlphaDropout(0.5) forward, 1 thread", alpha1)
+      // the same run's Dropout again, next to it: the ratio the target is about
+      val drop1 = time(warm, runs)(d.forward(x))
+      println(f"    AlphaDropout / Dropout time, 1 thread: ${alpha1 / drop1}%.2f (target <= 1.5)")
       val gn = GaussianNoise[Float](0.1, seed = Some(1L))
       report("GaussianNoise(0.1) forward, 1 thread", time(warm, runs)(gn.forward(x)))
     }
     withThreads(all) {
       val d = Dropout[Float](0.5, seed = Some(1L))
-      report(s"Dropout(0.5) forward, $all threads", time(warm, runs)(d.forward(x)))
+      val drop = time(warm, runs)(d.forward(x))
+      report(s"Dropout(0.5) forward, $all threads", drop)
+      val ad = AlphaDropout[Float](0.5, seed = Some(1L))
+      val alpha = time(warm, runs)(ad.forward(x))
+      report(s"AlphaDropout(0.5) forward, $all threads", alpha)
+      println(f"    AlphaDropout / Dropout time, $all threads: ${alpha / drop}%.2f (target <= 1.5)")
       report(s"Dropout(0.5) backward, $all threads", time(warm, runs)(d.backward(x, g)))
       val di = Dropout[Float](0.5, inplace = true, seed = Some(1L))
       val xi = x.clone()
