@@ -7,6 +7,8 @@ masks.png           one RGB image through every layer, training and evaluate
 noise.png           GaussianDropout's factors and GaussianNoise's offsets against their densities
 keep_fraction.png   fraction of elements Dropout keeps vs p, over many draws
 regularization.png  the digits MLP without and with Dropout (examples/regularization.py)
+alpha.png           AlphaDropout on SELU activations: the distribution before and after, and FeatureAlphaDropout on the image
+noise_shape.png     Dropout's keep mask on a (time, feature) input with and without noise_shape, and SpatialDropout1D's
 
 Each picture also writes a ``.txt`` beside it with the figures it shows, so a
 page can quote them. Seeds are fixed: the same pixels on every run.
@@ -156,7 +158,70 @@ def regularization(out: Path, backend) -> str:
             f"(gap {dropout.gap:.4f})")
 
 
-PICTURES = {"masks": masks, "noise": noise, "keep_fraction": keep_fraction, "regularization": regularization}
+SELU_LAMBDA, SELU_ALPHA = 1.0507009873554805, 1.6732632423543772
+
+
+def alpha(out: Path, backend) -> str:
+    n, p = 400_000, 0.2
+    z = np.random.default_rng(21).standard_normal(n)
+    selu = np.where(z > 0, SELU_LAMBDA * z, SELU_LAMBDA * SELU_ALPHA * np.expm1(np.minimum(z, 0)))
+    with nn.AlphaDropout(p, bigdl_type="double", seed=22, backend=backend) as layer:
+        y = layer.forward(selu)
+        kept = layer.noise()
+    image = np.ascontiguousarray(rgb_image()[None].transpose(0, 3, 1, 2))  # (1, 3, H, W)
+    with nn.FeatureAlphaDropout(0.5, seed=SEED, backend=backend) as layer:
+        maps = layer.forward(image)[0].transpose(1, 2, 0)
+        channel_kept = layer.noise().ravel().tolist()
+    fig, axes = plt.subplots(1, 3, figsize=(13, 3.8), gridspec_kw={"width_ratios": [2, 1, 1]})
+    bins = np.linspace(-2, 4, 121)
+    axes[0].hist(selu, bins=bins, density=True, alpha=0.5, label=f"SELU(z): mean {selu.mean():.3f}, var {selu.var():.3f}")
+    axes[0].hist(y, bins=bins, density=True, alpha=0.5,
+                 label=f"AlphaDropout({p}): mean {y.mean():.3f}, var {y.var():.3f}")
+    axes[0].set_title(f"AlphaDropout keeps mean 0 and variance 1 ({n:,} SELU activations)", fontsize=10)
+    axes[0].legend(fontsize=8)
+    axes[1].imshow(image[0].transpose(1, 2, 0))
+    axes[1].set_title("input (NCHW)", fontsize=9)
+    axes[2].imshow(np.clip(maps, 0, 1))
+    axes[2].set_title(f"FeatureAlphaDropout(0.5), seed {SEED}\nchannels kept: {channel_kept}", fontsize=9)
+    for ax in axes[1:]:
+        ax.set_xticks([])
+        ax.set_yticks([])
+    fig.tight_layout()
+    fig.savefig(out / "alpha.png", dpi=90)
+    plt.close(fig)
+    return (f"AlphaDropout({p}) on {n} SELU activations: input mean {selu.mean():.4f} var {selu.var():.4f}; "
+            f"output mean {y.mean():.4f} var {y.var():.4f}; kept {kept.mean():.4f} of the cells\n"
+            f"FeatureAlphaDropout(0.5) seed {SEED}: channels kept {channel_kept}")
+
+
+def noise_shape(out: Path, backend) -> str:
+    steps, features = 12, 16
+    x = np.ones((1, steps, features), np.float32)
+    layers = [
+        ("Dropout(0.5)\nnoise shape (1, 12, 16)", nn.Dropout(0.5, seed=3, backend=backend)),
+        ("Dropout(0.5, noise_shape=(None, 1, None))\nnoise shape (1, 1, 16)",
+         nn.Dropout(0.5, seed=3, backend=backend, noise_shape=(None, 1, None))),
+        ("SpatialDropout1D(0.5)\n= Dropout(scale=False, same noise_shape)", nn.SpatialDropout1D(0.5, seed=3, backend=backend)),
+    ]
+    fig, axes = plt.subplots(1, len(layers), figsize=(4.2 * len(layers), 3.6))
+    notes = []
+    for ax, (title, layer) in zip(axes, layers):
+        with layer:
+            y = layer.forward(x)[0]
+            notes.append(f"{title.splitlines()[0]}: noise() shape {layer.noise().shape}, {int((y != 0).sum())} of "
+                         f"{y.size} elements kept")
+        ax.imshow(y, cmap="Greys_r", vmin=0, vmax=2)
+        ax.set(xlabel="feature", ylabel="time step")
+        ax.set_title(title, fontsize=9)
+    fig.suptitle("Which elements share a draw (light: kept, x2 when rescaled; black: dropped; seed 3)", fontsize=10)
+    fig.tight_layout()
+    fig.savefig(out / "noise_shape.png", dpi=90)
+    plt.close(fig)
+    return "\n".join(notes)
+
+
+PICTURES = {"masks": masks, "noise": noise, "keep_fraction": keep_fraction, "regularization": regularization,
+            "alpha": alpha, "noise_shape": noise_shape}
 
 
 def main() -> None:
