@@ -219,7 +219,7 @@ class JvmModule:
             kind, _, shape_text = str(gw.call("noiseShape", handle)).partition(":")
             shape = tuple(int(d) for d in shape_text.split(",")) if shape_text else ()
             count = math.prod(shape)
-            arena = shm.arena_for(gw, count * self.dtype.itemsize, f"{self.layer} noise of shape {shape}")
+            arena = shm.arena_for(gw, count * self.dtype.itemsize, f"{self.layer} noise of shape {shape}", count)
             self._call(gw, "noise", handle, arena.id, 0)
             view = arena.view(0, self.dtype, shape)
             return view != 0 if kind == "keep" else view.copy()
