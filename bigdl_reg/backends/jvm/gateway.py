@@ -71,7 +71,7 @@ __all__ = [
 ]
 
 #: Must equal ``Bridge.ProtocolVersion`` in scala/interop (checked at start-up).
-PROTOCOL_VERSION = 4
+PROTOCOL_VERSION = 5
 
 TOKEN_ENV = "BIGDL_REG_GATEWAY_TOKEN"
 CLASSPATH_ENV = "BIGDL_REG_CLASSPATH_FILE"

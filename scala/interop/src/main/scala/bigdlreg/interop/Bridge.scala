@@ -268,7 +268,7 @@ class Bridge {
 }
 
 object Bridge {
-  final val ProtocolVersion = 4
+  final val ProtocolVersion = 5
 
   val Layers: Seq[String] =
     Seq("Dropout", "GaussianDropout", "GaussianNoise", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D",
