@@ -100,24 +100,6 @@ class MaskDraw:
         return bit_mask(mask_halves(seed, step, first, count), self.threshold, self.buffer[:count])
 
 
-class DropDraw:
-    """``draw`` for AlphaDropout's forward: the cells' drop flags (bool), in one reused buffer."""
-
-    def __init__(self, threshold: int):
-        self.threshold = threshold
-        self.buffer = np.empty(CHUNK, dtype=bool)
-
-    def __call__(self, seed: int, step: int, first: int, count: int) -> np.ndarray:
-        if count > self.buffer.size:
-            self.buffer = np.empty(count, dtype=bool)
-        out = self.buffer[:count]
-        if self.threshold >= TWO32:
-            out.fill(False)
-        else:
-            np.greater_equal(mask_halves(seed, step, first, count), np.uint32(self.threshold), out=out)
-        return out
-
-
 def normal_cells(seed: int, step: int, first: int, count: int) -> np.ndarray:
     """Standard normals (float64) of cells ``first .. first + count - 1``: one word per cell."""
     return normal.normals(philox.words(seed, step, first, count))
@@ -174,11 +156,17 @@ def _scaled_and_bits(factor):
 
 
 def _affine_or(a, b, c):
-    """keep ? x * a + b : c (a, b, c scalars of the element type)."""
-    def combine(x, dropped, out):
+    """keep ? x * a + b : c (a, b, c scalars of the element type), merged by
+    bits as ((v ^ c) & mask) ^ c: exact, and as fast as Dropout's AND (a
+    boolean-masked copy would cost four times more)."""
+    def combine(x, mask, out):
         np.multiply(x, a, out=out)
         np.add(out, b, out=out)
-        np.copyto(out, c, where=dropped)
+        bits = out.view(mask.dtype)
+        c_bits = np.asarray(c).view(mask.dtype)[()]
+        np.bitwise_xor(bits, c_bits, out=bits)
+        np.bitwise_and(bits, mask, out=bits)
+        np.bitwise_xor(bits, c_bits, out=bits)
     return combine
 
 
@@ -264,8 +252,8 @@ def alpha_dropout(x, out, call: Call) -> None:
         return
     t = out.dtype.type
     a, b, c = alpha_coefficients(p)
-    apply_noise(x, out, call.noise, call.seed, call.step, DropDraw(keep_threshold(p)), _affine_or(t(a), t(b), t(c)),
-                cell_base=call.cell_base)
+    draw = MaskDraw(keep_threshold(p), _BITS[out.dtype])
+    apply_noise(x, out, call.noise, call.seed, call.step, draw, _affine_or(t(a), t(b), t(c)), cell_base=call.cell_base)
 
 
 def alpha_dropout_gradient(g, out, call: Call) -> None:
