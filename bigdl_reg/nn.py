@@ -603,6 +603,12 @@ class AlphaDropout(Layer):
         - Input: any shape, including 0-d and empty.
         - Output: the input's shape.
 
+    Raises:
+        ValueError: ``init_p`` outside [0, 1), NaN included; a ``noise_shape``
+        entry below 0, or one that does not fit the input (at forward).
+        TypeError: a value of the wrong type. Shared arguments, inputs and
+        state: see :class:`Layer`.
+
     Examples::
 
         >>> import numpy as np
@@ -649,6 +655,12 @@ class FeatureAlphaDropout(Layer):
         - NHWC input: :math:`(N, H, W, C)`, :math:`(H, W, C)` or
           :math:`(N, D, H, W, C)` (noise :math:`(N, 1, 1, C)`, ...).
         - Output: the input's shape.
+
+    Raises:
+        ValueError: ``init_p`` outside [0, 1); ``data_format`` not one of
+        the names above; an input that is not 3-D, 4-D or 5-D (at forward).
+        TypeError: a value of the wrong type. Shared arguments, inputs and
+        state: see :class:`Layer`.
 
     Examples::
 
