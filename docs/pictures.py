@@ -7,6 +7,7 @@ masks.png           one RGB image through every layer, training and evaluate
 noise.png           GaussianDropout's factors and GaussianNoise's offsets against their densities
 keep_fraction.png   fraction of elements Dropout keeps vs p, over many draws
 regularization.png  the digits MLP without and with Dropout (examples/regularization.py)
+mc_dropout.png      Monte Carlo dropout on that dropout model (examples/mc_dropout.py)
 alpha.png           AlphaDropout on SELU activations: the distribution before and after, and FeatureAlphaDropout on the image
 noise_shape.png     Dropout's keep mask on a (time, feature) input with and without noise_shape, and SpatialDropout1D's
 
@@ -72,7 +73,8 @@ def masks(out: Path, backend) -> str:
             axes[row, col].imshow(np.clip(picture, 0, 1))
         kept = [bool(np.any((trained[0] if layout == "NHWC" else trained[0].transpose(1, 2, 0))[..., c]))
                 for c in range(3)]
-        notes.append(f"{title.replace(chr(10), ' ')}: channels with any non-zero pixel in training: {kept}")
+        channels = ", ".join(name for name, k in zip("RGB", kept) if k) or "none"
+        notes.append(f"{title.replace(chr(10), ' '):<34} colour planes with a non-zero pixel in training: {channels}")
     for ax in axes.flat:
         ax.set_xticks([])
         ax.set_yticks([])
@@ -104,8 +106,9 @@ def noise(out: Path, backend) -> str:
     fig.tight_layout()
     fig.savefig(out / "noise.png", dpi=90)
     plt.close(fig)
-    return (f"GaussianDropout rate {rate}: mean {factors.mean():.5f} (expected 1), std {factors.std():.5f} "
-            f"(expected {sd:.5f})\nGaussianNoise stddev {stddev}: mean {offsets.mean():.5f} (expected 0), "
+    return (f"GaussianDropout(rate={rate}) factors: mean {factors.mean():.5f} (expected 1), "
+            f"std {factors.std():.5f} (expected {sd:.5f})\n"
+            f"GaussianNoise(stddev={stddev}) offsets: mean {offsets.mean():.5f} (expected 0), "
             f"std {offsets.std():.5f} (expected {stddev})")
 
 
@@ -139,23 +142,68 @@ def keep_fraction(out: Path, backend) -> str:
     plt.close(fig)
     inside = np.mean(np.abs(fractions - (1 - ps[:, None])) <= 2 * sigma[:, None])
     worst = np.abs(fractions - (1 - ps[:, None])).max()
-    return (f"{len(ps)} values of p, {draws} draws of {size} elements each: largest |kept fraction - (1 - p)| "
-            f"= {worst:.4f}; {inside:.1%} of the draws within 2 binomial sigmas (95.4% expected); "
-            f"p = 0 keeps {fractions[0].min():.0%}, p = 1 keeps {fractions[-1].max():.0%}")
+    return (f"{len(ps)} values of p, {draws} draws of {size} elements each\n"
+            f"largest |kept fraction - (1 - p)|: {worst:.4f}\n"
+            f"draws within 2 binomial sigmas: {inside:.1%} (95.4% expected)\n"
+            f"p = 0 keeps {fractions[0].min():.0%} in every draw, p = 1 keeps {fractions[-1].max():.0%}")
 
 
 def regularization(out: Path, backend) -> str:
+    """regularization.png, and mc_dropout.png from the same dropout model."""
     from dataclasses import replace
 
     from digits_mlp import Config, load_digits_split, plot_curves, train
 
     data = load_digits_split()
     plain = train(replace(Config(), backend=backend), data)
-    dropout = train(replace(Config(input_p=0.2, hidden_p=0.5), backend=backend), data)
+    dropout, model = train(replace(Config(input_p=0.2, hidden_p=0.5), backend=backend), data, keep_model=True)
+    try:
+        mc_summary = mc_dropout(out, model, data)
+    finally:
+        model.close()
     plot_curves([("no dropout", plain), ("dropout 0.2/0.5", dropout)], out / "regularization.png")
-    return (f"after {len(plain.train_acc)} epochs: no dropout train {plain.train_acc[-1]:.4f} test {plain.test_acc[-1]:.4f} "
-            f"(gap {plain.gap:.4f}); dropout train {dropout.train_acc[-1]:.4f} test {dropout.test_acc[-1]:.4f} "
-            f"(gap {dropout.gap:.4f})")
+    rows = [f"after {len(plain.train_acc)} epochs   train acc  test acc     gap  train loss  test loss"]
+    for label, h in (("no dropout", plain), ("dropout 0.2/0.5", dropout)):
+        rows.append(f"{label:<20}{h.train_acc[-1]:>10.4f}{h.test_acc[-1]:>10.4f}{h.gap:>8.4f}"
+                    f"{h.train_loss[-1]:>12.4f}{h.test_loss[-1]:>11.4f}")
+    (out / "mc_dropout.txt").write_text(mc_summary + "\n")
+    return "\n".join(rows)
+
+
+def mc_dropout(out: Path, model, data, samples: int = 100) -> str:
+    """examples/mc_dropout.py on a trained model: entropy histograms and the most uncertain digits."""
+    from mc_dropout import auroc, mc_predict, uncertainty
+
+    x_test, y_test = data[2], data[3]
+    mean, std = mc_predict(model, x_test, samples)
+    predicted, spread, entropy = uncertainty(mean, std)
+    wrong = predicted != y_test
+    top = np.argsort(-entropy)[:10]
+    fig = plt.figure(figsize=(11, 4))
+    hist = fig.add_axes([0.06, 0.14, 0.36, 0.74])
+    bins = np.linspace(0, entropy.max(), 30)
+    hist.hist(entropy[~wrong], bins=bins, density=True, alpha=0.6, color="tab:blue", label=f"correct ({(~wrong).sum()})")
+    hist.hist(entropy[wrong], bins=bins, density=True, alpha=0.6, color="tab:red", label=f"misclassified ({wrong.sum()})")
+    hist.set(xlabel="entropy of the mean prediction (nats)", ylabel="density",
+             title=f"Monte Carlo dropout, {samples} forwards per test digit")
+    hist.legend(fontsize=8)
+    for k, i in enumerate(top):
+        ax = fig.add_axes([0.48 + 0.1 * (k % 5), 0.52 - 0.44 * (k // 5), 0.085, 0.34])
+        ax.imshow(x_test[i].reshape(8, 8), cmap="gray_r")
+        ax.set_title(f"true {y_test[i]}, said {predicted[i]}\np={mean[i, predicted[i]]:.2f}±{spread[i]:.2f}",
+                     fontsize=8, color="tab:red" if wrong[i] else "black")
+        ax.set_xticks([])
+        ax.set_yticks([])
+    fig.text(0.73, 0.95, "the 10 most uncertain test digits (red: misclassified)", ha="center", fontsize=10)
+    fig.savefig(out / "mc_dropout.png", dpi=90)
+    plt.close(fig)
+    return (f"{len(y_test)} test digits, {samples} stochastic forwards each\n"
+            f"{'':<22}{'count':>6}{'spread':>9}{'entropy':>9}   (means)\n"
+            + "".join(f"{label:<22}{rows.sum():>6}{spread[rows].mean():>9.4f}{entropy[rows].mean():>9.4f}\n"
+                      for label, rows in (("correctly classified", ~wrong), ("misclassified", wrong)))
+            + f"AUROC of the entropy (misclassified vs correct): {auroc(entropy[wrong], entropy[~wrong]):.3f}\n"
+            f"misclassified among the 20 most uncertain: {wrong[np.argsort(-entropy)[:20]].sum()} "
+            f"(test set error rate {wrong.mean():.1%})")
 
 
 SELU_LAMBDA, SELU_ALPHA = 1.0507009873554805, 1.6732632423543772
