@@ -74,3 +74,33 @@ def pytest_runtest_setup(item):
 def backend(request) -> str:
     """A backend name; the layers under test are built with ``backend=backend``."""
     return request.param
+
+
+# -- examples tried by the property tests (test_properties.py) ---------------
+class _Counts(dict):
+    def __missing__(self, key):
+        return 0
+
+
+_EXAMPLE_COUNTS = _Counts()
+
+
+@pytest.fixture(scope="session")
+def examples() -> dict:
+    """Property name -> examples tried this session (printed in the summary)."""
+    return _EXAMPLE_COUNTS
+
+
+def pytest_terminal_summary(terminalreporter):
+    counts = _EXAMPLE_COUNTS
+    if not counts:
+        return
+    seconds = {}
+    for report in terminalreporter.stats.get("passed", []) + terminalreporter.stats.get("failed", []):
+        if report.when == "call" and "test_properties.py" in report.nodeid:
+            seconds[report.nodeid] = report.duration
+    terminalreporter.section("property-based examples tried")
+    for name, count in sorted(counts.items()):
+        terminalreporter.write_line(f"{name:40s} {count:7d}")
+    terminalreporter.write_line(f"{'total':40s} {sum(counts.values()):7d}  "
+                                f"({sum(seconds.values()):.1f} s in {len(seconds)} property tests)")

@@ -213,9 +213,9 @@ def _mask_layer(x, out, call: Call, scale: bool) -> None:
     """Dropout (scale or not) and the Spatial layers (never rescaled)."""
     p = call.params["init_p"]
     if not call.training:
-        if scale or p == 0.0:
+        if scale:
             _copy(x, out)
-        else:
+        else:  # literally x * T(1 - p), even at p = 0 (a signalling NaN comes out quiet, as on the JVM)
             _times(x, out, 1.0 - p)
         return
     if p == 0.0:

@@ -196,14 +196,16 @@ object Tensor {
   def shapeString(shape: Array[Int]): String = shape.mkString("(", ", ", ")")
 
   /** Number of elements of a shape; rejects negative sizes and more than
-    * `Int.MaxValue` elements.
+    * `Int.MaxValue` elements. A shape with a 0 is empty whatever its other sizes
+    * (e.g. (65536, 65536, 0)): the zero is looked for before multiplying.
     */
   def checkShape(shape: Array[Int]): Int = {
     if (shape == null) throw new IllegalArgumentException("shape is null")
+    if (shape.exists(_ < 0)) throw new IllegalArgumentException(s"negative size in shape ${shapeString(shape)}")
+    if (shape.contains(0)) return 0
     var n = 1L
     var d = 0
     while (d < shape.length) {
-      if (shape(d) < 0) throw new IllegalArgumentException(s"negative size in shape ${shapeString(shape)}")
       n *= shape(d)
       if (n > Int.MaxValue)
         throw new IllegalArgumentException(s"shape ${shapeString(shape)} has more than ${Int.MaxValue} elements")

@@ -303,15 +303,10 @@ object Bridge {
         catch { case _: NumberFormatException => throw new IllegalArgumentException(s"""Bridge: bad shape "$shape"""") }
       }
 
+  /** The engine's shape check (`Tensor.checkShape`), its message prefixed with `Bridge: `. */
   private def checkShape(shape: Array[Int]): Array[Int] = {
-    if (shape == null) throw new IllegalArgumentException("Bridge: shape is null")
-    var n = 1L
-    shape.foreach { d =>
-      if (d < 0) throw new IllegalArgumentException(s"Bridge: negative dimension in shape ${shape.mkString("(", ", ", ")")}")
-      n *= d
-      if (n > Int.MaxValue)
-        throw new IllegalArgumentException(s"Bridge: shape ${shape.mkString("(", ", ", ")")} has more than ${Int.MaxValue} elements")
-    }
+    try Tensor.checkShape(shape)
+    catch { case e: IllegalArgumentException => throw new IllegalArgumentException(s"Bridge: ${e.getMessage}") }
     shape
   }
 
