@@ -119,6 +119,9 @@ def bits(a):
 
 
 def assert_same(got, want, what):
+    # Comparisons reach `assert` as booleans with a short message: pytest's
+    # rewriting would otherwise diff megabyte-long byte strings (and once
+    # took the whole machine's memory doing so).
     assert got.shape == want.shape, f"{what}: shape {got.shape} != {want.shape}"
     assert got.dtype == want.dtype, f"{what}: dtype {got.dtype} != {want.dtype}"
     if got.tobytes() != want.tobytes():
@@ -294,9 +297,11 @@ class Layers:
             result = getattr(layer, method)(*operands)
             if inplace:
                 assert result is operands[-1], "inplace must return the caller's array"
-                assert [a.tobytes() for a in operands[:-1]] == before[:-1], f"{method} modified its input"
+                unchanged = [a.tobytes() for a in operands[:-1]] == before[:-1]
+                assert unchanged, f"{method} modified its input"
             else:
-                assert [a.tobytes() for a in operands] == before, f"{method} modified its arguments"
+                unchanged = [a.tobytes() for a in operands] == before
+                assert unchanged, f"{method} modified its arguments"
             results.append(result)
         for other, backend in zip(results[1:], self.layers[1:]):
             assert_same(other, results[0], f"{method}: {backend.backend} vs numpy")
@@ -372,9 +377,10 @@ def test_forward_and_backward_follow_the_contract(backends, data, examples):
         if training and layer in MASK_LAYERS and 0.0 < params["init_p"] < 1.0:
             keep = reference_keep_mask(layer, params, seed, 0, shape)
             assert not bits(y)[~keep].any(), "a dropped cell is not +0"
-            t = dtype.type
-            factor = t(1.0 / (1.0 - params["init_p"])) if params.get("scale", True) and layer == "Dropout" else t(1)
-            assert bits(y)[keep].tobytes() == bits(x.astype(dtype) * factor)[keep].tobytes()
+            scaled = layer == "Dropout" and params.get("scale", True)
+            kept = x.astype(dtype) * dtype.type(1.0 / (1.0 - params["init_p"])) if scaled else x.astype(dtype)
+            same_kept = bits(y)[keep].tobytes() == bits(kept)[keep].tobytes()
+            assert same_kept, "a kept cell is not exactly x * T(scale) (x without scale)"
         grad = layers.call("backward", x, g)
         assert_same(grad, reference(layer, params, training, seed, 0, g, backward=True), "backward")
         assert_same(layers.call("backward", x, g), grad, "second backward")  # backward never draws
@@ -693,5 +699,6 @@ def test_evaluate_at_p_zero_is_the_literal_formula(backends, dtype, layer, kwarg
         layers.each("evaluate")
         y = layers.call("forward", x)
         assert_same(y, x * dtype.type(1.0), "evaluate forward")
-        assert y.tobytes() != x.tobytes()  # the signalling NaNs did change: quiet bit set
+        changed = y.tobytes() != x.tobytes()
+        assert changed, "the signalling NaNs should come out quiet"
         assert_same(layers.call("backward", x, x), x * dtype.type(1.0), "evaluate backward")
