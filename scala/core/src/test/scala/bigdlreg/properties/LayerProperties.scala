@@ -330,7 +330,8 @@ class LayerProperties extends AnyFunSuite with Matchers with BeforeAndAfterAll {
         case d: Dropout[Float] @unchecked =>
           val before = d.p
           val e2 = thrown[IllegalArgumentException](d.setP(bad))
-          check(e2.getMessage == s"Dropout: init_p must be in [0, 1], got ${java.lang.Double.toString(bad)}", e2.getMessage)
+          // (the Spatial layers are Dropouts too: the message names the layer)
+          check(e2.getMessage == s"$layer: init_p must be in [0, 1], got ${java.lang.Double.toString(bad)}", e2.getMessage)
           check(d.p == before || (d.p.isNaN && before.isNaN), "a refused setP changed p")
           stillWorks(m, prm, 99L, 1L, validShape(layer))
         case _ =>
