@@ -30,8 +30,8 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from bigdl_reg._validation import java_double
-from bigdl_reg.nn import (Dropout, GaussianDropout, GaussianNoise, SpatialDropout1D,
-                          SpatialDropout2D, SpatialDropout3D)
+from bigdl_reg.nn import (AlphaDropout, Dropout, FeatureAlphaDropout, GaussianDropout, GaussianNoise,
+                          SpatialDropout1D, SpatialDropout2D, SpatialDropout3D)
 from test_layers import reference_keep, reference_z
 
 pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")  # Inf/NaN arithmetic in references
@@ -50,11 +50,17 @@ BACKEND_SETS = [pytest.param(NUMPY_ONLY, id="numpy"), pytest.param(BOTH, id="jvm
 
 DTYPE = {"float": np.dtype(np.float32), "double": np.dtype(np.float64)}
 MASK_LAYERS = {"Dropout", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D"}
+ALPHA_LAYERS = {"AlphaDropout", "FeatureAlphaDropout"}
 CLASSES = {cls.__name__: cls for cls in (Dropout, GaussianDropout, GaussianNoise,
-                                         SpatialDropout1D, SpatialDropout2D, SpatialDropout3D)}
+                                         SpatialDropout1D, SpatialDropout2D, SpatialDropout3D,
+                                         AlphaDropout, FeatureAlphaDropout)}
+# the layers that take a Keras noise_shape
+NOISE_SHAPE_LAYERS = ("Dropout", "GaussianDropout", "GaussianNoise", "AlphaDropout")
+ALPHA_PRIME = -1.7580993408473766
 # accepted ranks; None: any rank (the elementwise layers)
 RANKS = {"Dropout": None, "GaussianDropout": None, "GaussianNoise": None,
-         "SpatialDropout1D": (2, 3), "SpatialDropout2D": (3, 4), "SpatialDropout3D": (4, 5)}
+         "SpatialDropout1D": (2, 3), "SpatialDropout2D": (3, 4), "SpatialDropout3D": (4, 5),
+         "AlphaDropout": None, "FeatureAlphaDropout": (3, 4, 5)}
 SEED_MAX = 2**64 - 1
 
 
@@ -62,9 +68,13 @@ SEED_MAX = 2**64 - 1
 # the reference: SPEC.md's formulas and noise-shape table, written out here
 # --------------------------------------------------------------------------
 
-def reference_noise_shape(layer, data_format, shape):
+def reference_noise_shape(layer, data_format, shape, noise_shape=None):
+    if noise_shape is not None:  # Keras: None -> the input's size, else the entry (1 or the size)
+        return tuple(d if n is None else n for n, d in zip(noise_shape, shape))
     if RANKS[layer] is None:
         return tuple(shape)
+    if layer == "FeatureAlphaDropout":  # 3-D and 4-D as SpatialDropout2D, 5-D as SpatialDropout3D
+        return reference_noise_shape("SpatialDropout2D" if len(shape) < 5 else "SpatialDropout3D", data_format, shape)
     if layer == "SpatialDropout1D":  # (N, T, C) -> (N, 1, C); (T, C) -> (1, C)
         return (shape[0], 1, shape[2]) if len(shape) == 3 else (1, shape[1])
     batched = len(shape) == RANKS[layer][1]
@@ -79,6 +89,17 @@ def reference(layer, params, training, seed, step, x, backward=False):
     """SPEC.md's forward (or, with ``backward``, its derivative applied to ``x``)."""
     t = x.dtype.type
     fmt = params.get("data_format", "NCHW")
+    if layer in ALPHA_LAYERS:
+        p = params["init_p"]
+        if not training or p == 0.0:
+            return x.copy()
+        noise = reference_noise_shape(layer, fmt, x.shape, params.get("noise_shape"))
+        keep = reference_keep(seed, step, math.prod(noise), p).reshape(noise)
+        a = 1.0 / math.sqrt((1.0 - p) * (1.0 + p * ALPHA_PRIME * ALPHA_PRIME))
+        b = -a * ALPHA_PRIME * p
+        if backward:
+            return np.where(keep, x * t(a), t(0.0))
+        return np.where(keep, x * t(a) + t(b), t(a * ALPHA_PRIME + b))
     if layer in MASK_LAYERS:
         p = params["init_p"]
         scale = params.get("scale", True) if layer == "Dropout" else False
@@ -88,7 +109,7 @@ def reference(layer, params, training, seed, step, x, backward=False):
             return x.copy()
         if p == 1.0:
             return np.zeros_like(x)
-        noise = reference_noise_shape(layer, fmt, x.shape)
+        noise = reference_noise_shape(layer, fmt, x.shape, params.get("noise_shape"))
         keep = reference_keep(seed, step, math.prod(noise), p).reshape(noise)
         kept = x * t(1.0 / (1.0 - p)) if scale else x
         return np.where(keep, kept, t(0.0))
@@ -99,11 +120,13 @@ def reference(layer, params, training, seed, step, x, backward=False):
         if rate == 0.0:
             return x.copy()
         sd = math.sqrt(rate / (1.0 - rate))
-        return x * (1.0 + sd * reference_z(seed, step, x.size)).astype(x.dtype).reshape(x.shape)
+        noise = reference_noise_shape(layer, fmt, x.shape, params.get("noise_shape"))
+        return x * (1.0 + sd * reference_z(seed, step, math.prod(noise))).astype(x.dtype).reshape(noise)
     stddev = params["stddev"]  # GaussianNoise: derivative 1
     if backward or stddev == 0.0:
         return x.copy()
-    return x + (stddev * reference_z(seed, step, x.size)).astype(x.dtype).reshape(x.shape)
+    noise = reference_noise_shape(layer, fmt, x.shape, params.get("noise_shape"))
+    return x + (stddev * reference_z(seed, step, math.prod(noise))).astype(x.dtype).reshape(noise)
 
 
 def reference_keep_mask(layer, params, seed, step, shape):
@@ -166,13 +189,15 @@ def configs(draw, layers=tuple(CLASSES)):
     kwargs = {"bigdl_type": draw(st.sampled_from(["float", "double"]))}
     if layer in MASK_LAYERS:
         kwargs["init_p"] = draw(probabilities())
+    if layer in ALPHA_LAYERS:
+        kwargs["init_p"] = draw(probabilities(allow_one=False))
     if layer == "Dropout":
         kwargs["scale"] = draw(st.booleans())
     if layer == "GaussianDropout":
         kwargs["rate"] = draw(probabilities(allow_one=False))
     if layer == "GaussianNoise":
         kwargs["stddev"] = draw(stddevs())
-    if layer in ("SpatialDropout2D", "SpatialDropout3D"):
+    if layer in ("SpatialDropout2D", "SpatialDropout3D", "FeatureAlphaDropout"):
         kwargs["data_format"] = draw(st.sampled_from(["NCHW", "NHWC", "channels_first", "channels_last"]))
     return layer, kwargs
 
@@ -508,7 +533,7 @@ def bad_constructor_arguments(draw):
          if a in kwargs or a in ("bigdl_type", "seed") or (a == "inplace" and layer == "Dropout")]))
     if arg in ("init_p", "rate", "stddev"):
         high = {"init_p": 1.0, "rate": 1.0, "stddev": math.inf}[arg]
-        value = draw(st.one_of(st.sampled_from(NON_NUMBERS), bad_floats(high, arg == "init_p"))
+        value = draw(st.one_of(st.sampled_from(NON_NUMBERS), bad_floats(high, arg == "init_p" and layer not in ALPHA_LAYERS))
                      .filter(lambda v: expected_argument_error(layer, arg, v) is not None))
     elif arg in ("scale", "inplace"):
         value = draw(st.sampled_from([0, 1, 1.0, "True", None, np.int64(1), "false"]))
@@ -538,10 +563,12 @@ def expected_argument_error(layer, arg, value):
             number = float(value)
         except OverflowError:
             return ValueError, None  # beyond any float: out of range, whatever the wording
-        if {"init_p": 0.0 <= number <= 1.0, "rate": 0.0 <= number < 1.0,
+        below_one = arg == "rate" or layer in ALPHA_LAYERS
+        if {"init_p": 0.0 <= number <= 1.0 and not (below_one and number == 1.0), "rate": 0.0 <= number < 1.0,
                 "stddev": 0.0 <= number < math.inf}[arg]:
             return None
-        return ValueError, f"{layer}: {arg} must be in {range_of(arg)}, got {java_double(number)}"
+        interval = "[0, 1)" if below_one and arg == "init_p" else range_of(arg)
+        return ValueError, f"{layer}: {arg} must be in {interval}, got {java_double(number)}"
     if arg in ("scale", "inplace"):
         return TypeError, f"{layer}: {arg} must be a bool, got {type(value).__name__}"
     if arg == "data_format":
@@ -562,7 +589,8 @@ def expected_argument_error(layer, arg, value):
 def fresh_forward_works(backends, layer, kwargs, seed=12345):
     """After an error: a valid layer on every backend gives the reference bytes."""
     valid = dict(kwargs)
-    shape = {None: (3, 5), (2, 3): (2, 3, 4), (3, 4): (2, 3, 2, 2), (4, 5): (2, 3, 2, 2, 2)}[RANKS[layer]]
+    shape = {None: (3, 5), (2, 3): (2, 3, 4), (3, 4): (2, 3, 2, 2), (4, 5): (2, 3, 2, 2, 2),
+             (3, 4, 5): (2, 3, 2, 2)}[RANKS[layer]]
     x = np.linspace(-2, 2, math.prod(shape)).reshape(shape).astype(DTYPE[valid.get("bigdl_type", "float")])
     with Layers(backends, layer, valid, seed) as layers:
         assert_same(layers.call("forward", x), reference(layer, canonical(valid), True, seed, 0, x), "after an error")
@@ -702,3 +730,39 @@ def test_evaluate_at_p_zero_is_the_literal_formula(backends, dtype, layer, kwarg
         changed = y.tobytes() != x.tobytes()
         assert changed, "the signalling NaNs should come out quiet"
         assert_same(layers.call("backward", x, x), x * dtype.type(1.0), "evaluate backward")
+
+
+# --------------------------------------------------------------------------
+# Keras noise_shape and noise() (SPEC.md "Extensions")
+# --------------------------------------------------------------------------
+
+@st.composite
+def noise_shapes(draw, shape):
+    """A Keras noise_shape for ``shape``: per axis None, 1 or the size itself."""
+    return tuple(draw(st.sampled_from([None, 1, d])) for d in shape)
+
+
+@pytest.mark.parametrize("backends", BACKEND_SETS)
+@given(data=st.data())
+def test_noise_shape_and_noise_follow_the_contract(backends, data, examples):
+    """A random noise_shape on the four layers that take one: forward and
+    backward equal the reference (the noise broadcast from the noise shape),
+    and noise() is that forward's noise, the same bytes on every backend."""
+    count(examples, "noise_shape", backends)
+    layer, kwargs = data.draw(configs(NOISE_SHAPE_LAYERS), "config")
+    seed = data.draw(seeds(), "seed")
+    shape = tuple(min(d, 5) for d in data.draw(shapes(layer), "shape"))
+    kwargs["noise_shape"] = data.draw(noise_shapes(shape), "noise_shape")
+    params = canonical(kwargs)
+    dtype = DTYPE[kwargs["bigdl_type"]]
+    x = data.draw(arrays(dtype, shape), "x")
+    with Layers(backends, layer, kwargs, seed) as layers:
+        assert layers.raises("noise") == (RuntimeError, f"{layer}: noise() called before any training forward")
+        y = layers.call("forward", x)
+        assert_same(y, reference(layer, params, True, seed, 0, x), "forward")
+        assert_same(layers.call("backward", x, x), reference(layer, params, True, seed, 0, x, backward=True), "backward")
+        noise = layers.call("noise")
+        assert noise.shape == reference_noise_shape(layer, "NCHW", shape, kwargs["noise_shape"])
+        layers.each("evaluate")
+        layers.call("forward", x)
+        assert_same(layers.call("noise"), noise, "noise() after an evaluate forward")

@@ -60,11 +60,14 @@ class LayerProperties extends AnyFunSuite with Matchers with BeforeAndAfterAll {
 
   // ------------------------------------------------------------- generators
 
-  private val elementwise = Set("Dropout", "GaussianDropout", "GaussianNoise")
+  private val elementwise = Set("Dropout", "GaussianDropout", "GaussianNoise", "AlphaDropout")
   private val maskLayers = Set("Dropout", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D")
-  private val ranks = Map("SpatialDropout1D" -> Seq(2, 3), "SpatialDropout2D" -> Seq(3, 4), "SpatialDropout3D" -> Seq(4, 5))
+  private val ranks = Map("SpatialDropout1D" -> Seq(2, 3), "SpatialDropout2D" -> Seq(3, 4), "SpatialDropout3D" -> Seq(4, 5),
+    "FeatureAlphaDropout" -> Seq(3, 4, 5))
   private val layers = Seq("Dropout", "GaussianDropout", "GaussianNoise", "SpatialDropout1D", "SpatialDropout2D",
-    "SpatialDropout3D")
+    "SpatialDropout3D", "AlphaDropout", "FeatureAlphaDropout")
+  /** init_p / rate in [0, 1): AlphaDropout's p = 1 has no finite correction. */
+  private val belowOne = Set("GaussianDropout", "AlphaDropout", "FeatureAlphaDropout")
 
   private val unitEdges = Seq(0.0, -0.0, Double.MinPositiveValue, java.lang.Double.MIN_NORMAL, 1e-300, 1e-9,
     math.pow(2, -33), math.pow(2, -32), Math.nextDown(0.5), 0.5, Math.nextUp(0.5), 1 - math.pow(2, -32),
@@ -86,9 +89,9 @@ class LayerProperties extends AnyFunSuite with Matchers with BeforeAndAfterAll {
   private val genParams: Gen[Params] = for {
     layer <- Gen.oneOf(layers)
     p <- layer match {
-      case "GaussianDropout" => genProbability(allowOne = false)
-      case "GaussianNoise"   => genStddev
-      case _                 => genProbability(allowOne = true)
+      case "GaussianNoise"     => genStddev
+      case l if belowOne(l)    => genProbability(allowOne = false)
+      case _                   => genProbability(allowOne = true)
     }
     scale <- Gen.oneOf(true, false)
     format <- Gen.oneOf("NCHW", "NHWC")
@@ -271,7 +274,7 @@ class LayerProperties extends AnyFunSuite with Matchers with BeforeAndAfterAll {
       Gen.choose(-1e6, -1e-9))
     val above = layer match {
       case "GaussianNoise" => Gen.const(Double.PositiveInfinity)
-      case "GaussianDropout" =>
+      case l if belowOne(l) =>
         Gen.oneOf(Gen.oneOf(1.0, Math.nextUp(1.0), 1e21, Double.MaxValue, Double.PositiveInfinity), Gen.choose(1.0, 1e6))
       case _ =>
         Gen.oneOf(Gen.oneOf(Math.nextUp(1.0), 1.5, 1e21, Double.MaxValue, Double.PositiveInfinity),
@@ -289,6 +292,7 @@ class LayerProperties extends AnyFunSuite with Matchers with BeforeAndAfterAll {
   private def argumentOf(layer: String): (String, String) = layer match {
     case "GaussianDropout" => ("rate", "[0, 1)")
     case "GaussianNoise"   => ("stddev", "[0, inf)")
+    case "AlphaDropout" | "FeatureAlphaDropout" => ("init_p", "[0, 1)")
     case _                 => ("init_p", "[0, 1]")
   }
 
@@ -327,7 +331,7 @@ class LayerProperties extends AnyFunSuite with Matchers with BeforeAndAfterAll {
       val m = module[Float](prm, 99L)
       stillWorks(m, prm, 99L, 0L, validShape(layer))
       m match {
-        case d: Dropout[Float] @unchecked =>
+        case d: Dropout[Float] @unchecked if layer == "Dropout" =>
           val before = d.p
           val e2 = thrown[IllegalArgumentException](d.setP(bad))
           // (the Spatial layers are Dropouts too: the message names the layer)
@@ -378,6 +382,30 @@ class LayerProperties extends AnyFunSuite with Matchers with BeforeAndAfterAll {
       stillWorks(m, prm, seed, step, shape)
       true
     }
+  }
+
+  // ------------------------------------------------------------- noise_shape and noise()
+
+  private val genNoiseShapeCase: Gen[Case] = for {
+    c <- genCase.suchThat(c => Set("Dropout", "GaussianDropout", "GaussianNoise", "AlphaDropout")(c.prm.layer))
+    picks <- Gen.listOfN(c.shape.length, Gen.choose(0, 2))
+  } yield {
+    val shape = c.shape.map(d => math.min(d, 6))
+    val ns = shape.toSeq.zip(picks).map { case (d, k) => if (k == 0) None else if (k == 1) Some(1) else Some(d) }
+    c.copy(prm = c.prm.copy(noiseShape = Some(ns)), shape = shape, training = true)
+  }
+
+  private def noiseShapeCase[T](c: Case)(implicit ev: TensorNumeric[T]): Unit = {
+    val x = randomTensor[T](c.shape, c.dataSeed, specials = true)
+    val m = module[T](c.prm, c.seed)
+    sameBits(bits(m.forward(x)), ref(c, 0L, training = true, backward = false, x), "forward with a noise_shape")
+    sameBits(bits(m.backward(x, x)), ref(c, 0L, training = true, backward = true, x), "backward with a noise_shape")
+    val want = c.prm.noiseShape.get.zip(c.shape).map { case (n, d) => n.getOrElse(d) }
+    check(m.noise().shape.toSeq == want, s"noise() shape ${Validation.formatShape(m.noise().shape)}")
+  }
+
+  property("noise_shape: forward, backward and noise() follow the Keras rule", 100) {
+    Prop.forAllNoShrink(genNoiseShapeCase) { c => typed(c) { ev => noiseShapeCase(c)(ev) }; true }
   }
 
   // ------------------------------------------------------------- regressions (found by the properties)
