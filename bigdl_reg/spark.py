@@ -29,7 +29,7 @@ import numpy as np
 from . import _validation as v
 from .backends.jvm.module import encode_params, to_java_seed
 
-__all__ = ["jars", "configure", "forward_dataframe", "to_dataframe", "to_array"]
+__all__ = ["jars", "configure", "use_spark_jvm", "forward_dataframe", "to_dataframe", "to_array"]
 
 JARS_ENV = "BIGDL_REG_SPARK_JARS_FILE"
 _DEFAULT_JARS_FILE = Path(__file__).resolve().parent.parent / "scala" / "spark" / "target" / "spark-jars.txt"
@@ -56,6 +56,26 @@ def configure(builder):
     listed = jars()
     return (builder.config("spark.jars", ",".join(listed))
             .config("spark.driver.extraClassPath", os.pathsep.join(listed)))
+
+
+def use_spark_jvm(session):
+    """Makes every jvm-backend layer of this process run in ``session``'s
+    driver JVM, through PySpark's own py4j gateway, instead of starting a JVM
+    of its own (as BigDL's Python does). The session must have been built
+    with :func:`configure`. Array data still moves through shared memory, so
+    the driver must be on this machine (PySpark's always is). Returns the
+    gateway; ``bigdl_reg.backends.jvm.shutdown()`` releases it without
+    stopping Spark.
+
+    Example::
+
+        spark = configure(SparkSession.builder.master("local[2]")).getOrCreate()
+        use_spark_jvm(spark)
+        Dropout(0.5, seed=1, backend="jvm").forward(x)   # runs in Spark's JVM
+    """
+    from .backends.jvm import gateway
+
+    return gateway.attach(session.sparkContext._gateway)
 
 
 def forward_dataframe(layer, df, sample_shape, index_col="index", input_col="features", output_col="output"):

@@ -114,3 +114,50 @@ def test_bad_configuration_is_a_value_error_before_any_job(spark):
         bs.forward_dataframe(SpatialDropout2D(0.5, backend="numpy"), df, (3,))
     with pytest.raises(ValueError, match="column features must be an array of double for a float64 layer"):
         bs.forward_dataframe(Dropout(0.5, bigdl_type="double", backend="numpy"), df, (3,))
+
+
+def test_jvm_layers_run_in_the_spark_driver_jvm_once_attached(spark):
+    """use_spark_jvm: layers of the jvm backend use PySpark's gateway (no JVM of
+    our own), with the numpy backend's bytes; releasing it leaves Spark running
+    and the next call starts our own JVM again."""
+    from bigdl_reg.backends.jvm import gateway
+
+    x = _samples((3, 4, 5), np.float32, 11)
+    before = Dropout(0.3, seed=5, backend="jvm")
+    before.forward(x)  # bound to our own JVM, at step 1 now
+    gateway.shutdown()
+    attached = bs.use_spark_jvm(spark)
+    try:
+        assert attached.proc is None and gateway.get_gateway() is attached
+        for make in (lambda **k: Dropout(0.3, **k), lambda **k: SpatialDropout2D(0.4, data_format="NHWC", **k),
+                     lambda **k: GaussianNoise(0.7, **k)):
+            jvm, ref = make(seed=9, backend="jvm"), make(seed=9, backend="numpy")
+            for _ in range(2):
+                assert jvm.forward(x).tobytes() == ref.forward(x).tobytes()
+                assert jvm.backward(x, x).tobytes() == ref.backward(x, x).tobytes()
+        # a layer made on the old JVM carries on in Spark's, state included
+        ref = Dropout(0.3, seed=5, backend="numpy")
+        ref.forward(x)
+        assert before.forward(x).tobytes() == ref.forward(x).tobytes()
+        assert gateway.get_gateway() is attached  # no JVM of our own was started
+    finally:
+        gateway.shutdown()
+    assert spark.range(7).count() == 7  # Spark's JVM and gateway are untouched
+    own = Dropout(0.3, seed=9, backend="jvm")
+    assert own.forward(x).tobytes() == Dropout(0.3, seed=9, backend="numpy").forward(x).tobytes()
+    assert gateway.get_gateway().proc is not None
+
+
+def test_attaching_to_a_jvm_without_our_jars_is_a_clear_error():
+    from py4j.java_gateway import JavaGateway
+
+    from bigdl_reg.backends.jvm import gateway
+
+    plain = JavaGateway.launch_gateway(die_on_exit=True)  # py4j's own jar only
+    try:
+        with pytest.raises(gateway.JVMError, match="not on the classpath.*configure"):
+            gateway.attach(plain)
+    finally:
+        plain.shutdown()
+        plain.java_process.kill()  # launch_gateway's JVM only exits with this interpreter otherwise
+        plain.java_process.wait(timeout=10)

@@ -51,7 +51,7 @@ import zipfile
 from pathlib import Path
 from typing import List, Optional
 
-from py4j.java_gateway import GatewayParameters, JavaGateway
+from py4j.java_gateway import GatewayParameters, JavaClass, JavaGateway
 
 from . import files
 from py4j.protocol import Py4JError, Py4JJavaError, Py4JNetworkError
@@ -61,6 +61,8 @@ __all__ = [
     "JVMMemoryError",
     "Gateway",
     "get_gateway",
+    "attach",
+    "AttachedGateway",
     "current_gateway",
     "shutdown",
     "find_java",
@@ -236,7 +238,7 @@ class Gateway:
 
     _generations = itertools.count(1)
 
-    def __init__(self) -> None:
+    def _init_state(self) -> None:
         self.generation = next(Gateway._generations)
         self.owner_pid = os.getpid()
         self.dead = False
@@ -249,14 +251,16 @@ class Gateway:
         self.java_gateway: Optional[JavaGateway] = None
         self.log_path: Optional[str] = None
         self._log = None  # read side of the JVM's stderr file
+        self.call_timeout = _env_seconds(CALL_TIMEOUT_ENV, 600.0)
 
+    def __init__(self) -> None:
+        self._init_state()
         java = find_java()
         if java is None:
             raise JVMError(find_problem() or "Java not found")
         classpath = read_classpath()
         self.java = java
         start_timeout = _env_seconds(START_TIMEOUT_ENV, 30.0)
-        self.call_timeout = _env_seconds(CALL_TIMEOUT_ENV, 600.0)
         opts = [DEFAULT_HEAP_OPT, *shlex.split(os.environ.get(JVM_OPTS_ENV, ""))]
         token = os.urandom(32).hex()
         env = dict(os.environ)
@@ -297,17 +301,20 @@ class Gateway:
                 )
             )
             self.bridge = self.java_gateway.entry_point
-            remote = self.call("protocolVersion")
-            if remote != PROTOCOL_VERSION:
-                raise JVMError(
-                    f"the gateway jar speaks bridge protocol {remote}, this Python package "
-                    f"speaks {PROTOCOL_VERSION}: the jar is stale; rebuild it with "
-                    "`bin/sbt interop/writeClasspath` (or `bin/setup`)"
-                )
-            self.jvm_version = self.call("version")
+            self._check_protocol()
         except BaseException:
             self.close()
             raise
+
+    def _check_protocol(self) -> None:
+        remote = self.call("protocolVersion")
+        if remote != PROTOCOL_VERSION:
+            raise JVMError(
+                f"the gateway jar speaks bridge protocol {remote}, this Python package "
+                f"speaks {PROTOCOL_VERSION}: the jar is stale; rebuild it with "
+                "`bin/sbt interop/writeClasspath` (or `bin/setup`)"
+            )
+        self.jvm_version = self.call("version")
 
     # -- start-up
 
@@ -411,6 +418,11 @@ class Gateway:
     def pid(self) -> Optional[int]:
         return self.proc.pid if self.proc else None
 
+    @property
+    def who(self) -> str:
+        """How messages name this JVM."""
+        return f"the bigdl-reg JVM (pid {self.pid})"
+
     def usable(self) -> bool:
         return not self.dead and self.owner_pid == os.getpid()
 
@@ -478,7 +490,7 @@ class Gateway:
         if self.dead and self.death:  # another thread already reported it
             return JVMError(self.death)
         if code is not None:
-            msg = f"the bigdl-reg JVM (pid {self.pid}) {_describe_exit(code)}{self._log_tail()}"
+            msg = f"{self.who} {_describe_exit(code)}{self._log_tail()}"
             _discard(self, msg)
             return JVMError(msg + "\nthe next call starts a new JVM")
         if networkish:
@@ -487,7 +499,7 @@ class Gateway:
                 why = f"did not answer within {self.call_timeout:g} s ({CALL_TIMEOUT_ENV})"
             else:
                 why = f"stopped answering ({e})"
-            msg = f"the bigdl-reg JVM (pid {self.pid}) {why}; it was stopped{self._log_tail()}"
+            msg = f"{self.who} {why}; it was stopped{self._log_tail()}"
             _discard(self, msg)
             return JVMError(msg + "\nthe next call starts a new JVM")
         text = "\n".join(line for line in str(e).splitlines()[:3] if not line.startswith("\tat "))
@@ -552,6 +564,37 @@ class Gateway:
                 self.log_path = None
 
 
+class AttachedGateway(Gateway):
+    """The bridge inside a JVM this process did not start -- PySpark's driver,
+    as BigDL's Python uses it -- reached through that JVM's own py4j gateway,
+    which must have our jars on its classpath. Closing it never stops that JVM
+    or its gateway: the JVM belongs to whoever started it."""
+
+    def __init__(self, java_gateway) -> None:
+        self._init_state()
+        bridge_class = java_gateway.jvm.bigdlreg.interop.Bridge
+        if not isinstance(bridge_class, JavaClass):  # py4j's JavaPackage: the class is missing
+            raise JVMError(
+                "bigdl-reg's jars are not on the classpath of the JVM behind this py4j gateway "
+                "(no class bigdlreg.interop.Bridge); for Spark, build the session with "
+                "bigdl_reg.spark.configure(builder)"
+            )
+        self.java_gateway = java_gateway
+        self.bridge = bridge_class()
+        self._check_protocol()
+
+    @property
+    def who(self) -> str:
+        return "the attached JVM (another library's py4j gateway, e.g. PySpark's)"
+
+    def close(self, kill: bool = False) -> None:
+        with self._close_lock:
+            self.dead = True
+            if self.death is None:
+                self.death = "the bigdl-reg bridge in the attached JVM was released"
+            self.java_gateway = None
+
+
 # ------------------------------------------------------- the process-wide one
 
 _lock = threading.RLock()
@@ -576,6 +619,21 @@ def get_gateway() -> Gateway:
             return gw
         _gateway = Gateway()
         return _gateway
+
+
+def attach(java_gateway) -> Gateway:
+    """Makes the jvm backend use the JVM behind an existing py4j gateway (e.g.
+    ``spark.sparkContext._gateway``, whose JVM has our jars) instead of
+    starting one. Layers bound to another JVM are re-created on this one at
+    their next call, state included. :func:`shutdown` releases it (that JVM
+    keeps running); the next call then starts a JVM of our own."""
+    global _gateway
+    gw = AttachedGateway(java_gateway)
+    with _lock:
+        old, _gateway = _gateway, gw
+    if old is not None:
+        old.close()
+    return gw
 
 
 def _discard(gw: Gateway, reason: str) -> None:
