@@ -580,7 +580,6 @@ def test_no_jvm_or_shared_memory_left_after_the_interpreter_ends(mode):
     assert leftover_files(proc.pid) == []
 
 
-@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
 def test_a_forked_child_gets_its_own_jvm():
     layer = Dropout(0.5, seed=8, backend="jvm")
     x = _x((1000,))
