@@ -5,7 +5,7 @@ AlphaDropout and FeatureAlphaDropout (the same style).
 Each layer validates its arguments, takes a seed (explicit, else from
 :func:`bigdl_reg.set_seed`'s global seeder) and runs on a backend: the Scala
 engine over py4j ("jvm") or the pure-NumPy re-implementation ("numpy"). Both
-give the same bits for the same seed (see docs/architecture.md).
+give the same bits for the same seed (docs/contract.md, "Why this is reproducible").
 
 Arrays in and out are numpy arrays. Element types: ``bigdl_type="float"``
 computes in float32, ``"double"`` in float64. A float32 input to a "double"
@@ -22,7 +22,8 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from . import _seeding, _validation as v
+from . import _seeding
+from . import _validation as v
 from ._layers import LAYERS, NOISE_SHAPE, LayerSpec
 from .backends import Backend, LayerImpl, get_backend
 
@@ -77,7 +78,7 @@ class Layer:
     and ``repr`` come from the entry, and its docstring may use the shared
     paragraphs of :data:`_SHARED_DOCS` (a line ``{name}``).
 
-    Errors every layer raises, with the text of docs/architecture.md:
+    Errors every layer raises (docs/contract.md, "Validation"):
 
     * ``ValueError``: an argument out of range (at construction: also a
       ``bigdl_type`` other than "float"/"double", a seed outside [0, 2**64),

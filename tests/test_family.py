@@ -1,5 +1,5 @@
 """AlphaDropout, FeatureAlphaDropout, Keras noise_shape and noise access
-(SPEC.md "Extensions"): validation with the same type and text on both
+(docs/contract.md, "Extensions: AlphaDropout and FeatureAlphaDropout"): validation with the same type and text on both
 backends, the statistics AlphaDropout exists for, the Spatial layers as
 Dropout with a fixed noise shape, and ``noise()``. Bit parity across
 languages is in tests/vectors (test_vectors.py); parity here is ``tobytes()``.

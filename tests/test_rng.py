@@ -1,4 +1,4 @@
-"""The RNG contract (RNG.md): Philox words, mask halves, keep thresholds,
+"""The RNG contract (docs/contract.md, "Philox4x64-10 words" to "Module seeds"): Philox words, mask halves, keep thresholds,
 normals, the fdlibm log and the global seeder, against golden values.
 
 ``tests/vectors/fdlibm_log.bin`` holds (input bits, ``StrictMath.log`` bits)
@@ -150,7 +150,7 @@ def test_uniforms_are_odd_multiples_never_0_or_1():
 
 
 def _scalar_ppnd16(u: float) -> float:
-    """RNG.md's PPND16 transcribed literally, one Python float operation at a time."""
+    """PPND16 (docs/contract.md, "Normals") transcribed literally, one Python float operation at a time."""
     def poly(c, r):
         acc = c[7] * r
         for k in range(6, 0, -1):

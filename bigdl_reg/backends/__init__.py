@@ -137,11 +137,12 @@ def get_backend(name: str | None = None) -> Backend:
     if name == "numpy":
         from . import numpy as numpy_backend
 
-        return numpy_backend  # type: ignore[return-value]  # a module satisfying Backend
+        return numpy_backend
     module = _import_jvm()
     if isinstance(module, str):
         raise RuntimeError(f"the jvm backend is unavailable: {module}")
-    return module  # type: ignore[return-value]
+    return module
 
 
-__all__ = ["Backend", "LayerImpl", "NAMES", "ENV_VAR", "get_backend", "set_default_backend", "get_default_backend", "jvm_problem"]
+__all__ = ["Backend", "LayerImpl", "NAMES", "ENV_VAR", "get_backend", "set_default_backend", "get_default_backend",
+           "jvm_problem"]

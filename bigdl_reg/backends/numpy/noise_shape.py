@@ -13,7 +13,6 @@ Which rule a layer follows is its entry's ``channels`` (:mod:`bigdl_reg._layers`
 from __future__ import annotations
 
 import math
-
 from typing import TYPE_CHECKING
 
 from ..._validation import noise_shape_axis_error, noise_shape_rank_error, rank_error
@@ -56,6 +55,7 @@ def resolve(layer: str, dims: tuple, shape: tuple) -> tuple:
 def noise_shape(spec: LayerSpec, shape: tuple, params: dict) -> tuple:
     """The noise shape of the layer ``spec`` with ``params`` for an input of ``shape``."""
     shape = tuple(shape)
+    dims: tuple | None
     if spec.channels is not None:
         dims = channel_noise_shape(spec.name, spec.channels, shape, params.get("data_format", "NHWC"))
     else:

@@ -30,7 +30,7 @@ NORMAL_CHUNK = 1 << 14
 TWO32 = 1 << 32
 
 # signed integer of the same width as each float type, for bit masks
-BITS = {np.dtype(np.float32): np.dtype(np.int32), np.dtype(np.float64): np.dtype(np.int64)}
+BITS: dict[np.dtype, np.dtype] = {np.dtype(np.float32): np.dtype(np.int32), np.dtype(np.float64): np.dtype(np.int64)}
 
 # SELU's saturation value -lambda * alpha (Klambauer et al., 2017)
 ALPHA_PRIME = -1.7580993408473766
