@@ -56,6 +56,13 @@ noise_shape (tuple, optional): Keras' ``noise_shape``: one entry
 data_format (str): "NCHW" (channels first) or "NHWC" (channels
     last); Keras' "channels_first" / "channels_last" are accepted as
     aliases. Case-sensitive. Default: "NCHW"''',
+    "channel_p_arg": """\
+init_p (float): probability of a channel to be zeroed, in [0, 1].
+    Default: 0.5""",
+    "channel_formula": "Training forward: ``keep(n, c) ? x : +0``; evaluation: ``x * T(1 - p)``.",
+    "shared_raises": """\
+TypeError: a value of the wrong type. Shared arguments, inputs and
+    state: see :class:`Layer`.""",
     "any_shape": """\
 Shape:
     - Input: any shape, including 0-d and empty.
@@ -367,8 +374,8 @@ class Dropout(_DropProbability):
     applies the same mask and factor to the gradient.
 
     Raises:
-        ValueError: ``init_p`` outside [0, 1], NaN included. TypeError: a
-        value of the wrong type. Shared arguments, inputs and state: see :class:`Layer`.
+        ValueError: ``init_p`` outside [0, 1], NaN included.
+        {shared_raises}
 
     Examples::
 
@@ -409,8 +416,8 @@ class GaussianDropout(Layer):
     multiplies the gradient by the forward's own factors (not fresh noise).
 
     Raises:
-        ValueError: ``rate`` outside [0, 1), NaN included. TypeError: a
-        value of the wrong type. Shared arguments, inputs and state: see :class:`Layer`.
+        ValueError: ``rate`` outside [0, 1), NaN included.
+        {shared_raises}
 
     Examples::
 
@@ -440,8 +447,8 @@ class GaussianNoise(Layer):
     passes through unchanged in both modes.
 
     Raises:
-        ValueError: ``stddev`` negative, infinite or NaN. TypeError: a
-        value of the wrong type. Shared arguments, inputs and state: see :class:`Layer`.
+        ValueError: ``stddev`` negative, infinite or NaN.
+        {shared_raises}
 
     Examples::
 
@@ -461,8 +468,7 @@ class SpatialDropout1D(Dropout):
     *not* rescaled; evaluation multiplies by ``1 - init_p`` instead.
 
     Args:
-        init_p (float): probability of a channel to be zeroed, in [0, 1].
-            Default: 0.5
+        {channel_p_arg}
         {common_args}
 
     Shape:
@@ -470,12 +476,12 @@ class SpatialDropout1D(Dropout):
           :math:`(T, C)` (noise shape :math:`(1, C)`).
         - Output: the input's shape.
 
-    Training forward: ``keep(n, c) ? x : +0``; evaluation: ``x * T(1 - p)``.
+    {channel_formula}
 
     Raises:
         ValueError: ``init_p`` outside [0, 1], NaN included; an input that
-        is not 2-D or 3-D (at forward). TypeError: a
-        value of the wrong type. Shared arguments, inputs and state: see :class:`Layer`.
+        is not 2-D or 3-D (at forward).
+        {shared_raises}
 
     Examples::
 
@@ -495,8 +501,7 @@ class SpatialDropout2D(Dropout):
     rescaled; evaluation multiplies by ``1 - init_p`` instead.
 
     Args:
-        init_p (float): probability of a channel to be zeroed, in [0, 1].
-            Default: 0.5
+        {channel_p_arg}
         {data_format_arg}
         {common_args}
 
@@ -507,12 +512,12 @@ class SpatialDropout2D(Dropout):
           :math:`(H, W, C)` (noise :math:`(1, 1, C)`).
         - Output: the input's shape.
 
-    Training forward: ``keep(n, c) ? x : +0``; evaluation: ``x * T(1 - p)``.
+    {channel_formula}
 
     Raises:
         ValueError: ``init_p`` outside [0, 1]; ``data_format`` not one of
-        the names above; an input that is not 3-D or 4-D (at forward). TypeError: a
-        value of the wrong type. Shared arguments, inputs and state: see :class:`Layer`.
+        the names above; an input that is not 3-D or 4-D (at forward).
+        {shared_raises}
 
     Examples::
 
@@ -532,8 +537,7 @@ class SpatialDropout3D(Dropout):
     rescaled; evaluation multiplies by ``1 - init_p`` instead.
 
     Args:
-        init_p (float): probability of a channel to be zeroed, in [0, 1].
-            Default: 0.5
+        {channel_p_arg}
         {data_format_arg}
         {common_args}
 
@@ -544,12 +548,12 @@ class SpatialDropout3D(Dropout):
           or :math:`(D, H, W, C)` (noise :math:`(1, 1, 1, C)`).
         - Output: the input's shape.
 
-    Training forward: ``keep(n, c) ? x : +0``; evaluation: ``x * T(1 - p)``.
+    {channel_formula}
 
     Raises:
         ValueError: ``init_p`` outside [0, 1]; ``data_format`` not one of
-        the names above; an input that is not 4-D or 5-D (at forward). TypeError: a
-        value of the wrong type. Shared arguments, inputs and state: see :class:`Layer`.
+        the names above; an input that is not 4-D or 5-D (at forward).
+        {shared_raises}
 
     Examples::
 
@@ -588,8 +592,7 @@ class AlphaDropout(_DropProbability):
     Raises:
         ValueError: ``init_p`` outside [0, 1), NaN included; a ``noise_shape``
         entry below 0, or one that does not fit the input (at forward).
-        TypeError: a value of the wrong type. Shared arguments, inputs and
-        state: see :class:`Layer`.
+        {shared_raises}
 
     Examples::
 
@@ -627,8 +630,7 @@ class FeatureAlphaDropout(AlphaDropout):
     Raises:
         ValueError: ``init_p`` outside [0, 1); ``data_format`` not one of
         the names above; an input that is not 3-D, 4-D or 5-D (at forward).
-        TypeError: a value of the wrong type. Shared arguments, inputs and
-        state: see :class:`Layer`.
+        {shared_raises}
 
     Examples::
 
