@@ -1,17 +1,14 @@
-"""The layers of the Python side, one entry each: what every other part reads.
+"""What a layer is on the Python side: its entry, and the registry of entries.
 
-An entry gives the layer's name, its parameters (Python keyword, Scala name,
-default, check, allowed values), what ``noise()`` returns, which noise-shape
-rule it follows, and its training and evaluate ops (the numpy backend's
-:mod:`~bigdl_reg.backends.numpy.ops`, mirroring Scala's ``NoiseOp``). The
-facade (:mod:`bigdl_reg.nn`) builds each class's constructor, ``get_config``
-and ``repr`` from it; the numpy backend computes with it; ``docs/layer_tables.py``
-writes the docs' parameter tables from it (docs/contract.md, "The layers" and
-"Validation").
-
-The Spatial layers are Dropout with another parameter list and the channel
-rule (as in Scala, where they subclass Dropout with ``scale = false``), and
-FeatureAlphaDropout is AlphaDropout with the channel rule.
+Each layer class of :mod:`bigdl_reg.nn` carries one :class:`LayerSpec`: its
+parameters (Python keyword, Scala name, default, check, allowed values), what
+``noise()`` returns, which noise-shape rule it follows, and its training and
+evaluate ops (the numpy backend's :mod:`~bigdl_reg.backends.numpy.ops`,
+mirroring Scala's ``NoiseOp``). Defining the class registers the entry under
+the class's name in :data:`LAYERS`; from there the facade builds the class's
+constructor, ``get_config`` and ``repr``, the numpy backend computes, and
+``docs/layer_tables.py`` writes the docs' parameter tables (docs/contract.md,
+"The layers" and "Validation").
 """
 from __future__ import annotations
 
@@ -24,6 +21,8 @@ from .backends.numpy import ops
 
 #: the default of a parameter that has none (``GaussianDropout(rate)``)
 REQUIRED: Any = inspect.Parameter.empty
+
+Params = Dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -40,7 +39,7 @@ class Param:
 
 @dataclass(frozen=True)
 class NoiseKind:
-    """What ``noise()`` returns, and how it is read off the noise's op: the
+    """What ``noise()`` returns, and how it is read off the forward's op: the
     image of ``probe`` under the derivative (keep masks: ``keep ? 1 * T(s) : +0``
     with s > 0) or under the training op (factors ``1 * T(1 + sd*z)``, addends
     ``+0 + T(stddev*z)``)."""
@@ -54,21 +53,25 @@ KEEP = NoiseKind("keep", 1.0, True)
 FACTOR = NoiseKind("factor", 1.0, False)
 ADDEND = NoiseKind("addend", 0.0, False)
 
-Params = Dict[str, Any]
+
+def identity(params: Params) -> ops.NoiseOp:
+    """The evaluate op of every layer but the unscaled Dropouts."""
+    return ops.Identity
 
 
 @dataclass(frozen=True)
 class LayerSpec:
     """One layer. ``channels``: the spatial ranks of a channel layer (one draw
     per sample and channel, :func:`~bigdl_reg.backends.numpy.noise_shape.channel_noise_shape`);
-    None: the layer takes Keras' ``noise_shape`` instead."""
+    None: the layer takes Keras' ``noise_shape`` instead. ``name``: its
+    class's, set by :func:`register`."""
 
-    name: str
     params: Tuple[Param, ...]
     noise: NoiseKind
     channels: Optional[Tuple[int, ...]]
     training: Callable[[Params], ops.NoiseOp]
-    evaluate: Callable[[Params], ops.NoiseOp]
+    evaluate: Callable[[Params], ops.NoiseOp] = identity
+    name: str = ""
 
     def param(self, keyword: str) -> Param:
         return next(p for p in self.params if p.keyword == keyword)
@@ -92,37 +95,18 @@ NOISE_SHAPE = Param("noise_shape", "noiseShape", None, v.check_noise_shape,
                     "`None`, or one entry per input axis: `None`, 1 or the input's size",
                     "Keras' noise_shape: the axes along which one draw is shared")
 
-
-def _identity(params: Params) -> ops.NoiseOp:
-    return ops.Identity
-
-
-def _dropout(params: Params) -> ops.NoiseOp:
-    # the Spatial layers have no `scale`: they are the unscaled Dropout
-    return ops.dropout(params["init_p"], params.get("scale", False))
+#: the layers by name, in the order :mod:`bigdl_reg.nn` defines them (the docs' order)
+LAYERS: Dict[str, LayerSpec] = {}
 
 
-def _dropout_evaluate(params: Params) -> ops.NoiseOp:
-    return ops.Identity if params.get("scale", False) else ops.Scale(1.0 - params["init_p"])
+def register(name: str, spec: LayerSpec) -> LayerSpec:
+    """``spec`` as the layer ``name`` (a class of :mod:`bigdl_reg.nn` at its definition)."""
+    LAYERS[name] = spec = replace(spec, name=name)
+    return spec
 
 
-def _alpha_dropout(params: Params) -> ops.NoiseOp:
-    return ops.alpha_dropout(params["init_p"])
+def layers() -> Dict[str, LayerSpec]:
+    """:data:`LAYERS`, filled: importing :mod:`bigdl_reg.nn` defines, hence registers, them."""
+    from . import nn  # noqa: F401
 
-
-DROPOUT = LayerSpec("Dropout", (INIT_P, INPLACE, SCALE, NOISE_SHAPE), KEEP, None, _dropout, _dropout_evaluate)
-ALPHA_DROPOUT = LayerSpec("AlphaDropout", (ALPHA_P, NOISE_SHAPE), KEEP, None, _alpha_dropout, _identity)
-
-#: the eight layers, in the docs' order
-LAYERS: Dict[str, LayerSpec] = {spec.name: spec for spec in (
-    DROPOUT,
-    LayerSpec("GaussianDropout", (RATE, NOISE_SHAPE), FACTOR, None,
-              lambda params: ops.gaussian_dropout(params["rate"]), _identity),
-    LayerSpec("GaussianNoise", (STDDEV, NOISE_SHAPE), ADDEND, None,
-              lambda params: ops.gaussian_noise(params["stddev"]), _identity),
-    replace(DROPOUT, name="SpatialDropout1D", params=(INIT_P,), channels=(1,)),
-    replace(DROPOUT, name="SpatialDropout2D", params=(INIT_P, DATA_FORMAT), channels=(2,)),
-    replace(DROPOUT, name="SpatialDropout3D", params=(INIT_P, DATA_FORMAT), channels=(3,)),
-    ALPHA_DROPOUT,
-    replace(ALPHA_DROPOUT, name="FeatureAlphaDropout", params=(ALPHA_P, DATA_FORMAT), channels=(2, 3)),
-)}
+    return LAYERS

@@ -18,14 +18,30 @@ from __future__ import annotations
 
 import inspect
 import re
+from dataclasses import replace
 from typing import Any, ClassVar
 
 import numpy as np
 
 from . import _seeding
 from . import _validation as v
-from ._layers import LAYERS, NOISE_SHAPE, LayerSpec
+from ._layers import (
+    ADDEND,
+    ALPHA_P,
+    DATA_FORMAT,
+    FACTOR,
+    INIT_P,
+    INPLACE,
+    KEEP,
+    NOISE_SHAPE,
+    RATE,
+    SCALE,
+    STDDEV,
+    LayerSpec,
+    register,
+)
 from .backends import Backend, LayerImpl, get_backend
+from .backends.numpy import ops
 
 __all__ = [
     "Layer",
@@ -80,10 +96,11 @@ def _fill_docs(doc: str) -> str:
 class Layer:
     """What the layers share: seed, modes, dtype policy, noise access and the backend.
 
-    A subclass named after an entry of the layer table (:mod:`bigdl_reg._layers`)
-    is that layer: its constructor (signature, defaults, checks), ``get_config``
-    and ``repr`` come from the entry, and its docstring may use the shared
-    paragraphs of :data:`_SHARED_DOCS` (a line ``{name}``).
+    A layer is a subclass with its entry, ``_spec`` (:class:`bigdl_reg._layers.LayerSpec`):
+    defining the class registers the entry under the class's name, and builds
+    the constructor (signature, defaults, checks); ``get_config`` and ``repr``
+    read the entry too. A docstring may use the shared paragraphs of
+    :data:`_SHARED_DOCS` (a line ``{name}``).
 
     Errors every layer raises (docs/contract.md, "Validation"):
 
@@ -120,9 +137,9 @@ class Layer:
         super().__init_subclass__(**kwargs)
         if cls.__doc__:
             cls.__doc__ = _fill_docs(cls.__doc__)
-        spec = LAYERS.get(cls.__name__)
-        if spec is not None:
-            cls._spec, cls._signature = spec, _signature(spec)
+        if "_spec" in cls.__dict__:  # a layer (a subclass without an entry is its parent's layer)
+            cls._spec = spec = register(cls.__name__, cls._spec)
+            cls._signature = _signature(spec)
 
             def __init__(self, *args: Any, **kwargs: Any) -> None:
                 Layer.__init__(self, *args, **kwargs)
@@ -397,6 +414,12 @@ class Dropout(_DropProbability):
         array([1., 2., 3., 4., 5., 6., 7., 8.], dtype=float32)
     """
 
+    _spec = LayerSpec(
+        (INIT_P, INPLACE, SCALE, NOISE_SHAPE), KEEP, None,
+        # (the Spatial layers have no scale: they are the unscaled Dropout)
+        training=lambda params: ops.dropout(params["init_p"], params.get("scale", False)),
+        evaluate=lambda params: ops.Identity if params.get("scale", False) else ops.Scale(1.0 - params["init_p"]))
+
 
 class GaussianDropout(Layer):
     r"""Multiplies each element by ``1 + sd * z`` during training, with ``z``
@@ -430,6 +453,8 @@ class GaussianDropout(Layer):
         array([1., 1., 1., 1.], dtype=float32)
     """
 
+    _spec = LayerSpec((RATE, NOISE_SHAPE), FACTOR, None, lambda params: ops.gaussian_dropout(params["rate"]))
+
 
 class GaussianNoise(Layer):
     r"""Adds zero-mean Gaussian noise of standard deviation ``stddev`` during
@@ -460,6 +485,8 @@ class GaussianNoise(Layer):
         >>> m.backward(np.zeros(3), np.ones(3))
         array([1., 1., 1.])
     """
+
+    _spec = LayerSpec((STDDEV, NOISE_SHAPE), ADDEND, None, lambda params: ops.gaussian_noise(params["stddev"]))
 
 
 class SpatialDropout1D(Dropout):
@@ -493,6 +520,8 @@ class SpatialDropout1D(Dropout):
                 [1., 0., 1., 1.],
                 [1., 0., 1., 1.]]], dtype=float32)
     """
+
+    _spec = replace(Dropout._spec, params=(INIT_P,), channels=(1,))
 
 
 class SpatialDropout2D(Dropout):
@@ -529,6 +558,8 @@ class SpatialDropout2D(Dropout):
         >>> m.evaluate().forward(np.ones((1, 4, 2, 2), dtype=np.float32))[0, :, 0, 0]
         array([0.5, 0.5, 0.5, 0.5], dtype=float32)
     """
+
+    _spec = replace(Dropout._spec, params=(INIT_P, DATA_FORMAT), channels=(2,))
 
 
 class SpatialDropout3D(Dropout):
@@ -568,6 +599,8 @@ class SpatialDropout3D(Dropout):
         True
     """
 
+    _spec = replace(Dropout._spec, params=(INIT_P, DATA_FORMAT), channels=(3,))
+
 
 class AlphaDropout(_DropProbability):
     r"""Dropout for self-normalizing networks (Klambauer et al., 2017): keeps
@@ -606,6 +639,8 @@ class AlphaDropout(_DropProbability):
         array([ True, False,  True,  True, False, False,  True,  True])
     """
 
+    _spec = LayerSpec((ALPHA_P, NOISE_SHAPE), KEEP, None, lambda params: ops.alpha_dropout(params["init_p"]))
+
 
 class FeatureAlphaDropout(AlphaDropout):
     r"""AlphaDropout on whole channels (PyTorch's FeatureAlphaDropout): one
@@ -643,3 +678,5 @@ class FeatureAlphaDropout(AlphaDropout):
         >>> m.noise().shape
         (1, 4, 1, 1)
     """
+
+    _spec = replace(AlphaDropout._spec, params=(ALPHA_P, DATA_FORMAT), channels=(2, 3))

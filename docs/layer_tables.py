@@ -1,4 +1,4 @@
-"""Write each layer's parameter table, from the layer table of the Python side
+"""Write each layer's parameter table, from its entry on the Python side
 (``bigdl_reg._layers``), as ``<out>/params/<LayerName>.md``: a Markdown table
 the layer pages include, so the docs cannot drift from the checks.
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from bigdl_reg._layers import LAYERS, REQUIRED, LayerSpec
+from bigdl_reg._layers import REQUIRED, LayerSpec, layers
 
 
 def _default(value) -> str:
@@ -31,7 +31,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "_generated")
     out = parser.parse_args().out / "params"
     out.mkdir(parents=True, exist_ok=True)
-    for name, spec in LAYERS.items():
+    for name, spec in layers().items():
         (out / f"{name}.md").write_text(table(spec), encoding="utf-8")
 
 

@@ -63,7 +63,7 @@ class Backend(Protocol):
     name: str  # "numpy" or "jvm"
 
     def create(self, layer: str, params: dict, dtype: np.dtype, seed: int) -> LayerImpl:
-        """A new ``layer`` (a name of :data:`bigdl_reg._layers.LAYERS`) with its
+        """A new ``layer`` (a class name of :mod:`bigdl_reg.nn`) with its
         validated Python keywords ``params``, in training mode at step 0."""
 
 

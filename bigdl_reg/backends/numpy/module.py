@@ -4,8 +4,8 @@ A module holds its layer's parameters, a 64-bit seed, the training step and a
 record of the last forward (its op and where its noise cells come from). No
 noise is stored: backward recomputes the forward's noise from (seed, step),
 which is cheap because every noise cell is a pure function of
-(seed, step, flat index). What a layer computes is its entry in the layer
-table (:mod:`bigdl_reg._layers`); how, its :mod:`.ops`.
+(seed, step, flat index). What a layer computes is its entry
+(:mod:`bigdl_reg._layers`); how, its :mod:`.ops`.
 """
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from typing import Optional
 
 import numpy as np
 
-from ..._layers import LAYERS
+from ..._layers import layers
 from ..._validation import backward_first_error, gradient_shape_error, noise_before_training_error
 from .noise_shape import at_batch_offset
 from .ops import BITS, Cells, NoiseOp
@@ -34,9 +34,10 @@ class NumpyModule:
     """One layer instance on the numpy backend."""
 
     def __init__(self, layer: str, params: dict, dtype, seed: int):
-        if layer not in LAYERS:
-            raise ValueError(f"unknown layer {layer!r}; the numpy backend has {', '.join(LAYERS)}")
-        self.spec = LAYERS[layer]
+        specs = layers()
+        if layer not in specs:
+            raise ValueError(f"unknown layer {layer!r}; the numpy backend has {', '.join(specs)}")
+        self.spec = specs[layer]
         self.layer = layer
         self.dtype = np.dtype(dtype)
         if self.dtype not in BITS:
