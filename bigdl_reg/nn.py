@@ -342,7 +342,7 @@ class _DropProbability(Layer):
         """Change the drop probability (BigDL's ``setP``); seed and step are kept. Returns self."""
         p = self._spec.param("init_p").check(self._spec.name, p)
         self._live_impl().set_p(p)
-        self._params["init_p"] = p
+        self._params = {**self._params, "init_p": p}
         return self
 
 

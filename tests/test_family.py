@@ -281,3 +281,19 @@ def test_set_p_keeps_the_noise_shape(backend):
     layer.set_p(0.2)
     assert layer.forward(x).tobytes() == twin.forward(x).tobytes()
     assert layer.noise().shape == (4, 1)
+
+
+@pytest.mark.parametrize("cls, shape", [(SpatialDropout1D, (2, 5, 3)), (SpatialDropout2D, (2, 4, 3, 3)),
+                                        (SpatialDropout3D, (2, 3, 2, 2, 2)), (AlphaDropout, (4, 6)),
+                                        (FeatureAlphaDropout, (2, 4, 3, 3))])
+def test_set_p_on_every_drop_probability_layer(cls, shape):
+    # the Spatial layers are Dropouts and FeatureAlphaDropout an AlphaDropout, as in Scala
+    # (numpy only until the jvm transport has setP for all of them)
+    layer = cls(0.5, seed=3, backend="numpy")
+    twin = cls(0.2, seed=3, backend="numpy")
+    x = np.ones(shape, np.float32)
+    layer.forward(x), twin.forward(x)
+    assert layer.set_p(0.2) is layer and layer.p == 0.2 and layer.step == 1
+    assert layer.forward(x).tobytes() == twin.forward(x).tobytes()
+    with pytest.raises(ValueError, match=rf"^{cls.__name__}: init_p must be in \["):
+        layer.set_p(1.5)
