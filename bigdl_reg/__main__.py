@@ -24,17 +24,17 @@ from ._machine import java_version
 
 def _backends() -> Tuple[str, str]:
     """(default backend, what "auto" resolves to), best effort."""
-    try:
-        from . import backends
+    from . import backends
 
+    try:
         default = backends.get_default_backend()
-    except Exception as e:  # the registry is missing or the env var is wrong
+    except ValueError as e:  # a BIGDL_REG_BACKEND that names no backend
         return f"unknown ({type(e).__name__}: {e})", "unknown"
     try:
-        resolved = getattr(backends.get_backend("auto"), "name", "?")
-    except Exception as e:
+        resolved = backends.get_backend("auto").name
+    except Exception as e:  # find_problem() itself failing
         resolved = f"none ({type(e).__name__}: {e})"
-    return str(default), str(resolved)
+    return default, resolved
 
 
 _AUTO = 'backend "auto" resolves to'
