@@ -507,7 +507,7 @@ class SpatialDropout1D(Dropout):
 
     Raises:
         ValueError: ``init_p`` outside [0, 1], NaN included; an input that
-        is not 2-D or 3-D (at forward).
+            is not 2-D or 3-D (at forward).
         {shared_raises}
 
     Examples::
@@ -545,7 +545,7 @@ class SpatialDropout2D(Dropout):
 
     Raises:
         ValueError: ``init_p`` outside [0, 1]; ``data_format`` not one of
-        the names above; an input that is not 3-D or 4-D (at forward).
+            the names above; an input that is not 3-D or 4-D (at forward).
         {shared_raises}
 
     Examples::
@@ -583,7 +583,7 @@ class SpatialDropout3D(Dropout):
 
     Raises:
         ValueError: ``init_p`` outside [0, 1]; ``data_format`` not one of
-        the names above; an input that is not 4-D or 5-D (at forward).
+            the names above; an input that is not 4-D or 5-D (at forward).
         {shared_raises}
 
     Examples::
@@ -624,7 +624,7 @@ class AlphaDropout(_DropProbability):
 
     Raises:
         ValueError: ``init_p`` outside [0, 1), NaN included; a ``noise_shape``
-        entry below 0, or one that does not fit the input (at forward).
+            entry below 0, or one that does not fit the input (at forward).
         {shared_raises}
 
     Examples::
@@ -664,7 +664,7 @@ class FeatureAlphaDropout(AlphaDropout):
 
     Raises:
         ValueError: ``init_p`` outside [0, 1); ``data_format`` not one of
-        the names above; an input that is not 3-D, 4-D or 5-D (at forward).
+            the names above; an input that is not 3-D, 4-D or 5-D (at forward).
         {shared_raises}
 
     Examples::
