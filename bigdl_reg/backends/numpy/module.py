@@ -18,7 +18,7 @@ import numpy as np
 from ..._layers import layers
 from ..._validation import backward_first_error, gradient_shape_error, noise_before_training_error
 from .noise_shape import at_batch_offset
-from .ops import BITS, Cells, NoiseOp
+from .ops import Cells, NoiseOp
 
 
 @dataclass(frozen=True)
@@ -34,14 +34,9 @@ class NumpyModule:
     """One layer instance on the numpy backend."""
 
     def __init__(self, layer: str, params: dict, dtype, seed: int):
-        specs = layers()
-        if layer not in specs:
-            raise ValueError(f"unknown layer {layer!r}; the numpy backend has {', '.join(specs)}")
-        self.spec = specs[layer]
+        self.spec = layers()[layer]  # the facade sends only its layers' names and float32 / float64
         self.layer = layer
         self.dtype = np.dtype(dtype)
-        if self.dtype not in BITS:
-            raise TypeError(f"{layer}: dtype must be float32 or float64, got {self.dtype}")
         self._params = dict(params)
         self._seed = int(seed)
         self._step = 0
@@ -81,8 +76,8 @@ class NumpyModule:
     # -- protocol: computation -------------------------------------------
     def forward(self, x: np.ndarray, out: Optional[np.ndarray] = None, batch_offset: int = 0) -> np.ndarray:
         """``batch_offset``: ``x`` is the rows from there (axis 0) of a larger
-        logical batch, already checked by the facade (``check_batch_offset``)."""
-        x = self._operand(x, "input")
+        logical batch. The facade has checked everything: ``x`` (and ``out``)
+        C-contiguous of the module's dtype, ``batch_offset`` (``check_batch_offset``)."""
         noise, base = at_batch_offset(self.spec, x.shape, self._params, batch_offset)
         with self._lock:
             params, training = self._params, self._training
@@ -92,7 +87,7 @@ class NumpyModule:
                 self._step += 1
                 self._last_train = record
             self._last = record
-        out = self._target(out, x.shape)
+        out = np.empty(x.shape, self.dtype) if out is None else out
         with np.errstate(all="ignore"):  # IEEE results (Inf, NaN) are the contract, not warnings
             op.apply(x, out, record.cells)
         return out
@@ -101,10 +96,9 @@ class NumpyModule:
         record = self._last
         if record is None:
             raise backward_first_error(self.layer)
-        grad = self._operand(grad, "gradient")
         if grad.shape != record.shape:
             raise gradient_shape_error(self.layer, grad.shape, record.shape)
-        out = self._target(out, grad.shape)
+        out = np.empty(grad.shape, self.dtype) if out is None else out
         with np.errstate(all="ignore"):
             record.op.derivative.apply(grad, out, record.cells)
         return out
@@ -122,17 +116,3 @@ class NumpyModule:
         with np.errstate(all="ignore"):
             op.apply(cells, cells, record.cells)
         return cells != 0 if kind.name == "keep" else cells
-
-    # -- helpers ---------------------------------------------------------
-    def _operand(self, array, name: str) -> np.ndarray:
-        if not isinstance(array, np.ndarray) or array.dtype != self.dtype:
-            got = array.dtype if isinstance(array, np.ndarray) else type(array).__name__
-            raise TypeError(f"{self.layer}: {name} must be a {self.dtype} array, got {got}")
-        return np.asarray(array, order="C")  # (ascontiguousarray would make 0-d arrays 1-d)
-
-    def _target(self, out, shape) -> np.ndarray:
-        if out is None:
-            return np.empty(shape, dtype=self.dtype)
-        if out.shape != shape or out.dtype != self.dtype or not out.flags.c_contiguous:
-            raise ValueError(f"{self.layer}: out must be a C-contiguous {self.dtype} array of shape {shape}")
-        return out
