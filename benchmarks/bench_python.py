@@ -9,7 +9,7 @@ AlphaDropout on each backend, with its time relative to our Dropout on the same
 backend in the same run (the target is at most 1.5x). Prints
 million elements per second (median of the repeats, after a warm-up) and each
 figure's ratio to the one-liner and to the copy. Figures from different runs or
-machines are not comparable (see ../shared/reference/BASELINES.md: +-25% noise).
+machines are not comparable (+-25% noise on a shared machine).
 """
 from __future__ import annotations
 
@@ -21,16 +21,7 @@ import time
 import numpy as np
 
 from bigdl_reg import nn
-
-
-def median_seconds(fn, repeats: int) -> float:
-    fn()  # warm-up: JIT, page faults, arena growth
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+from bigdl_reg._machine import median_seconds
 
 
 def main() -> None:

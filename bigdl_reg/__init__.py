@@ -21,7 +21,7 @@ __all__ = ["__version__", "set_seed", "set_default_backend", "get_default_backen
 
 def set_seed(seed) -> None:
     """Seed the global seeder: the k-th layer created afterwards without an
-    explicit seed gets a seed derived from (``seed``, k) (RNG.md, "Module seeds").
+    explicit seed gets a seed derived from (``seed``, k) (docs/contract.md, "Module seeds").
 
     ``seed`` is an unsigned 64-bit int (ValueError outside [0, 2**64), TypeError
     if not an int). Layers given ``seed=`` are not affected.

@@ -15,65 +15,26 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import subprocess
 import sys
 from typing import Callable, Dict, List, Optional, Tuple
 
-
-def _package_version() -> str:
-    try:
-        import bigdl_reg
-
-        v = getattr(bigdl_reg, "__version__", None)
-        if v:
-            return str(v)
-    except Exception:
-        pass
-    try:
-        from importlib.metadata import version
-
-        return version("bigdl-reg")
-    except Exception:
-        pass
-    try:  # a checkout that is not installed: read pyproject.toml
-        import re
-        from pathlib import Path
-
-        text = (Path(__file__).resolve().parents[1] / "pyproject.toml").read_text(encoding="utf-8")
-        m = re.search(r'^version\s*=\s*"([^"]+)"', text, re.M)
-        if m:
-            return m.group(1) + " (not installed)"
-    except Exception:
-        pass
-    return "unknown (not installed)"
-
-
-def _java_version(java: str) -> str:
-    try:
-        r = subprocess.run(
-            [java, "-version"], stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=20
-        )
-    except subprocess.TimeoutExpired:
-        return "unknown (`java -version` did not answer within 20 s)"
-    except OSError as e:
-        return f"unknown ({e})"
-    lines = (r.stderr or r.stdout).strip().splitlines()
-    return lines[0] if lines else f"unknown (exit status {r.returncode})"
+from . import __version__
+from ._machine import java_version
 
 
 def _backends() -> Tuple[str, str]:
     """(default backend, what "auto" resolves to), best effort."""
-    try:
-        from . import backends
+    from . import backends
 
+    try:
         default = backends.get_default_backend()
-    except Exception as e:  # the registry is missing or the env var is wrong
+    except ValueError as e:  # a BIGDL_REG_BACKEND that names no backend
         return f"unknown ({type(e).__name__}: {e})", "unknown"
     try:
-        resolved = getattr(backends.get_backend("auto"), "name", "?")
-    except Exception as e:
+        resolved = backends.get_backend("auto").name
+    except Exception as e:  # find_problem() itself failing
         resolved = f"none ({type(e).__name__}: {e})"
-    return str(default), str(resolved)
+    return default, resolved
 
 
 _AUTO = 'backend "auto" resolves to'
@@ -82,7 +43,7 @@ _AUTO = 'backend "auto" resolves to'
 def collect_info() -> List[Tuple[str, str]]:
     import numpy
 
-    rows: List[Tuple[str, str]] = [("bigdl-reg", _package_version())]
+    rows: List[Tuple[str, str]] = [("bigdl-reg", __version__)]
     rows.append(("python", f"{platform.python_version()} ({sys.executable})"))
     rows.append(("numpy", numpy.__version__))
     try:
@@ -103,7 +64,7 @@ def collect_info() -> List[Tuple[str, str]]:
     java = gateway.find_java()
     rows.append(("java", java or "not found (install a JDK 17; set JAVA_HOME or put java on PATH)"))
     if java:
-        rows.append(("java version", _java_version(java)))
+        rows.append(("java version", java_version(java)))
     cp = gateway.classpath_file()
     src = f" (from ${gateway.CLASSPATH_ENV})" if os.environ.get(gateway.CLASSPATH_ENV) else ""
     if cp.is_file():
@@ -145,7 +106,8 @@ def cmd_info(args: argparse.Namespace) -> int:
 
 
 #: name -> (help, add_arguments, run).
-COMMANDS: Dict[str, Tuple[str, Optional[Callable[[argparse.ArgumentParser], None]], Callable[[argparse.Namespace], int]]] = {
+Command = Tuple[str, Callable[[argparse.ArgumentParser], object], Callable[[argparse.Namespace], int]]
+COMMANDS: Dict[str, Command] = {
     "info": (
         "versions, backends, Java and the gateway jars",
         lambda p: p.add_argument("--short", action="store_true", help="one line"),
@@ -156,7 +118,7 @@ COMMANDS: Dict[str, Tuple[str, Optional[Callable[[argparse.ArgumentParser], None
         "Dropout regularizing a real model, speed",
         lambda p: p.add_argument("--plot", default=None, metavar="PNG",
                                  help="where to save the regularization curves (default: a file in the temp dir)"),
-        lambda args: cmd_demo(args),
+        cmd_demo,
     ),
 }
 
@@ -166,8 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (help_text, add_args, run) in COMMANDS.items():
         p = sub.add_parser(name, help=help_text, description=help_text)
-        if add_args is not None:
-            add_args(p)
+        add_args(p)
         p.set_defaults(run=run)
     return parser
 

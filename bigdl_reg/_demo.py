@@ -1,8 +1,9 @@
 """``python -m bigdl_reg demo``: the project in one run, for a first-time reader.
 
 1. where it runs (Java, the gateway's jars, the backends);
-2. Python through the JVM: RNG.md's worked example, its backward, evaluate
-   mode, and SpatialDropout2D dropping whole channels;
+2. Python through the JVM: the contract's worked example (docs/contract.md,
+   "Golden values"), its backward, evaluate mode, and SpatialDropout2D
+   dropping whole channels;
 3. same seed, same bytes: for every layer, the SHA-256 of the output and of
    the gradient from the Scala engine on its own (``Bridge.referenceDigest``,
    the input built in Scala), from the jvm facade and from the numpy backend;
@@ -18,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import statistics
 import sys
 import tempfile
 import time
@@ -28,11 +28,12 @@ from typing import Callable, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from . import nn
+from . import __version__, nn
+from ._machine import java_version, median_seconds
 
 __all__ = ["Case", "CASES", "WORKED_EXAMPLE", "DEMO_EPOCHS", "DEFAULT_PLOT", "pattern", "digest", "run"]
 
-#: RNG.md's worked example: Dropout(init_p=0.5, seed=42), first training
+#: the worked example of docs/contract.md, "Golden values": Dropout(init_p=0.5, seed=42), first training
 #: forward of 1..16 as float32 shaped (2, 8).
 WORKED_EXAMPLE = np.array([[2, 0, 6, 8, 0, 0, 14, 16], [18, 20, 0, 24, 26, 28, 30, 32]], dtype=np.float32)
 
@@ -120,10 +121,8 @@ class _State:
 
 
 def _where(state: _State) -> None:
-    from . import __main__ as cli
-
     _heading(1, "Where it runs")
-    rows = [("bigdl-reg", cli._package_version())]
+    rows = [("bigdl-reg", __version__)]
     rows.append(("python", f"{sys.version.split()[0]} ({sys.executable})"))
     rows.append(("numpy", np.__version__))
     try:
@@ -135,7 +134,7 @@ def _where(state: _State) -> None:
         _print_rows(rows)
         return
     java = gateway.find_java()
-    rows.append(("java", f"{java} ({cli._java_version(java)})" if java else "not found"))
+    rows.append(("java", f"{java} ({java_version(java)})" if java else "not found"))
     cp = gateway.classpath_file()
     try:
         entries = gateway.read_classpath()
@@ -199,9 +198,9 @@ def _through_the_jvm(state: _State) -> None:
         print(">>> d.forward(x)                 # training: each element kept with probability 0.5, scaled by 2")
         print(f"  {_fmt(y)}")
         if y.dtype == WORKED_EXAMPLE.dtype and y.tobytes() == WORKED_EXAMPLE.tobytes():
-            print("  = the worked example of RNG.md (Philox4x64-10, seed 42, step 0), bit for bit")
+            print("  = the worked example of docs/contract.md (Philox4x64-10, seed 42, step 0), bit for bit")
         else:
-            print(f"  DIFFERENT from the worked example of RNG.md: {_fmt(WORKED_EXAMPLE)}")
+            print(f"  DIFFERENT from the worked example of docs/contract.md: {_fmt(WORKED_EXAMPLE)}")
             state.failures.append("the worked example differs")
         print(f"  d.step = {d.step}                 (a training forward advances the step)")
         g = d.backward(x, np.ones_like(x))
@@ -327,7 +326,6 @@ def _import_digits_mlp():
     sys.path.insert(0, str(examples))
     try:
         import digits_mlp  # noqa: PLC0415
-
         import matplotlib  # noqa: F401  (the examples extra)
         import sklearn  # noqa: F401
     finally:
@@ -348,7 +346,8 @@ def _regularization(state: _State, plot: Path) -> None:
     plain = dm.Config(epochs=DEMO_EPOCHS, backend=backend)
     dropout = replace(plain, input_p=0.2, hidden_p=0.5)
     print(f"A NumPy MLP (64 pixels -> {plain.hidden} ReLU -> 10) on scikit-learn's handwritten digits, trained on")
-    print(f"only {len(data[0])} images so that it can memorise them ({len(data[2])} test images), {DEMO_EPOCHS} epochs of SGD.")
+    print(f"only {len(data[0])} images so that it can memorise them ({len(data[2])} test images), "
+          f"{DEMO_EPOCHS} epochs of SGD.")
     print(f"The second model adds our Dropout (p=0.2 on the pixels, 0.5 on the hidden layer, {backend} backend):")
     print("forward in the training loop, backward for the gradient, evaluate() to measure.")
     runs = []
@@ -374,16 +373,6 @@ def _regularization(state: _State, plot: Path) -> None:
 # --------------------------------------------------------------- 5. speed
 
 
-def _median_seconds(fn: Callable[[], object], repeats: int = 3) -> float:
-    fn()  # warm-up: JIT, page faults, arena growth
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
 def _speed(state: _State) -> None:
     _heading(5, "A short speed check")
     n, p = 10**7, 0.5
@@ -392,7 +381,8 @@ def _speed(state: _State) -> None:
     print(f"Dropout(init_p={p}) training forward of {n:,} float32 elements (numpy in, numpy out), median of 3")
     print("after a warm-up:")
     candidates: List[Tuple[str, Callable[[], object]]] = [
-        ("d2l one-liner (rng.uniform(size=x.shape) > p) * x / (1 - p)", lambda: (rng.uniform(size=x.shape) > p) * x / (1 - p)),
+        ("d2l one-liner (rng.uniform(size=x.shape) > p) * x / (1 - p)",
+         lambda: (rng.uniform(size=x.shape) > p) * x / (1 - p)),
     ]
     layers = []
     if state.jvm:
@@ -403,7 +393,7 @@ def _speed(state: _State) -> None:
     rates = []
     try:
         for name, fn in candidates:
-            rates.append((name, n / _median_seconds(fn) / 1e6))
+            rates.append((name, n / median_seconds(fn, 3) / 1e6))
     except Exception as e:
         print(f"  the speed check failed: {type(e).__name__}: {e}")
         state.failures.append("the speed check failed")
@@ -427,7 +417,8 @@ def run(plot: Optional[Path] = None) -> int:
     started = time.perf_counter()
     state = _State()
     print("bigdl-reg demo: BigDL-style noise layers (Dropout, GaussianDropout, GaussianNoise,")
-    print("SpatialDropout1D/2D/3D, AlphaDropout, FeatureAlphaDropout) with one Scala engine, driven from Python through py4j, and a")
+    print("SpatialDropout1D/2D/3D, AlphaDropout, FeatureAlphaDropout) with one Scala engine, driven from Python "
+          "through py4j, and a")
     print("NumPy re-implementation; a seed fixes every bit of the noise in both.")
     _where(state)
     _through_the_jvm(state)

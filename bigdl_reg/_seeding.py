@@ -1,4 +1,4 @@
-"""The global seeder (RNG.md, "Module seeds").
+"""The global seeder (docs/contract.md, "Module seeds").
 
 After ``set_seed(g)`` the k-th module created (k = 0, 1, ...) gets
 

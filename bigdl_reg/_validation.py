@@ -1,7 +1,7 @@
 """Every argument and input check of the Python side, and every message.
 
-The messages are shared with the Scala engine (docs/architecture.md,
-"Messages"), so tests can compare them across backends. Numbers in messages
+The messages are shared with the Scala engine (docs/contract.md,
+"Validation"), so tests can compare them across backends. Numbers in messages
 are written the way Java's ``Double.toString`` writes them (``1.5``, ``-0.5``,
 ``NaN``, ``Infinity``, ``1.0E-10``): see :func:`java_double`.
 
@@ -28,7 +28,7 @@ import numpy as np
 
 SEED_LIMIT = 1 << 64
 
-_DTYPES = {"float": np.dtype(np.float32), "double": np.dtype(np.float64)}
+_DTYPES: dict[str, np.dtype] = {"float": np.dtype(np.float32), "double": np.dtype(np.float64)}
 _DATA_FORMATS = {
     "NCHW": "NCHW",
     "NHWC": "NHWC",
@@ -76,6 +76,7 @@ def java_double(value: float) -> str:
 def _shortest_digits(value: float) -> tuple[str, int]:
     """(digits, e) with value == 0.<digits> * 10**e, digits from ``repr``."""
     _, digit_tuple, exponent = Decimal(repr(value)).as_tuple()
+    assert isinstance(exponent, int)  # a finite value: not 'n', 'N' or 'F'
     digits = "".join(map(str, digit_tuple)).lstrip("0")
     trimmed = digits.rstrip("0")
     exponent += len(digits) - len(trimmed)
@@ -177,7 +178,7 @@ def check_noise_shape(layer: str, value):
         return None
     if not isinstance(value, (tuple, list)):
         raise TypeError(f"{layer}: noise_shape must be a tuple of ints and None, got {_type_name(value)}")
-    dims = []
+    dims: list[int | None] = []
     for axis, entry in enumerate(value):
         if entry is None:
             dims.append(None)

@@ -5,7 +5,7 @@ AlphaDropout and FeatureAlphaDropout (the same style).
 Each layer validates its arguments, takes a seed (explicit, else from
 :func:`bigdl_reg.set_seed`'s global seeder) and runs on a backend: the Scala
 engine over py4j ("jvm") or the pure-NumPy re-implementation ("numpy"). Both
-give the same bits for the same seed (see docs/architecture.md).
+give the same bits for the same seed (docs/contract.md, "Why this is reproducible").
 
 Arrays in and out are numpy arrays. Element types: ``bigdl_type="float"``
 computes in float32, ``"double"`` in float64. A float32 input to a "double"
@@ -16,10 +16,32 @@ converted with ``np.asarray`` first, so a list of Python floats is float64.
 """
 from __future__ import annotations
 
+import inspect
+import re
+from dataclasses import replace
+from typing import Any, ClassVar
+
 import numpy as np
 
-from . import _seeding, _validation as v
-from .backends import get_backend
+from . import _seeding
+from . import _validation as v
+from ._layers import (
+    ADDEND,
+    ALPHA_P,
+    DATA_FORMAT,
+    FACTOR,
+    INIT_P,
+    INPLACE,
+    KEEP,
+    NOISE_SHAPE,
+    RATE,
+    SCALE,
+    STDDEV,
+    LayerSpec,
+    register,
+)
+from .backends import Backend, LayerImpl, get_backend
+from .backends.numpy import ops
 
 __all__ = [
     "Layer",
@@ -34,13 +56,53 @@ __all__ = [
 ]
 
 
+# Paragraphs several layer docstrings share: a docstring line ``{name}`` (alone,
+# indented) becomes the paragraph, at that indentation.
+_SHARED_DOCS = {
+    "common_args": """\
+bigdl_type (str): "float" (float32) or "double" (float64).
+seed (int, optional): unsigned 64-bit seed; default from the global
+    seeder (:func:`bigdl_reg.set_seed`).
+backend (str, optional): "numpy", "jvm" or "auto" (the default).""",
+    "noise_shape_arg": """\
+noise_shape (tuple, optional): Keras' ``noise_shape``: one entry
+    per input axis, ``None`` (the input's size), 1 (one draw shared
+    along that axis) or the input's size. Default: the input's shape.""",
+    "data_format_arg": '''\
+data_format (str): "NCHW" (channels first) or "NHWC" (channels
+    last); Keras' "channels_first" / "channels_last" are accepted as
+    aliases. Case-sensitive. Default: "NCHW"''',
+    "channel_p_arg": """\
+init_p (float): probability of a channel to be zeroed, in [0, 1].
+    Default: 0.5""",
+    "channel_formula": "Training forward: ``keep(n, c) ? x : +0``; evaluation: ``x * T(1 - p)``.",
+    "shared_raises": """\
+TypeError: a value of the wrong type. Shared arguments, inputs and
+    state: see :class:`Layer`.""",
+    "any_shape": """\
+Shape:
+    - Input: any shape, including 0-d and empty.
+    - Output: the input's shape.""",
+}
+
+
+def _fill_docs(doc: str) -> str:
+    def paragraph(match: re.Match) -> str:
+        indent = match.group(1)
+        return "\n".join(indent + line for line in _SHARED_DOCS[match.group(2)].splitlines())
+    return re.sub(r"^( *)\{(\w+)\}$", paragraph, doc, flags=re.M)
+
+
 class Layer:
     """What the layers share: seed, modes, dtype policy, noise access and the backend.
 
-    Subclasses validate their own arguments and call ``super().__init__``
-    with ``params`` (the validated Python keywords the backend receives).
+    A layer is a subclass with its entry, ``_spec`` (:class:`bigdl_reg._layers.LayerSpec`):
+    defining the class registers the entry under the class's name, and builds
+    the constructor (signature, defaults, checks); ``get_config`` and ``repr``
+    read the entry too. A docstring may use the shared paragraphs of
+    :data:`_SHARED_DOCS` (a line ``{name}``).
 
-    Errors every layer raises, with the text of docs/architecture.md:
+    Errors every layer raises (docs/contract.md, "Validation"):
 
     * ``ValueError``: an argument out of range (at construction: also a
       ``bigdl_type`` other than "float"/"double", a seed outside [0, 2**64),
@@ -68,19 +130,37 @@ class Layer:
         RuntimeError: Dropout: the layer is closed
     """
 
-    def __init__(self, params: dict, bigdl_type="float", seed=None, backend=None):
-        name = type(self).__name__
-        self._dtype = v.check_bigdl_type(name, bigdl_type)
-        if seed is not None:
-            seed = v.check_seed(name, seed)
-        self._backend = backend if _is_backend_object(backend) else get_backend(backend)
-        self._params = dict(params)
-        self._impl = self._backend.create(name, self._params, self._dtype, self._resolve_seed(seed))
-        self._closed = False
+    _spec: ClassVar[LayerSpec]
+    _signature: ClassVar[inspect.Signature]
 
-    @staticmethod
-    def _resolve_seed(seed):
-        return _seeding.next_seed() if seed is None else seed
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.__doc__:
+            cls.__doc__ = _fill_docs(cls.__doc__)
+        if "_spec" in cls.__dict__:  # a layer (a subclass without an entry is its parent's layer)
+            cls._spec = spec = register(cls.__name__, cls._spec)
+            cls._signature = _signature(spec)
+
+            def __init__(self, *args: Any, **kwargs: Any) -> None:
+                Layer.__init__(self, *args, **kwargs)
+
+            __init__.__qualname__ = f"{cls.__name__}.__init__"
+            __init__.__signature__ = cls._signature  # type: ignore[attr-defined]  # what inspect and the docs show
+            cls.__init__ = __init__  # type: ignore[method-assign]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        arguments = self._signature.bind(self, *args, **kwargs)
+        arguments.apply_defaults()
+        given, name = arguments.arguments, self._spec.name
+        params = {p.keyword: p.check(name, given[p.keyword]) for p in self._spec.params}
+        self._params = {key: value for key, value in params.items() if value is not None}  # None: no noise_shape
+        self._dtype = v.check_bigdl_type(name, given["bigdl_type"])
+        seed = given["seed"]
+        seed = _seeding.next_seed() if seed is None else v.check_seed(name, seed)
+        backend = given["backend"]
+        self._backend: Backend = backend if _is_backend_object(backend) else get_backend(backend)
+        self._impl: LayerImpl = self._backend.create(name, self._params, self._dtype, seed)
+        self._closed = False
 
     # -- computation -----------------------------------------------------
     def forward(self, x, batch_offset=0):
@@ -93,7 +173,7 @@ class Layer:
         any order, give the bytes of one forward on the whole batch.
         """
         impl = self._live_impl()
-        layer = type(self).__name__
+        layer = self._spec.name
 
         def compute(array, out):
             offset = v.check_batch_offset(layer, batch_offset, array.shape)
@@ -143,7 +223,7 @@ class Layer:
 
     def _run_inplace(self, array, compute, name):
         """Write the result into the caller's array and return that array."""
-        layer = type(self).__name__
+        layer = self._spec.name
         v.check_inplace_target(layer, array, self._dtype, name)
         if array.flags.c_contiguous and array.dtype == self._dtype:
             return compute(array, array)
@@ -152,12 +232,12 @@ class Layer:
     def _as_operand(self, array, name) -> np.ndarray:
         """The dtype policy, then a C-contiguous array of the layer's dtype."""
         array = np.asarray(array)
-        v.check_input_dtype(type(self).__name__, array, self._dtype, name)
+        v.check_input_dtype(self._spec.name, array, self._dtype, name)
         return _c_contiguous(array, self._dtype)
 
     @property
     def _inplace(self) -> bool:
-        return False
+        return self._params.get("inplace", False)
 
     # -- modes and state -------------------------------------------------
     def training(self):
@@ -178,7 +258,7 @@ class Layer:
         """Set this layer's seed (unsigned 64-bit) and reset its step to 0. Returns self.
 
         Raises ValueError (negative or >= 2**64) or TypeError (not an int)."""
-        self._live_impl().set_seed(v.check_seed(type(self).__name__, seed))
+        self._live_impl().set_seed(v.check_seed(self._spec.name, seed))
         return self
 
     @property
@@ -213,7 +293,7 @@ class Layer:
 
     def __repr__(self) -> str:
         args = ", ".join(f"{key}={value!r}" for key, value in self.get_config().items())
-        return f"{type(self).__name__}({args})"
+        return f"{self._spec.name}({args})"
 
     # -- lifecycle -------------------------------------------------------
     def close(self) -> None:
@@ -231,16 +311,41 @@ class Layer:
 
     def _live_impl(self):
         if self._closed:
-            raise RuntimeError(f"{type(self).__name__}: the layer is closed")
+            raise RuntimeError(f"{self._spec.name}: the layer is closed")
         return self._impl
 
-    def _set_params(self, params: dict) -> None:
-        """Change parameters in place, keeping seed and step (backend permitting)."""
-        impl = self._live_impl()
-        if not hasattr(impl, "set_params"):
-            raise NotImplementedError(f"the {self.backend} backend cannot change parameters in place")
-        impl.set_params(params)
-        self._params = dict(params)
+
+def _signature(spec: LayerSpec) -> inspect.Signature:
+    """The constructor of ``spec``'s class: its own parameters (BigDL's order),
+    then BigDL's ``bigdl_type``, ``seed`` and ``backend``, then Keras'
+    ``noise_shape`` when the layer takes one."""
+    keyword = inspect.Parameter.POSITIONAL_OR_KEYWORD
+
+    def parameter(name, default):
+        return inspect.Parameter(name, keyword, default=default)
+
+    own = [parameter(p.keyword, p.default) for p in spec.params if p is not NOISE_SHAPE]
+    shared = [parameter("bigdl_type", "float"), parameter("seed", None), parameter("backend", None)]
+    keras = [parameter(p.keyword, p.default) for p in spec.params if p is NOISE_SHAPE]
+    return inspect.Signature([parameter("self", inspect.Parameter.empty), *own, *shared, *keras])
+
+
+class _DropProbability(Layer):
+    """The layers with a drop probability ``init_p`` that can change in place
+    (Scala's ``DropProbability``): Dropout, AlphaDropout and their subclasses."""
+
+    @property
+    def p(self) -> float:
+        return self._params["init_p"]
+
+    def set_p(self, p):
+        """Change the drop probability (BigDL's ``setP``); seed and step are kept. Returns self."""
+        p = self._spec.param("init_p").check(self._spec.name, p)
+        self._live_impl().set_p(p)
+        self._params = {**self._params, "init_p": p}
+        return self
+
+
 
 
 def _is_backend_object(backend) -> bool:
@@ -258,13 +363,7 @@ def _write_back(array: np.ndarray, result: np.ndarray) -> np.ndarray:
     return array
 
 
-def _with_noise_shape(layer: str, params: dict, noise_shape) -> dict:
-    """``params`` plus a validated ``noise_shape`` when one is given (absent = the input's shape)."""
-    dims = v.check_noise_shape(layer, noise_shape)
-    return params if dims is None else {**params, "noise_shape": dims}
-
-
-class Dropout(Layer):
+class Dropout(_DropProbability):
     r"""Zeroes each element with probability ``init_p`` during training and
     scales the kept ones by ``1 / (1 - init_p)``.
 
@@ -281,17 +380,10 @@ class Dropout(Layer):
         scale (bool): rescale kept elements by ``1 / (1 - init_p)`` in
             training. Without it, evaluation multiplies by ``1 - init_p``
             instead. Default: ``True``
-        bigdl_type (str): "float" (float32) or "double" (float64).
-        seed (int, optional): unsigned 64-bit seed; default from the global
-            seeder (:func:`bigdl_reg.set_seed`).
-        backend (str, optional): "numpy", "jvm" or "auto" (the default).
-        noise_shape (tuple, optional): Keras' ``noise_shape``: one entry
-            per input axis, ``None`` (the input's size), 1 (one draw shared
-            along that axis) or the input's size. Default: the input's shape.
+        {common_args}
+        {noise_shape_arg}
 
-    Shape:
-        - Input: any shape, including 0-d and empty.
-        - Output: the input's shape.
+    {any_shape}
 
     Training forward: ``keep ? x * T(1/(1-p)) : +0`` (scale) or
     ``keep ? x : +0`` (no scale), ``T`` rounding to the element type.
@@ -299,8 +391,8 @@ class Dropout(Layer):
     applies the same mask and factor to the gradient.
 
     Raises:
-        ValueError: ``init_p`` outside [0, 1], NaN included. TypeError: a
-        value of the wrong type. Shared arguments, inputs and state: see :class:`Layer`.
+        ValueError: ``init_p`` outside [0, 1], NaN included.
+        {shared_raises}
 
     Examples::
 
@@ -322,28 +414,11 @@ class Dropout(Layer):
         array([1., 2., 3., 4., 5., 6., 7., 8.], dtype=float32)
     """
 
-    def __init__(self, init_p=0.5, inplace=False, scale=True, bigdl_type="float", seed=None, backend=None,
-                 noise_shape=None):
-        layer = type(self).__name__
-        params = {
-            "init_p": v.check_init_p(layer, init_p),
-            "inplace": v.check_bool(layer, "inplace", inplace),
-            "scale": v.check_bool(layer, "scale", scale),
-        }
-        super().__init__(_with_noise_shape(layer, params, noise_shape), bigdl_type, seed, backend)
-
-    @property
-    def _inplace(self) -> bool:
-        return self._params["inplace"]
-
-    @property
-    def p(self) -> float:
-        return self._params["init_p"]
-
-    def set_p(self, p):
-        """Change the drop probability (BigDL's ``setP``); seed and step are kept. Returns self."""
-        self._set_params({**self._params, "init_p": v.check_init_p(type(self).__name__, p)})
-        return self
+    _spec = LayerSpec(
+        (INIT_P, INPLACE, SCALE, NOISE_SHAPE), KEEP, None,
+        # (the Spatial layers have no scale: they are the unscaled Dropout)
+        training=lambda params: ops.dropout(params["init_p"], params.get("scale", False)),
+        evaluate=lambda params: ops.Identity if params.get("scale", False) else ops.Scale(1.0 - params["init_p"]))
 
 
 class GaussianDropout(Layer):
@@ -355,24 +430,17 @@ class GaussianDropout(Layer):
     Args:
         rate (float): drop probability of the equivalent Dropout, in [0, 1).
             0 is the identity.
-        bigdl_type (str): "float" (float32) or "double" (float64).
-        seed (int, optional): unsigned 64-bit seed; default from the global
-            seeder (:func:`bigdl_reg.set_seed`).
-        backend (str, optional): "numpy", "jvm" or "auto" (the default).
-        noise_shape (tuple, optional): Keras' ``noise_shape``: one entry
-            per input axis, ``None`` (the input's size), 1 (one draw shared
-            along that axis) or the input's size. Default: the input's shape.
+        {common_args}
+        {noise_shape_arg}
 
-    Shape:
-        - Input: any shape, including 0-d and empty.
-        - Output: the input's shape.
+    {any_shape}
 
     Training forward: ``x * T(1 + sd*z)``; evaluation: ``x``. ``backward``
     multiplies the gradient by the forward's own factors (not fresh noise).
 
     Raises:
-        ValueError: ``rate`` outside [0, 1), NaN included. TypeError: a
-        value of the wrong type. Shared arguments, inputs and state: see :class:`Layer`.
+        ValueError: ``rate`` outside [0, 1), NaN included.
+        {shared_raises}
 
     Examples::
 
@@ -385,10 +453,7 @@ class GaussianDropout(Layer):
         array([1., 1., 1., 1.], dtype=float32)
     """
 
-    def __init__(self, rate, bigdl_type="float", seed=None, backend=None, noise_shape=None):
-        layer = type(self).__name__
-        params = {"rate": v.check_rate(layer, rate)}
-        super().__init__(_with_noise_shape(layer, params, noise_shape), bigdl_type, seed, backend)
+    _spec = LayerSpec((RATE, NOISE_SHAPE), FACTOR, None, lambda params: ops.gaussian_dropout(params["rate"]))
 
 
 class GaussianNoise(Layer):
@@ -398,24 +463,17 @@ class GaussianNoise(Layer):
     Args:
         stddev (float): standard deviation of the noise, finite and >= 0.
             0 is the identity.
-        bigdl_type (str): "float" (float32) or "double" (float64).
-        seed (int, optional): unsigned 64-bit seed; default from the global
-            seeder (:func:`bigdl_reg.set_seed`).
-        backend (str, optional): "numpy", "jvm" or "auto" (the default).
-        noise_shape (tuple, optional): Keras' ``noise_shape``: one entry
-            per input axis, ``None`` (the input's size), 1 (one draw shared
-            along that axis) or the input's size. Default: the input's shape.
+        {common_args}
+        {noise_shape_arg}
 
-    Shape:
-        - Input: any shape, including 0-d and empty.
-        - Output: the input's shape.
+    {any_shape}
 
     Training forward: ``x + T(stddev*z)``; evaluation: ``x``. The gradient
     passes through unchanged in both modes.
 
     Raises:
-        ValueError: ``stddev`` negative, infinite or NaN. TypeError: a
-        value of the wrong type. Shared arguments, inputs and state: see :class:`Layer`.
+        ValueError: ``stddev`` negative, infinite or NaN.
+        {shared_raises}
 
     Examples::
 
@@ -428,36 +486,29 @@ class GaussianNoise(Layer):
         array([1., 1., 1.])
     """
 
-    def __init__(self, stddev, bigdl_type="float", seed=None, backend=None, noise_shape=None):
-        layer = type(self).__name__
-        params = {"stddev": v.check_stddev(layer, stddev)}
-        super().__init__(_with_noise_shape(layer, params, noise_shape), bigdl_type, seed, backend)
+    _spec = LayerSpec((STDDEV, NOISE_SHAPE), ADDEND, None, lambda params: ops.gaussian_noise(params["stddev"]))
 
 
-class SpatialDropout1D(Layer):
+class SpatialDropout1D(Dropout):
     r"""Drops whole channels of a sequence: one draw per (sample, channel),
     shared by every time step (Tompson et al., 2015). Kept elements are
     *not* rescaled; evaluation multiplies by ``1 - init_p`` instead.
 
     Args:
-        init_p (float): probability of a channel to be zeroed, in [0, 1].
-            Default: 0.5
-        bigdl_type (str): "float" (float32) or "double" (float64).
-        seed (int, optional): unsigned 64-bit seed; default from the global
-            seeder (:func:`bigdl_reg.set_seed`).
-        backend (str, optional): "numpy", "jvm" or "auto" (the default).
+        {channel_p_arg}
+        {common_args}
 
     Shape:
         - Input: :math:`(N, T, C)` (noise shape :math:`(N, 1, C)`) or
           :math:`(T, C)` (noise shape :math:`(1, C)`).
         - Output: the input's shape.
 
-    Training forward: ``keep(n, c) ? x : +0``; evaluation: ``x * T(1 - p)``.
+    {channel_formula}
 
     Raises:
         ValueError: ``init_p`` outside [0, 1], NaN included; an input that
-        is not 2-D or 3-D (at forward). TypeError: a
-        value of the wrong type. Shared arguments, inputs and state: see :class:`Layer`.
+            is not 2-D or 3-D (at forward).
+        {shared_raises}
 
     Examples::
 
@@ -470,25 +521,18 @@ class SpatialDropout1D(Layer):
                 [1., 0., 1., 1.]]], dtype=float32)
     """
 
-    def __init__(self, init_p=0.5, bigdl_type="float", seed=None, backend=None):
-        super().__init__({"init_p": v.check_init_p(type(self).__name__, init_p)}, bigdl_type, seed, backend)
+    _spec = replace(Dropout._spec, params=(INIT_P,), channels=(1,))
 
 
-class SpatialDropout2D(Layer):
+class SpatialDropout2D(Dropout):
     r"""Drops whole feature maps: one draw per (sample, channel), shared by
     every pixel of the map (Tompson et al., 2015). Kept elements are *not*
     rescaled; evaluation multiplies by ``1 - init_p`` instead.
 
     Args:
-        init_p (float): probability of a channel to be zeroed, in [0, 1].
-            Default: 0.5
-        data_format (str): "NCHW" (channels first) or "NHWC" (channels
-            last); Keras' "channels_first" / "channels_last" are accepted as
-            aliases. Case-sensitive. Default: "NCHW"
-        bigdl_type (str): "float" (float32) or "double" (float64).
-        seed (int, optional): unsigned 64-bit seed; default from the global
-            seeder (:func:`bigdl_reg.set_seed`).
-        backend (str, optional): "numpy", "jvm" or "auto" (the default).
+        {channel_p_arg}
+        {data_format_arg}
+        {common_args}
 
     Shape:
         - NCHW input: :math:`(N, C, H, W)` (noise :math:`(N, C, 1, 1)`) or
@@ -497,12 +541,12 @@ class SpatialDropout2D(Layer):
           :math:`(H, W, C)` (noise :math:`(1, 1, C)`).
         - Output: the input's shape.
 
-    Training forward: ``keep(n, c) ? x : +0``; evaluation: ``x * T(1 - p)``.
+    {channel_formula}
 
     Raises:
         ValueError: ``init_p`` outside [0, 1]; ``data_format`` not one of
-        the names above; an input that is not 3-D or 4-D (at forward). TypeError: a
-        value of the wrong type. Shared arguments, inputs and state: see :class:`Layer`.
+            the names above; an input that is not 3-D or 4-D (at forward).
+        {shared_raises}
 
     Examples::
 
@@ -515,30 +559,18 @@ class SpatialDropout2D(Layer):
         array([0.5, 0.5, 0.5, 0.5], dtype=float32)
     """
 
-    def __init__(self, init_p=0.5, data_format="NCHW", bigdl_type="float", seed=None, backend=None):
-        layer = type(self).__name__
-        params = {
-            "init_p": v.check_init_p(layer, init_p),
-            "data_format": v.check_data_format(layer, data_format),
-        }
-        super().__init__(params, bigdl_type, seed, backend)
+    _spec = replace(Dropout._spec, params=(INIT_P, DATA_FORMAT), channels=(2,))
 
 
-class SpatialDropout3D(Layer):
+class SpatialDropout3D(Dropout):
     r"""Drops whole 3-D feature volumes: one draw per (sample, channel),
     shared by every voxel (Tompson et al., 2015). Kept elements are *not*
     rescaled; evaluation multiplies by ``1 - init_p`` instead.
 
     Args:
-        init_p (float): probability of a channel to be zeroed, in [0, 1].
-            Default: 0.5
-        data_format (str): "NCHW" (channels first) or "NHWC" (channels
-            last); Keras' "channels_first" / "channels_last" are accepted as
-            aliases. Case-sensitive. Default: "NCHW"
-        bigdl_type (str): "float" (float32) or "double" (float64).
-        seed (int, optional): unsigned 64-bit seed; default from the global
-            seeder (:func:`bigdl_reg.set_seed`).
-        backend (str, optional): "numpy", "jvm" or "auto" (the default).
+        {channel_p_arg}
+        {data_format_arg}
+        {common_args}
 
     Shape:
         - NCHW input: :math:`(N, C, D, H, W)` (noise :math:`(N, C, 1, 1, 1)`)
@@ -547,12 +579,12 @@ class SpatialDropout3D(Layer):
           or :math:`(D, H, W, C)` (noise :math:`(1, 1, 1, C)`).
         - Output: the input's shape.
 
-    Training forward: ``keep(n, c) ? x : +0``; evaluation: ``x * T(1 - p)``.
+    {channel_formula}
 
     Raises:
         ValueError: ``init_p`` outside [0, 1]; ``data_format`` not one of
-        the names above; an input that is not 4-D or 5-D (at forward). TypeError: a
-        value of the wrong type. Shared arguments, inputs and state: see :class:`Layer`.
+            the names above; an input that is not 4-D or 5-D (at forward).
+        {shared_raises}
 
     Examples::
 
@@ -567,16 +599,10 @@ class SpatialDropout3D(Layer):
         True
     """
 
-    def __init__(self, init_p=0.5, data_format="NCHW", bigdl_type="float", seed=None, backend=None):
-        layer = type(self).__name__
-        params = {
-            "init_p": v.check_init_p(layer, init_p),
-            "data_format": v.check_data_format(layer, data_format),
-        }
-        super().__init__(params, bigdl_type, seed, backend)
+    _spec = replace(Dropout._spec, params=(INIT_P, DATA_FORMAT), channels=(3,))
 
 
-class AlphaDropout(Layer):
+class AlphaDropout(_DropProbability):
     r"""Dropout for self-normalizing networks (Klambauer et al., 2017): keeps
     the zero mean and unit variance of SELU activations. A dropped element
     is set to SELU's saturation value rather than 0, and every element is
@@ -591,23 +617,15 @@ class AlphaDropout(Layer):
     Args:
         init_p (float): probability of an element to be dropped, in [0, 1).
             0 is the identity. Default: 0.5
-        bigdl_type (str): "float" (float32) or "double" (float64).
-        seed (int, optional): unsigned 64-bit seed; default from the global
-            seeder (:func:`bigdl_reg.set_seed`).
-        backend (str, optional): "numpy", "jvm" or "auto" (the default).
-        noise_shape (tuple, optional): Keras' ``noise_shape``: one entry
-            per input axis, ``None`` (the input's size), 1 (one draw shared
-            along that axis) or the input's size. Default: the input's shape.
+        {common_args}
+        {noise_shape_arg}
 
-    Shape:
-        - Input: any shape, including 0-d and empty.
-        - Output: the input's shape.
+    {any_shape}
 
     Raises:
         ValueError: ``init_p`` outside [0, 1), NaN included; a ``noise_shape``
-        entry below 0, or one that does not fit the input (at forward).
-        TypeError: a value of the wrong type. Shared arguments, inputs and
-        state: see :class:`Layer`.
+            entry below 0, or one that does not fit the input (at forward).
+        {shared_raises}
 
     Examples::
 
@@ -621,17 +639,10 @@ class AlphaDropout(Layer):
         array([ True, False,  True,  True, False, False,  True,  True])
     """
 
-    def __init__(self, init_p=0.5, bigdl_type="float", seed=None, backend=None, noise_shape=None):
-        layer = type(self).__name__
-        params = {"init_p": v.check_alpha_p(layer, init_p)}
-        super().__init__(_with_noise_shape(layer, params, noise_shape), bigdl_type, seed, backend)
-
-    @property
-    def p(self) -> float:
-        return self._params["init_p"]
+    _spec = LayerSpec((ALPHA_P, NOISE_SHAPE), KEEP, None, lambda params: ops.alpha_dropout(params["init_p"]))
 
 
-class FeatureAlphaDropout(Layer):
+class FeatureAlphaDropout(AlphaDropout):
     r"""AlphaDropout on whole channels (PyTorch's FeatureAlphaDropout): one
     draw per (sample, channel), with the noise shapes of SpatialDropout2D
     (3-D and 4-D inputs) and SpatialDropout3D (5-D inputs). A 4-D input is
@@ -640,13 +651,8 @@ class FeatureAlphaDropout(Layer):
     Args:
         init_p (float): probability of a channel to be dropped, in [0, 1).
             Default: 0.5
-        data_format (str): "NCHW" (channels first) or "NHWC" (channels
-            last); Keras' "channels_first" / "channels_last" are accepted as
-            aliases. Default: "NCHW"
-        bigdl_type (str): "float" (float32) or "double" (float64).
-        seed (int, optional): unsigned 64-bit seed; default from the global
-            seeder (:func:`bigdl_reg.set_seed`).
-        backend (str, optional): "numpy", "jvm" or "auto" (the default).
+        {data_format_arg}
+        {common_args}
 
     Shape:
         - NCHW input: :math:`(N, C, H, W)`, :math:`(C, H, W)` or
@@ -658,9 +664,8 @@ class FeatureAlphaDropout(Layer):
 
     Raises:
         ValueError: ``init_p`` outside [0, 1); ``data_format`` not one of
-        the names above; an input that is not 3-D, 4-D or 5-D (at forward).
-        TypeError: a value of the wrong type. Shared arguments, inputs and
-        state: see :class:`Layer`.
+            the names above; an input that is not 3-D, 4-D or 5-D (at forward).
+        {shared_raises}
 
     Examples::
 
@@ -674,14 +679,4 @@ class FeatureAlphaDropout(Layer):
         (1, 4, 1, 1)
     """
 
-    def __init__(self, init_p=0.5, data_format="NCHW", bigdl_type="float", seed=None, backend=None):
-        layer = type(self).__name__
-        params = {
-            "init_p": v.check_alpha_p(layer, init_p),
-            "data_format": v.check_data_format(layer, data_format),
-        }
-        super().__init__(params, bigdl_type, seed, backend)
-
-    @property
-    def p(self) -> float:
-        return self._params["init_p"]
+    _spec = replace(AlphaDropout._spec, params=(ALPHA_P, DATA_FORMAT), channels=(2, 3))

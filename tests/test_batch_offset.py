@@ -10,14 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bigdl_reg.nn import (
-    Dropout,
-    GaussianDropout,
-    GaussianNoise,
-    SpatialDropout1D,
-    SpatialDropout2D,
-    SpatialDropout3D,
-)
+from bigdl_reg.nn import Dropout, GaussianDropout, GaussianNoise, SpatialDropout1D, SpatialDropout2D, SpatialDropout3D
 
 pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
 

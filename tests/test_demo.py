@@ -34,7 +34,7 @@ def test_demo_runs_and_every_row_is_identical(tmp_path):
                     "4. Dropout regularizing a real model", "5. A short speed check"):
         assert heading in out
     assert WORKED_EXAMPLE_ROW in out
-    assert "= the worked example of RNG.md" in out
+    assert "= the worked example of docs/contract.md" in out
     assert "MIXED" not in out
     rows = [line for line in out.splitlines() if line.rstrip().endswith(("identical", "DIFFERENT", "ERROR", "numpy only"))
             and not line.startswith("All ")]

@@ -1,9 +1,9 @@
-"""Layer semantics (SPEC.md) on every backend: formulas, modes, backward,
+"""Layer semantics (docs/contract.md, "The layers") on every backend: formulas, modes, backward,
 errors, noise shapes, edge cases. Parity is always ``tobytes()`` equality.
 
 The references below are written independently of the backends' kernels:
 they take the contract's words and normals (checked against golden values in
-test_rng.py) and apply SPEC.md's formulas with plain numpy, unchunked.
+test_rng.py) and apply the contract's formulas with plain numpy, unchunked.
 """
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ def build(cls, backend, dtype=np.float32, seed=42, **kwargs):
 
 
 # --------------------------------------------------------------------------
-# references (unchunked, straight from RNG.md and SPEC.md)
+# references (unchunked, straight from docs/contract.md)
 # --------------------------------------------------------------------------
 
 def reference_keep(seed, step, cells, p):
@@ -63,7 +63,7 @@ def same_bytes(a, b):
 
 
 # --------------------------------------------------------------------------
-# golden values of RNG.md
+# docs/contract.md, "Golden values"
 # --------------------------------------------------------------------------
 
 def test_worked_dropout_example(backend):

@@ -1,11 +1,11 @@
-"""Property-based tests (Hypothesis) of the six layers on both backends.
+"""Property-based tests (Hypothesis) of the eight layers on both backends.
 
 Every example builds a layer on the numpy backend and, in the ``jvm``-marked
 variant, the same layer on the jvm backend too, runs it, and checks:
 
-* the result equals SPEC.md's formula computed here by an independent
-  reference (RNG.md's words and normals, the noise-shape table), byte for
-  byte: dropped cells are exactly +0 (sign bit clear), kept cells exactly
+* the result equals the contract's formula (docs/contract.md) computed here
+  by an independent reference ("Philox4x64-10 words", "Normals", "Noise
+  shapes"), byte for byte: dropped cells are exactly +0 (sign bit clear), kept cells exactly
   ``x * T(scale)``, evaluate mode's formulas, backward with the forward's noise;
 * the jvm backend gives the same bytes as the numpy backend;
 * outputs have the input's shape and the layer's dtype; inputs are unchanged
@@ -65,7 +65,7 @@ SEED_MAX = 2**64 - 1
 
 
 # --------------------------------------------------------------------------
-# the reference: SPEC.md's formulas and noise-shape table, written out here
+# the reference: the contract's formulas and noise-shape table, written out here
 # --------------------------------------------------------------------------
 
 def reference_noise_shape(layer, data_format, shape, noise_shape=None):
@@ -86,7 +86,7 @@ def reference_noise_shape(layer, data_format, shape, noise_shape=None):
 
 
 def reference(layer, params, training, seed, step, x, backward=False):
-    """SPEC.md's forward (or, with ``backward``, its derivative applied to ``x``)."""
+    """The contract's forward (or, with ``backward``, its derivative applied to ``x``)."""
     t = x.dtype.type
     fmt = params.get("data_format", "NCHW")
     if layer in ALPHA_LAYERS:
@@ -733,7 +733,7 @@ def test_evaluate_at_p_zero_is_the_literal_formula(backends, dtype, layer, kwarg
 
 
 # --------------------------------------------------------------------------
-# Keras noise_shape and noise() (SPEC.md "Extensions")
+# Keras noise_shape and noise() (docs/contract.md, "Extensions: AlphaDropout and FeatureAlphaDropout")
 # --------------------------------------------------------------------------
 
 @st.composite

@@ -1,4 +1,4 @@
-"""The RNG contract (RNG.md): Philox words, mask halves, keep thresholds,
+"""The RNG contract (docs/contract.md, "Philox4x64-10 words" to "Module seeds"): Philox words, mask halves, keep thresholds,
 normals, the fdlibm log and the global seeder, against golden values.
 
 ``tests/vectors/fdlibm_log.bin`` holds (input bits, ``StrictMath.log`` bits)
@@ -21,7 +21,7 @@ import pytest
 
 import bigdl_reg
 from bigdl_reg import _seeding
-from bigdl_reg.backends.numpy import module, normal, philox
+from bigdl_reg.backends.numpy import normal, ops, philox
 
 VECTORS = Path(__file__).resolve().parent / "vectors"
 U64 = np.uint64
@@ -97,35 +97,35 @@ def test_mask_halves_low_half_first():
     (1 - 2**-20, 4096), (2**-21, 2**32 - 2048), (2**-33, 2**32), (0.9999999999, 1),
 ])
 def test_keep_threshold(p, threshold):
-    assert module.keep_threshold(p) == threshold
+    assert ops.keep_threshold(p) == threshold
 
 
 def test_keep_bits_golden():
-    halves = module.mask_halves(42, 3, 0, 16)
-    keep = module.keep_bits(halves, module.keep_threshold(0.3))
+    halves = ops.mask_halves(42, 3, 0, 16)
+    keep = ops.keep_bits(halves, ops.keep_threshold(0.3))
     assert "".join("1" if k else "0" for k in keep) == "1101010001111010"
 
 
 def test_bit_mask_extremes():
     halves = np.array([0, 1, 2**31, 2**32 - 1], dtype=np.uint32)
     out = np.empty(4, dtype=np.int32)
-    assert module.bit_mask(halves, 2**32, out).tolist() == [-1] * 4
-    assert module.bit_mask(halves, 0, out).tolist() == [0] * 4
-    assert module.bit_mask(halves, 2**31, out).tolist() == [-1, -1, 0, 0]
-    assert module.bit_mask(halves, 2**32 - 1, out).tolist() == [-1, -1, -1, 0]
+    assert ops.bit_mask(halves, 2**32, out).tolist() == [-1] * 4
+    assert ops.bit_mask(halves, 0, out).tolist() == [0] * 4
+    assert ops.bit_mask(halves, 2**31, out).tolist() == [-1, -1, 0, 0]
+    assert ops.bit_mask(halves, 2**32 - 1, out).tolist() == [-1, -1, -1, 0]
     out64 = np.empty(4, dtype=np.int64)
-    assert module.bit_mask(halves, 1, out64).tolist() == [-1, 0, 0, 0]
+    assert ops.bit_mask(halves, 1, out64).tolist() == [-1, 0, 0, 0]
 
 
 def test_masks_use_odd_cell_count():
     # 5 cells take 3 words: the high half of the last word is unused
-    halves = module.mask_halves(42, 3, 0, 5)
+    halves = ops.mask_halves(42, 3, 0, 5)
     assert [int(h) for h in halves] == [0x1552C3CD, 0x4B3D6AD4, 0xDB449004, 0x02111E3A, 0xD2E5B723]
 
 
 def test_mask_halves_from_any_cell():
     # cells 3..7 (an odd first cell: the high half of word 1 first)
-    halves = module.mask_halves(42, 3, 3, 5)
+    halves = ops.mask_halves(42, 3, 3, 5)
     assert [int(h) for h in halves] == [0x02111E3A, 0xD2E5B723, 0x83D1EE8E, 0xB4972F0A, 0xD8B3E21D]
 
 
@@ -150,7 +150,7 @@ def test_uniforms_are_odd_multiples_never_0_or_1():
 
 
 def _scalar_ppnd16(u: float) -> float:
-    """RNG.md's PPND16 transcribed literally, one Python float operation at a time."""
+    """PPND16 (docs/contract.md, "Normals") transcribed literally, one Python float operation at a time."""
     def poly(c, r):
         acc = c[7] * r
         for k in range(6, 0, -1):
@@ -377,14 +377,14 @@ def test_rng_json_words():
 
 def test_rng_json_masks():
     for entry in _rng_vectors()["masks"]:
-        threshold = module.keep_threshold(float(entry["p"]))
+        threshold = ops.keep_threshold(float(entry["p"]))
         assert threshold == int(entry["k"]), entry
         first, count = entry["first_cell"], len(entry["halves"])
         # halves of cells first .. first+count-1 through the backend's own stream helpers
         words = philox.words(int(entry["seed"]), int(entry["step"]), first // 2, (first % 2 + count + 1) // 2)
         halves = philox.mask_halves(words)[first % 2:first % 2 + count]
         assert [int(h) for h in halves] == _hex(entry["halves"]), entry
-        keep = module.keep_bits(halves, threshold)
+        keep = ops.keep_bits(halves, threshold)
         assert "".join("1" if k else "0" for k in keep) == entry["keep"], entry
 
 
@@ -408,7 +408,7 @@ def test_rng_json_ppnd16_branches():
 
 def test_rng_json_keep_thresholds():
     for entry in _rng_vectors()["keep_thresholds"]:
-        assert module.keep_threshold(float(entry["p"])) == int(entry["k"]), entry
+        assert ops.keep_threshold(float(entry["p"])) == int(entry["k"]), entry
 
 
 def test_rng_json_module_seeds():

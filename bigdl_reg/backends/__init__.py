@@ -1,7 +1,8 @@
 """Backend registry and default selection.
 
 A backend is an object (here: a module) with ``name`` and
-``create(layer, params, dtype, seed)``; see docs/architecture.md. Names:
+``create(layer, params, dtype, seed)``: the :class:`Backend` protocol, whose
+layers are :class:`LayerImpl`. Names:
 
 * ``"numpy"``: the pure-NumPy implementation, always available.
 * ``"jvm"``: the Scala engine through py4j (``bigdl_reg.backends.jvm``),
@@ -16,6 +17,55 @@ from __future__ import annotations
 import importlib
 import os
 import threading
+from typing import Optional, Protocol
+
+import numpy as np
+
+
+class LayerImpl(Protocol):
+    """One layer instance on a backend. The facade has validated everything
+    it passes; ``out``, when given, is a C-contiguous array of the layer's
+    dtype and shape that receives the result (it may be ``x`` itself)."""
+
+    @property
+    def seed(self) -> int: ...
+
+    @property
+    def step(self) -> int:
+        """Training forwards since construction or the last ``set_seed``."""
+
+    def forward(self, x: np.ndarray, out: Optional[np.ndarray], batch_offset: int) -> np.ndarray:
+        """The output for ``x`` (rows ``batch_offset ..`` of a logical batch); a training forward advances ``step``."""
+
+    def backward(self, x: np.ndarray, grad: np.ndarray, out: Optional[np.ndarray]) -> np.ndarray:
+        """The gradient for ``grad``, with the noise of the last forward recomputed from its (seed, step)."""
+
+    def noise(self) -> np.ndarray:
+        """The noise of the last training forward: a bool keep mask, or factors / addends."""
+
+    def set_training(self, flag: bool) -> None: ...
+
+    def is_training(self) -> bool: ...
+
+    def set_seed(self, seed: int) -> None:
+        """A new seed; the step restarts at 0."""
+
+    def set_p(self, p: float) -> None:
+        """A new drop probability (the layers with ``init_p``); seed and step stay."""
+
+    def close(self) -> None:
+        """Release what the layer holds; idempotent."""
+
+
+class Backend(Protocol):
+    """What a backend provides (the numpy and jvm packages are such objects)."""
+
+    name: str  # "numpy" or "jvm"
+
+    def create(self, layer: str, params: dict, dtype: np.dtype, seed: int) -> LayerImpl:
+        """A new ``layer`` (a class name of :mod:`bigdl_reg.nn`) with its
+        validated Python keywords ``params``, in training mode at step 0."""
+
 
 NAMES = ("auto", "numpy", "jvm")
 ENV_VAR = "BIGDL_REG_BACKEND"
@@ -68,24 +118,16 @@ def _import_jvm():
         return f"cannot import {_JVM_PACKAGE}: {error}"
 
 
-def _backend_object(module):
-    """A backend package is the backend object itself, or exposes one as BACKEND."""
-    return getattr(module, "BACKEND", module)
-
-
 def jvm_problem() -> str | None:
     """Why the jvm backend cannot start here (None when it can): no Java, the
     jars not built, py4j missing..., with how to fix it. Starts no JVM."""
     module = _import_jvm()
     if isinstance(module, str):
         return module
-    find_problem = getattr(module, "find_problem", None)
-    if find_problem is None:
-        return f"{_JVM_PACKAGE} has no find_problem() (the jvm backend is not implemented yet)"
-    return find_problem()
+    return module.find_problem()
 
 
-def get_backend(name: str | None = None):
+def get_backend(name: str | None = None) -> Backend:
     """The backend object for ``name`` (default: ``get_default_backend()``);
     ``.name`` is "jvm" or "numpy" ("auto" resolved). ValueError for an unknown
     name; RuntimeError when "jvm" is asked for and cannot be imported."""
@@ -99,7 +141,8 @@ def get_backend(name: str | None = None):
     module = _import_jvm()
     if isinstance(module, str):
         raise RuntimeError(f"the jvm backend is unavailable: {module}")
-    return _backend_object(module)
+    return module
 
 
-__all__ = ["NAMES", "ENV_VAR", "get_backend", "set_default_backend", "get_default_backend", "jvm_problem"]
+__all__ = ["Backend", "LayerImpl", "NAMES", "ENV_VAR", "get_backend", "set_default_backend", "get_default_backend",
+           "jvm_problem"]

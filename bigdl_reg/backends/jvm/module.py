@@ -251,6 +251,9 @@ class JvmModule:
             self._call(gw, "setParams", handle, text)
             self.params, self._param_text = params, text
 
+    def set_p(self, p: float) -> None:  # stand-in until the transport's setP lands
+        self.set_params({**self.params, "init_p": p})
+
     @property
     def seed(self) -> int:
         return self._seed

@@ -1,4 +1,4 @@
-"""Which input elements share one draw (SPEC.md, "Noise shapes" and "Extensions").
+"""Which input elements share one draw (docs/contract.md, "Noise shapes").
 
 Every layer draws a noise tensor of some shape and broadcasts it over the
 input: cell ``i`` (row-major in the noise shape) is the ``i`` of the RNG
@@ -8,30 +8,26 @@ the draw along that axis) or the input's size. Dropout, the Gaussian layers and
 AlphaDropout use the user's ``noise_shape`` (default: all ``None``); the
 Spatial layers and FeatureAlphaDropout use a fixed one that keeps the batch
 axis (when the input has one) and the channel axis (:func:`channel_noise_shape`).
+Which rule a layer follows is its entry's ``channels`` (:mod:`bigdl_reg._layers`).
 """
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 from ..._validation import noise_shape_axis_error, noise_shape_rank_error, rank_error
 
-# spatial ranks d of each channel layer: an input of rank d + 2 has a batch
-# axis, one of rank d + 1 has none; a batched reading wins when both fit
-# (FeatureAlphaDropout reads a 4-D input as a batch of 2-D maps)
-CHANNEL_LAYERS = {
-    "SpatialDropout1D": (1,),
-    "SpatialDropout2D": (2,),
-    "SpatialDropout3D": (3,),
-    "FeatureAlphaDropout": (2, 3),
-}
+if TYPE_CHECKING:
+    from ..._layers import LayerSpec
 
 
-def channel_noise_shape(layer: str, shape: tuple, data_format: str) -> tuple:
-    """The Keras noise shape of a channel layer: None on the batch and channel
-    axes, 1 elsewhere. SpatialDropout1D has no data_format: its (N, T, C)
-    layout is the channels-last one. A rank the layer does not accept raises
-    ValueError."""
-    dims = CHANNEL_LAYERS[layer]
+def channel_noise_shape(layer: str, dims: tuple, shape: tuple, data_format: str) -> tuple:
+    """The Keras noise shape of a channel layer of spatial ranks ``dims``:
+    None on the batch and channel axes, 1 elsewhere. An input of rank d + 2
+    has a batch axis, one of rank d + 1 has none; a batched reading wins when
+    both fit (FeatureAlphaDropout reads a 4-D input as a batch of 2-D maps).
+    SpatialDropout1D has no data_format: its (N, T, C) layout is the
+    channels-last one. A rank the layer does not accept raises ValueError."""
     ranks = sorted({r for d in dims for r in (d + 1, d + 2)})
     rank = len(shape)
     if rank not in ranks:
@@ -56,16 +52,17 @@ def resolve(layer: str, dims: tuple, shape: tuple) -> tuple:
     return tuple(out)
 
 
-def noise_shape(layer: str, shape: tuple, params: dict) -> tuple:
-    """The noise shape of ``layer`` with ``params`` for an input of ``shape``."""
+def noise_shape(spec: LayerSpec, shape: tuple, params: dict) -> tuple:
+    """The noise shape of the layer ``spec`` with ``params`` for an input of ``shape``."""
     shape = tuple(shape)
-    if layer in CHANNEL_LAYERS:
-        dims = channel_noise_shape(layer, shape, params.get("data_format", "NHWC"))
+    dims: tuple | None
+    if spec.channels is not None:
+        dims = channel_noise_shape(spec.name, spec.channels, shape, params.get("data_format", "NHWC"))
     else:
         dims = params.get("noise_shape")
         if dims is None:
             return shape
-    return resolve(layer, tuple(dims), shape)
+    return resolve(spec.name, tuple(dims), shape)
 
 
 def is_elementwise(noise: tuple, shape: tuple) -> bool:
@@ -73,7 +70,7 @@ def is_elementwise(noise: tuple, shape: tuple) -> bool:
     return tuple(noise) == tuple(shape)
 
 
-def at_batch_offset(layer: str, shape: tuple, params: dict, batch_offset: int) -> tuple:
+def at_batch_offset(spec: LayerSpec, shape: tuple, params: dict, batch_offset: int) -> tuple:
     """(noise shape, first cell) of a slice: rows ``batch_offset ..`` (axis 0)
     of a logical input whose other axes are ``shape``'s.
 
@@ -84,11 +81,11 @@ def at_batch_offset(layer: str, shape: tuple, params: dict, batch_offset: int) -
     every slice draws the same cells (base 0). ``batch_offset`` was checked by
     ``_validation.check_batch_offset``.
     """
-    noise = noise_shape(layer, shape, params)
+    noise = noise_shape(spec, shape, params)
     if batch_offset == 0:
         return noise, 0
     rows = shape[0]
-    logical = noise_shape(layer, (batch_offset + rows,) + tuple(shape[1:]), params)
+    logical = noise_shape(spec, (batch_offset + rows,) + tuple(shape[1:]), params)
     if logical[0] == 1:
         return logical, 0
     return (rows,) + logical[1:], batch_offset * math.prod(logical[1:])

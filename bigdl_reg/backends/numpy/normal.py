@@ -1,4 +1,4 @@
-"""Standard normals of RNG.md: ``z = PPND16(u)``, ``u = ((word >>> 11) | 1) * 2^-53``.
+"""Standard normals (docs/contract.md, "Normals"): ``z = PPND16(u)``, ``u = ((word >>> 11) | 1) * 2^-53``.
 
 Bit-exact with the JVM, which rules out ``np.log`` (it differs from fdlibm in
 about 6% of inputs and even between CPUs): :func:`fdlibm_log` is a vectorised
@@ -220,7 +220,7 @@ def uniforms(word_array: np.ndarray) -> np.ndarray:
 
 
 def horner(coefficients, r: np.ndarray) -> np.ndarray:
-    """RNG.md's fixed order: acc = c7*r; acc = (acc + ck)*r for k = 6..1; acc + c0."""
+    """The contract's fixed order: acc = c7*r; acc = (acc + ck)*r for k = 6..1; acc + c0."""
     acc = np.multiply(coefficients[7], r)
     for c in coefficients[6:0:-1]:
         np.add(acc, c, out=acc)
@@ -287,5 +287,5 @@ def _rational(numerator, denominator, r: np.ndarray) -> np.ndarray:
 
 
 def normals(word_array: np.ndarray) -> np.ndarray:
-    """z of RNG.md for each word."""
+    """The standard normal z of each word."""
     return ppnd16(uniforms(word_array))

@@ -1,4 +1,4 @@
-"""Philox4x64-10 words of RNG.md, from numpy's own C implementation.
+"""Philox4x64-10 words (docs/contract.md, "Philox4x64-10 words"), from numpy's own C implementation.
 
 Word ``j`` of a module with seed ``s`` at step ``t`` is
 
@@ -34,7 +34,7 @@ def words(seed: int, step: int, first: int, count: int) -> np.ndarray:
 
 
 def mask_halves(word_array: np.ndarray) -> np.ndarray:
-    """The 32-bit halves of RNG.md's masks: cell 2i is the low half of word i,
+    """The 32-bit halves of the masks (docs/contract.md, "Masks"): cell 2i is the low half of word i,
     cell 2i+1 the high half (numpy's own order on a little-endian machine)."""
     if _LITTLE_ENDIAN:
         return word_array.view(np.uint32)

@@ -1,0 +1,345 @@
+"""What one forward does to each element, read side by side with Scala's
+``NoiseOp.scala``: the same ops, the same ``derivative`` (what backward
+applies to the gradient, with the same noise), the same factories holding
+the p = 0 / p = 1 special cases. Each op applies itself with numpy.
+
+``T(v)`` rounds a double to the element type; "+0" is positive zero whatever
+the input (NaN and Inf included). Every arithmetic step is one ufunc in the
+element type (docs/contract.md, "Masks" and "Normals"): factors are numpy
+scalars of the array's dtype, never Python floats.
+
+Kernels work chunk by chunk (``CHUNK`` cells) so temporaries stay small and
+cache-resident; the result does not depend on the chunk size.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from . import normal, philox
+from .noise_shape import is_elementwise
+
+# Cells per chunk: even (a mask chunk starts on a word boundary); the normal
+# path keeps ~15 float64 temporaries per chunk, hence a smaller chunk there
+# (measured fastest; any chunk size gives the same bits).
+CHUNK = 1 << 16
+NORMAL_CHUNK = 1 << 14
+TWO32 = 1 << 32
+
+# signed integer of the same width as each float type, for bit masks
+BITS: dict[np.dtype, np.dtype] = {np.dtype(np.float32): np.dtype(np.int32), np.dtype(np.float64): np.dtype(np.int64)}
+
+# SELU's saturation value -lambda * alpha (Klambauer et al., 2017)
+ALPHA_PRIME = -1.7580993408473766
+
+
+@dataclass(frozen=True)
+class Cells:
+    """Where a forward's noise comes from: the cells of ``shape`` (row-major)
+    are cells ``base, base + 1, ...`` of the (seed, step) stream."""
+
+    seed: int
+    step: int
+    shape: tuple
+    base: int = 0
+
+
+# --------------------------------------------------------------------------
+# noise: keep masks and normals, drawn chunk by chunk
+# --------------------------------------------------------------------------
+
+def keep_threshold(p: float) -> int:
+    """K = ceil((1.0 - p) * 2^32) in double (exact), an int in [0, 2^32]."""
+    return math.ceil((1.0 - p) * 4294967296.0)
+
+
+def keep_bits(halves: np.ndarray, threshold: int) -> np.ndarray:
+    """Cell kept iff its 32-bit half < K; K = 2^32 keeps all, K = 0 none."""
+    if threshold >= TWO32:
+        return np.ones(halves.shape, dtype=bool)
+    if threshold <= 0:
+        return np.zeros(halves.shape, dtype=bool)
+    return np.less(halves, np.uint32(threshold))
+
+
+def bit_mask(halves: np.ndarray, threshold: int, out: np.ndarray) -> np.ndarray:
+    """Keep bits as integer masks: all ones (-1) where kept, 0 where dropped.
+
+    ``out`` is a signed integer array as wide as the element type: ANDing a
+    float's bits with it gives the float itself or +0, exact for NaN and Inf
+    too (a multiplication by 0 would not be). Written into a reused buffer
+    because this runs once per chunk.
+    """
+    if threshold >= TWO32:
+        out.fill(-1)
+    elif threshold <= 0:
+        out.fill(0)
+    else:
+        np.less(halves, np.uint32(threshold), out=out, casting="unsafe")  # 1 / 0
+        np.negative(out, out=out)  # -1 / 0
+    return out
+
+
+def mask_halves(seed: int, step: int, first: int, count: int) -> np.ndarray:
+    """The 32-bit halves of mask cells ``first .. first + count - 1``: cell
+    ``i`` is a half of word ``i // 2`` (low half for even ``i``)."""
+    lane = first & 1
+    word_array = philox.words(seed, step, first >> 1, (lane + count + 1) // 2)
+    return philox.mask_halves(word_array)[lane:lane + count]
+
+
+class MaskDraw:
+    """``draw`` for the mask ops: the cells' bit masks, in one reused buffer."""
+
+    def __init__(self, threshold: int, bits: np.dtype):
+        self.threshold = threshold
+        self.buffer = np.empty(CHUNK, dtype=bits)
+
+    def __call__(self, seed: int, step: int, first: int, count: int) -> np.ndarray:
+        if count > self.buffer.size:
+            self.buffer = np.empty(count, dtype=self.buffer.dtype)
+        return bit_mask(mask_halves(seed, step, first, count), self.threshold, self.buffer[:count])
+
+
+def normal_cells(seed: int, step: int, first: int, count: int) -> np.ndarray:
+    """Standard normals (float64) of cells ``first .. first + count - 1``: one word per cell."""
+    return normal.normals(philox.words(seed, step, first, count))
+
+
+def apply_noise(x, out, cells: Cells, draw: Callable, combine: Callable, chunk: int = CHUNK) -> None:
+    """out = combine(x, operand) with the operand of each cell broadcast over x.
+
+    ``draw(seed, step, first, n)`` turns stream cells ``first .. first + n - 1``
+    into operands (a bit mask, a factor or an addend); ``combine(x, operand,
+    out)`` applies them elementwise (with broadcasting). When every element
+    has its own cell, drawing and combining are fused per chunk; otherwise the
+    (smaller) noise tensor is drawn first and broadcast over the whole input
+    by one ufunc.
+    """
+    if x.size == 0:
+        return
+    count = math.prod(cells.shape)
+    seed, step, base = cells.seed, cells.step, cells.base
+    if is_elementwise(cells.shape, x.shape):
+        flat_x, flat_out = x.reshape(-1), out.reshape(-1)
+        for start in range(0, count, chunk):
+            stop = min(start + chunk, count)
+            combine(flat_x[start:stop], draw(seed, step, base + start, stop - start), flat_out[start:stop])
+        return
+    operand = None
+    for start in range(0, count, chunk):
+        stop = min(start + chunk, count)
+        part = draw(seed, step, base + start, stop - start)
+        if operand is None:
+            operand = np.empty(count, dtype=part.dtype)
+        operand[start:stop] = part
+    assert operand is not None  # count > 0 since x.size > 0
+    combine(x, operand.reshape(cells.shape), out)
+
+
+def _and_bits(x, mask, out):
+    """keep ? x : +0 (x's bits ANDed with the mask)."""
+    bits = mask.dtype
+    np.bitwise_and(x.view(bits), mask, out=out.view(bits))
+
+
+def _scaled_and_bits(factor):
+    """keep ? x * factor : +0."""
+    def combine(x, mask, out):
+        np.multiply(x, factor, out=out)
+        bits = out.view(mask.dtype)
+        np.bitwise_and(bits, mask, out=bits)
+    return combine
+
+
+def _affine_or(a, b, c):
+    """keep ? x * a + b : c (a, b, c scalars of the element type), merged by
+    bits as ((v ^ c) & mask) ^ c: exact, and as fast as Dropout's AND (a
+    boolean-masked copy would cost four times more)."""
+    def combine(x, mask, out):
+        np.multiply(x, a, out=out)
+        np.add(out, b, out=out)
+        bits = out.view(mask.dtype)
+        c_bits = np.asarray(c).view(mask.dtype)[()]
+        np.bitwise_xor(bits, c_bits, out=bits)
+        np.bitwise_and(bits, mask, out=bits)
+        np.bitwise_xor(bits, c_bits, out=bits)
+    return combine
+
+
+def _multiply(x, factor, out):
+    np.multiply(x, factor, out=out)
+
+
+def _add(x, addend, out):
+    np.add(x, addend, out=out)
+
+
+# --------------------------------------------------------------------------
+# the ops
+# --------------------------------------------------------------------------
+
+class NoiseOp:
+    """One forward's elementwise formula; ``apply`` writes it into ``out``
+    (which may be ``x``)."""
+
+    @property
+    def derivative(self) -> NoiseOp:
+        """The op backward applies to the gradient (same noise)."""
+        return self
+
+    def apply(self, x: np.ndarray, out: np.ndarray, cells: Cells) -> None:
+        raise NotImplementedError
+
+
+class _Identity(NoiseOp):
+    """y = x (a copy; the identity of p = 0, rate = 0, stddev = 0)."""
+
+    def apply(self, x, out, cells):
+        if out is not x:
+            np.copyto(out, x)
+
+
+class _Zero(NoiseOp):
+    """y = +0 (Dropout / Spatial training with p = 1: no division)."""
+
+    def apply(self, x, out, cells):
+        out.fill(0)  # +0 everywhere, whatever was there
+
+
+Identity = _Identity()
+Zero = _Zero()
+
+
+@dataclass(frozen=True)
+class Scale(NoiseOp):
+    """y = x * T(c) (evaluate forward without rescale; a signalling NaN
+    comes out quiet, as on the JVM, even for c = 1)."""
+
+    c: float
+
+    def apply(self, x, out, cells):
+        np.multiply(x, out.dtype.type(self.c), out=out)
+
+
+@dataclass(frozen=True)
+class MaskScale(NoiseOp):
+    """y = keep ? x * T(factor) : +0 with Dropout's mask of drop probability
+    p (AlphaDropout's derivative, factor = a). Its own derivative. 0 < p < 1."""
+
+    p: float
+    factor: float
+
+    def apply(self, x, out, cells):
+        draw = MaskDraw(keep_threshold(self.p), BITS[out.dtype])
+        apply_noise(x, out, cells, draw, _scaled_and_bits(out.dtype.type(self.factor)))
+
+
+@dataclass(frozen=True)
+class Mask(NoiseOp):
+    """y = keep ? x * T(1 / (1 - p)) : +0 (scaled) or keep ? x : +0, with
+    keep iff the cell's 32-bit mask half is below ``keep_threshold(p)``.
+    Its own derivative. 0 < p < 1."""
+
+    p: float
+    scaled: bool
+
+    def apply(self, x, out, cells):
+        draw = MaskDraw(keep_threshold(self.p), BITS[out.dtype])
+        combine = _scaled_and_bits(out.dtype.type(1.0 / (1.0 - self.p))) if self.scaled else _and_bits
+        apply_noise(x, out, cells, draw, combine)
+
+
+@dataclass(frozen=True)
+class AlphaMask(NoiseOp):
+    """AlphaDropout (docs/contract.md, "Extensions: AlphaDropout and
+    FeatureAlphaDropout"): with Dropout's mask of drop probability p,
+    ``y = keep ? (x * T(a)) + T(b) : T(a * alpha' + b)``, where in double
+    ``a = 1 / sqrt((1 - p) * (1 + p * alpha'^2))`` and ``b = -a * alpha' * p``.
+    Derivative: keep ? g * T(a) : +0. 0 < p < 1."""
+
+    p: float
+
+    @property
+    def coefficients(self) -> tuple:
+        """(a, b, a * alpha' + b) in double: the kept cells' x * a + b, the dropped cells' value."""
+        p = self.p
+        a = 1.0 / math.sqrt((1.0 - p) * (1.0 + p * ALPHA_PRIME * ALPHA_PRIME))
+        b = -a * ALPHA_PRIME * p
+        return a, b, a * ALPHA_PRIME + b
+
+    @property
+    def derivative(self) -> NoiseOp:
+        return MaskScale(self.p, self.coefficients[0])
+
+    def apply(self, x, out, cells):
+        t = out.dtype.type
+        a, b, dropped = self.coefficients
+        draw = MaskDraw(keep_threshold(self.p), BITS[out.dtype])
+        apply_noise(x, out, cells, draw, _affine_or(t(a), t(b), t(dropped)))
+
+
+@dataclass(frozen=True)
+class GaussMul(NoiseOp):
+    """y = x * T(1 + sd * z) (GaussianDropout). Its own derivative."""
+
+    sd: float
+
+    def apply(self, x, out, cells):
+        sd, dtype = self.sd, out.dtype
+
+        def draw(seed, step, first, n):
+            factor = normal_cells(seed, step, first, n)
+            np.multiply(factor, sd, out=factor)
+            np.add(factor, 1.0, out=factor)
+            return factor.astype(dtype, copy=False)
+
+        apply_noise(x, out, cells, draw, _multiply, NORMAL_CHUNK)
+
+
+@dataclass(frozen=True)
+class GaussAdd(NoiseOp):
+    """y = x + T(sd * z) (GaussianNoise); the derivative is the identity."""
+
+    sd: float
+
+    @property
+    def derivative(self) -> NoiseOp:
+        return Identity
+
+    def apply(self, x, out, cells):
+        sd, dtype = self.sd, out.dtype
+
+        def draw(seed, step, first, n):
+            addend = normal_cells(seed, step, first, n)
+            np.multiply(addend, sd, out=addend)
+            return addend.astype(dtype, copy=False)
+
+        apply_noise(x, out, cells, draw, _add, NORMAL_CHUNK)
+
+
+# --------------------------------------------------------------------------
+# factories: the special cases, in one place
+# --------------------------------------------------------------------------
+
+def dropout(p: float, scaled: bool) -> NoiseOp:
+    """Dropout-style training op: identity at p = 0, zero at p = 1, else a mask."""
+    return Identity if p == 0.0 else Zero if p == 1.0 else Mask(p, scaled)
+
+
+def alpha_dropout(p: float) -> NoiseOp:
+    """AlphaDropout training op: identity at p = 0 (a = 1, b = 0; no rounding of -0 to +0)."""
+    return Identity if p == 0.0 else AlphaMask(p)
+
+
+def gaussian_dropout(rate: float) -> NoiseOp:
+    """GaussianDropout training op: identity at rate 0."""
+    return Identity if rate == 0.0 else GaussMul(math.sqrt(rate / (1.0 - rate)))
+
+
+def gaussian_noise(stddev: float) -> NoiseOp:
+    """GaussianNoise training op: identity at stddev 0."""
+    return Identity if stddev == 0.0 else GaussAdd(stddev)
