@@ -46,5 +46,7 @@ object KernelTemplates {
   }
 
   private def substitute(line: String, words: Seq[(String, String)]): String =
-    words.foldLeft(line) { case (l, (word, value)) => l.replaceAll(s"\\b$word\\b", java.util.regex.Matcher.quoteReplacement(value)) }
+    words.foldLeft(line) { case (l, (word, value)) =>
+      l.replaceAll(s"\\b$word\\b", java.util.regex.Matcher.quoteReplacement(value))
+    }
 }

@@ -54,7 +54,10 @@ abstract class NoiseModule[T](val spec: LayerSpec, initial: LayerArgs, seedOpt: 
   final def layerName: String = spec.name
 
   // checked before the seed is drawn: a rejected module takes no seed from the global seeder
-  @volatile private[this] var args: LayerArgs = { spec.value.check(layerName, spec.value.keyword, initial.value); initial }
+  @volatile private[this] var args: LayerArgs = {
+    spec.value.check(layerName, spec.value.keyword, initial.value)
+    initial
+  }
 
   /** Which input elements share one draw (see [[NoiseShape]]). */
   final val noiseRule: NoiseShape.Rule = spec.noiseRule(initial)
