@@ -1,9 +1,10 @@
 package bigdlreg.nn
 
 import bigdlreg.rng.RNG
-import bigdlreg.tensor.{Engine, Tensor, TensorNumeric}
+import bigdlreg.tensor.{Tensor, TensorNumeric}
 
-/** The layer contract shared by the six noise layers.
+/** The layer contract shared by the eight noise layers; what differs
+  * between them is their [[LayerSpec]] (their companion object).
   *
   * '''Modes and steps.''' A new module is in training mode; [[training]] /
   * [[evaluate]] switch, [[isTraining]] reports. The module has an unsigned
@@ -41,37 +42,56 @@ import bigdlreg.tensor.{Engine, Tensor, TensorNumeric}
   * thread count and chunk size. Calls on one module are serialised (the
   * methods synchronise on the module); distinct modules may run concurrently.
   *
+  * @param spec    what the layer is: its companion object ([[Layers]])
+  * @param initial the layer's arguments, checked here (before a seed is drawn)
   * @param seedOpt the module seed, or `None` to take the next seed of the
   *                global seeder ([[bigdlreg.rng.RNG]])
   */
-abstract class NoiseModule[T](seedOpt: Option[Long])(implicit val ev: TensorNumeric[T]) extends Serializable {
+abstract class NoiseModule[T](val spec: LayerSpec, initial: LayerArgs, seedOpt: Option[Long])(
+    implicit val ev: TensorNumeric[T]) extends Serializable {
 
-  /** The class name used in messages ("Dropout", "SpatialDropout2D", ...). */
-  def layerName: String
+  /** The layer's name, used in messages ("Dropout", "SpatialDropout2D", ...). */
+  final def layerName: String = spec.name
+
+  // checked before the seed is drawn: a rejected module takes no seed from the global seeder
+  @volatile private[this] var args: LayerArgs = {
+    spec.value.check(layerName, spec.value.keyword, initial.value)
+    initial
+  }
 
   /** Which input elements share one draw (see [[NoiseShape]]). */
-  def noiseRule: NoiseShape.Rule
+  final val noiseRule: NoiseShape.Rule = spec.noiseRule(initial)
 
   /** What [[noise]] returns: a keep mask, factors or addends. */
-  def noiseKind: Noise.Kind
+  final def noiseKind: Noise.Kind = spec.noiseKind
+
+  /** The current arguments (`value` changes with `setP`). */
+  final def layerArgs: LayerArgs = args
+
+  /** Sets the layer's one number, checked as at construction. */
+  private[nn] final def setValue(v: Double): Unit =
+    args = args.copy(value = spec.value.check(layerName, spec.value.keyword, v))
 
   /** The noise shape for an input shape (throws on a rank or noise shape that does not fit). */
   protected final def resolveNoiseShape(inputShape: Array[Int]): Array[Int] = noiseRule(layerName, inputShape)
 
-  /** `Layer(args)`, plus `, noise_shape=(...)` when the user gave one (toString). */
-  protected def describe(args: String): String = noiseRule match {
-    case r: NoiseShape.Fixed => s"$layerName($args, noise_shape=$r)"
-    case _                   => s"$layerName($args)"
-  }
-
-  /** The op of a training forward with the current parameters. */
-  protected def trainingOp: NoiseOp
-
-  /** The op of an evaluate forward with the current parameters. */
-  protected def evaluateOp: NoiseOp
+  private def trainingOp: NoiseOp = spec.trainingOp(args)
+  private def evaluateOp: NoiseOp = spec.evaluateOp(args)
 
   /** True when the output is written into the input (Dropout's `inplace`). */
   protected def inplaceOutput: Boolean = false
+
+  /** `Layer(value)`, plus the data format for the layers that take one and
+    * `noise_shape=(...)` when the user gave one. */
+  override def toString: String = {
+    val a = args
+    val format = if (spec.takes("data_format")) Seq(a.format.toString) else Nil
+    val noiseShape = noiseRule match {
+      case r: NoiseShape.Fixed => Seq(s"noise_shape=$r")
+      case _                   => Nil
+    }
+    (a.value.toString +: (format ++ noiseShape)).mkString(s"$layerName(", ", ", ")")
+  }
 
   private[this] var seed: Long = {
     if (seedOpt == null) throw new IllegalArgumentException(s"$layerName: seed is null (use None)")
@@ -121,7 +141,7 @@ abstract class NoiseModule[T](seedOpt: Option[Long])(implicit val ev: TensorNume
     val (noise, cellBase) = NoiseShape.atBatchOffset(layerName, resolveNoiseShape, shape, batchOffset)
     val op = if (train) trainingOp else evaluateOp
     val result = if (inplaceOutput) input else reuse(out, input)
-    NoiseModule.run(op, seed, step, shape, noise, input.storage, result.storage, cellBase)
+    op(seed, step, shape, noise, input.storage, result.storage, cellBase)
     last = NoiseModule.Record(seed, step, train, op, shape, noise, batchOffset, cellBase)
     if (train) { lastTrain = last; step += 1 }
     out = result
@@ -138,8 +158,7 @@ abstract class NoiseModule[T](seedOpt: Option[Long])(implicit val ev: TensorNume
     if (!gradOutput.hasShape(rec.shape))
       throw Validation.gradientShape(layerName, gradOutput.shape, rec.shape)
     val result = if (inplaceOutput) gradOutput else reuse(gradIn, gradOutput)
-    NoiseModule.run(rec.op.derivative, rec.seed, rec.step, rec.shape, rec.noise, gradOutput.storage, result.storage,
-      rec.cellBase)
+    rec.op.derivative(rec.seed, rec.step, rec.shape, rec.noise, gradOutput.storage, result.storage, rec.cellBase)
     gradIn = result
     result
   }
@@ -161,7 +180,7 @@ abstract class NoiseModule[T](seedOpt: Option[Long])(implicit val ev: TensorNume
     val cells = Tensor.filled[T](shape, ev.fromDouble(kind.probe))
     // the op (its derivative for masks: x * T(factor) or +0) maps the probe to the noise itself
     val op = if (kind == Noise.KeepMask) rec.op.derivative else rec.op
-    NoiseModule.run(op, rec.seed, rec.step, shape, shape, cells.storage, cells.storage, rec.cellBase)
+    op(rec.seed, rec.step, shape, shape, cells.storage, cells.storage, rec.cellBase)
     kind match {
       case Noise.KeepMask       => Noise.Keep[T](shape, cells.storage.map(v => ev.toDouble(v) != 0.0))
       case Noise.Multiplicative => Noise.Factors(cells)
@@ -234,43 +253,5 @@ object NoiseModule {
       s"Record(seed=${RNG.seedToString(seed)}, step=$step, training=$training, op=$op, " +
         s"shape=${Validation.formatShape(shape)}, noise=${Validation.formatShape(noise)}" +
         (if (batchOffset == 0L) ")" else s", batchOffset=$batchOffset, cellBase=$cellBase)")
-  }
-
-  /** Applies `op` with the noise of (seed, step) and noise shape `noise` over
-    * an input of `shape`: `dst = op(src)`, in chunks on the Engine. Noise
-    * cell `c` of `noise` is cell `cellBase + c` of the RNG stream.
-    */
-  def run[T](op: NoiseOp, seed: Long, step: Long, shape: Array[Int], noise: Array[Int], src: Array[T], dst: Array[T],
-      cellBase: Long = 0L)(implicit ev: TensorNumeric[T]): Unit = {
-    val n = src.length
-    if (n == 0) return
-    op match {
-      case NoiseOp.Identity =>
-        if (src ne dst) Engine.parallelFor(n)((a, b) => ev.copy(src, dst, a, b))
-      case NoiseOp.Zero =>
-        Engine.parallelFor(n)((a, b) => ev.fillZero(dst, a, b))
-      case NoiseOp.Scale(c) =>
-        Engine.parallelFor(n)((a, b) => ev.scale(src, dst, c, a, b))
-      case m: NoiseOp.Masking =>
-        val plan = NoiseShape.plan(shape, noise).shifted(cellBase)
-        val k = m.k
-        val s = m.factor
-        val scaled = m.scaled
-        if (plan.elementwise) Engine.parallelFor(n)((a, b) => ev.mask(src, dst, seed, step, k, s, scaled, a, b))
-        else Engine.parallelFor(n)((a, b) => ev.maskBroadcast(src, dst, seed, step, k, s, scaled, plan, a, b))
-      case m: NoiseOp.AlphaMask =>
-        val plan = NoiseShape.plan(shape, noise).shifted(cellBase)
-        val (k, a, b, c) = (m.k, m.a, m.b, m.dropped)
-        if (plan.elementwise) Engine.parallelFor(n)((s, t) => ev.alpha(src, dst, seed, step, k, a, b, c, s, t))
-        else Engine.parallelFor(n)((s, t) => ev.alphaBroadcast(src, dst, seed, step, k, a, b, c, plan, s, t))
-      case NoiseOp.GaussMul(sd) =>
-        val plan = NoiseShape.plan(shape, noise).shifted(cellBase)
-        if (plan.elementwise) Engine.parallelFor(n)((a, b) => ev.gaussMul(src, dst, seed, step, sd, a, b))
-        else Engine.parallelFor(n)((a, b) => ev.gaussMulBroadcast(src, dst, seed, step, sd, plan, a, b))
-      case NoiseOp.GaussAdd(sd) =>
-        val plan = NoiseShape.plan(shape, noise).shifted(cellBase)
-        if (plan.elementwise) Engine.parallelFor(n)((a, b) => ev.gaussAdd(src, dst, seed, step, sd, a, b))
-        else Engine.parallelFor(n)((a, b) => ev.gaussAddBroadcast(src, dst, seed, step, sd, plan, a, b))
-    }
   }
 }

@@ -1,7 +1,7 @@
 package bigdlreg.nn
 
 /** Every argument and input check of the layers, with the messages of
-  * docs/architecture.md (the Python side writes the same text).
+  * docs/contract.md, "Validation" (the Python side writes the same text).
   *
   * Argument names are the Python keywords (`init_p`, `rate`, `stddev`,
   * `data_format`, `seed`) in both languages; the Scala parameter names are
@@ -38,6 +38,10 @@ object Validation {
   /** `v` >= 0 and finite (a standard deviation); NaN rejected. Returns `v`. */
   def stddev(layer: String, arg: String, v: Double): Double =
     if (v >= 0.0 && v < Double.PositiveInfinity) v else throw outOfRange(layer, arg, "[0, inf)", v)
+
+  /** `GaussianNoise has no parameter scale`: a non-default argument the layer does not take. */
+  def noSuchParameter(layer: String, arg: String): IllegalArgumentException =
+    new IllegalArgumentException(s"$layer has no parameter $arg")
 
   /** The largest seed, 2^64 - 1. */
   final val MaxSeed: BigInt = (BigInt(1) << 64) - 1
