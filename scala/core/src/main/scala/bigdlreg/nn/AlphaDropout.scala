@@ -14,33 +14,36 @@ import bigdlreg.tensor.TensorNumeric
   * @param seed       the module seed (unsigned 64-bit); `None`: the global seeder
   * @param noiseShape Keras `noise_shape`, as for [[Dropout]]; `None`: the input's shape
   */
-class AlphaDropout[T] protected[nn] (
-    name: String,
-    val initP: Double,
-    seed: Option[Long],
-    rule: String => NoiseShape.Rule)(implicit ev: TensorNumeric[T])
-    extends NoiseModule[T]({ Validation.probabilityBelowOne(name, "init_p", initP); rule(name); seed }) {
+class AlphaDropout[T] protected[nn] (spec: AlphaDropoutSpec, args: LayerArgs, seed: Option[Long])(
+    implicit ev: TensorNumeric[T]) extends NoiseModule[T](spec, args, seed) with DropProbability {
 
-  def this(initP: Double = 0.5, seed: Option[Long] = None, noiseShape: Option[Seq[Option[Int]]] = None)(
-      implicit ev: TensorNumeric[T]) =
-    this("AlphaDropout", initP, seed, NoiseShape.of(_, noiseShape))
+  def this(initP: Double = AlphaDropout.DefaultP, seed: Option[Long] = None,
+      noiseShape: Option[Seq[Option[Int]]] = None)(implicit ev: TensorNumeric[T]) =
+    this(AlphaDropout, LayerArgs(initP, noiseShape = noiseShape), seed)
 
-  def layerName: String = name
-
-  val noiseRule: NoiseShape.Rule = rule(name) // also checked before the seed is drawn, above
-
-  def noiseKind: Noise.Kind = Noise.KeepMask
-
-  /** The drop probability. */
-  def p: Double = initP
-
-  protected val trainingOp: NoiseOp = NoiseOp.alphaDropout(initP)
-  protected def evaluateOp: NoiseOp = NoiseOp.Identity
-
-  override def toString: String = describe(initP.toString)
+  /** The drop probability given at construction. */
+  val initP: Double = layerArgs.value
 }
 
-object AlphaDropout {
-  def apply[T](initP: Double = 0.5, seed: Option[Long] = None, noiseShape: Option[Seq[Option[Int]]] = None)(
+/** AlphaDropout and FeatureAlphaDropout: Dropout's keep mask of drop
+  * probability `init_p` in [0, 1) (p = 1 has no finite affine correction),
+  * the SELU-preserving affine map in training, the identity in evaluate.
+  */
+trait AlphaDropoutSpec extends LayerSpec {
+  final val DefaultP = 0.5
+  val value: Parameter = Parameter("init_p", Some(DefaultP), Validation.probabilityBelowOne)
+  def noiseKind: Noise.Kind = Noise.KeepMask
+  def trainingOp(args: LayerArgs): NoiseOp = NoiseOp.alphaDropout(args.value)
+  def evaluateOp(args: LayerArgs): NoiseOp = NoiseOp.Identity
+}
+
+object AlphaDropout extends AlphaDropoutSpec {
+  val name = "AlphaDropout"
+  val takes: Set[String] = Set("noise_shape")
+  def noiseRule(args: LayerArgs): NoiseShape.Rule = NoiseShape.of(name, args.noiseShape)
+  protected def create[T](args: LayerArgs, seed: Option[Long])(implicit ev: TensorNumeric[T]): NoiseModule[T] =
+    new AlphaDropout[T](this, args, seed)
+
+  def apply[T](initP: Double = DefaultP, seed: Option[Long] = None, noiseShape: Option[Seq[Option[Int]]] = None)(
       implicit ev: TensorNumeric[T]): AlphaDropout[T] = new AlphaDropout[T](initP, seed, noiseShape)
 }

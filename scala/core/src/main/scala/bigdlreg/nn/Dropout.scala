@@ -20,43 +20,42 @@ import bigdlreg.tensor.TensorNumeric
   *                   input axis, `None` (the input's size), 1 (share the draw
   *                   along that axis) or the input's size; `None`: the input's shape
   */
-class Dropout[T] protected[nn] (
-    name: String,
-    val initP: Double,
-    val inplace: Boolean,
-    val scale: Boolean,
-    seed: Option[Long],
-    rule: String => NoiseShape.Rule)(implicit ev: TensorNumeric[T])
-    extends NoiseModule[T]({ Validation.probability(name, "init_p", initP); rule(name); seed }) {
+class Dropout[T] protected[nn] (spec: DropoutSpec, args: LayerArgs, val inplace: Boolean, seed: Option[Long])(
+    implicit ev: TensorNumeric[T]) extends NoiseModule[T](spec, args, seed) with DropProbability {
 
-  def this(initP: Double = 0.5, inplace: Boolean = false, scale: Boolean = true, seed: Option[Long] = None,
-      noiseShape: Option[Seq[Option[Int]]] = None)(implicit ev: TensorNumeric[T]) =
-    this("Dropout", initP, inplace, scale, seed, NoiseShape.of(_, noiseShape))
+  def this(initP: Double = Dropout.DefaultP, inplace: Boolean = false, scale: Boolean = true,
+      seed: Option[Long] = None, noiseShape: Option[Seq[Option[Int]]] = None)(implicit ev: TensorNumeric[T]) =
+    this(Dropout, LayerArgs(initP, scale, noiseShape = noiseShape), inplace, seed)
 
-  @volatile private[this] var prob: Double = initP
+  /** The drop probability given at construction. */
+  val initP: Double = layerArgs.value
 
-  def layerName: String = name
+  /** True when kept elements are rescaled by 1 / (1 - p) (false for the Spatial layers). */
+  def scale: Boolean = layerArgs.scale
 
-  val noiseRule: NoiseShape.Rule = rule(name) // also checked before the seed is drawn, above
-
-  def noiseKind: Noise.Kind = Noise.KeepMask
-
-  /** The current drop probability. */
-  def p: Double = prob
-
-  /** Sets the drop probability (in [0, 1]; the message names it `init_p`, the
-    * Python keyword, as every message does). */
-  def setP(p: Double): this.type = { prob = Validation.probability(layerName, "init_p", p); this }
-
-  protected def trainingOp: NoiseOp = NoiseOp.dropout(prob, scale)
-  protected def evaluateOp: NoiseOp = if (scale) NoiseOp.Identity else NoiseOp.Scale(1.0 - prob)
   override protected def inplaceOutput: Boolean = inplace
-
-  override def toString: String = describe(prob.toString)
 }
 
-object Dropout {
-  def apply[T](initP: Double = 0.5, inplace: Boolean = false, scale: Boolean = true, seed: Option[Long] = None,
+/** Dropout and the Spatial layers: a keep mask of drop probability `init_p`
+  * in [0, 1]; with `scale`, kept cells are rescaled in training, without it
+  * evaluate multiplies by 1 - p. They differ only in their noise shapes.
+  */
+trait DropoutSpec extends LayerSpec {
+  final val DefaultP = 0.5
+  val value: Parameter = Parameter("init_p", Some(DefaultP), Validation.probability)
+  def noiseKind: Noise.Kind = Noise.KeepMask
+  def trainingOp(args: LayerArgs): NoiseOp = NoiseOp.dropout(args.value, args.scale)
+  def evaluateOp(args: LayerArgs): NoiseOp = if (args.scale) NoiseOp.Identity else NoiseOp.Scale(1.0 - args.value)
+}
+
+object Dropout extends DropoutSpec {
+  val name = "Dropout"
+  val takes: Set[String] = Set("scale", "noise_shape")
+  def noiseRule(args: LayerArgs): NoiseShape.Rule = NoiseShape.of(name, args.noiseShape)
+  protected def create[T](args: LayerArgs, seed: Option[Long])(implicit ev: TensorNumeric[T]): NoiseModule[T] =
+    new Dropout[T](this, args, inplace = false, seed)
+
+  def apply[T](initP: Double = DefaultP, inplace: Boolean = false, scale: Boolean = true, seed: Option[Long] = None,
       noiseShape: Option[Seq[Option[Int]]] = None)(implicit ev: TensorNumeric[T]): Dropout[T] =
     new Dropout[T](initP, inplace, scale, seed, noiseShape)
 }

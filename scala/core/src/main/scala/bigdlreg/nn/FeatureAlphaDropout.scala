@@ -14,15 +14,18 @@ import bigdlreg.tensor.TensorNumeric
   * @param seed   the module seed (unsigned 64-bit); `None`: the global seeder
   */
 class FeatureAlphaDropout[T](
-    initP: Double = 0.5,
+    initP: Double = FeatureAlphaDropout.DefaultP,
     val format: DataFormat = DataFormat.NCHW,
     seed: Option[Long] = None)(implicit ev: TensorNumeric[T])
-    extends AlphaDropout[T]("FeatureAlphaDropout", initP, seed, DataFormat.rule(_, format, NoiseShape.feature)) {
+    extends AlphaDropout[T](FeatureAlphaDropout, LayerArgs(initP, format = format), seed)
 
-  override def toString: String = s"FeatureAlphaDropout($p, $format)"
-}
+object FeatureAlphaDropout extends AlphaDropoutSpec {
+  val name = "FeatureAlphaDropout"
+  val takes: Set[String] = Set("data_format")
+  def noiseRule(args: LayerArgs): NoiseShape.Rule = DataFormat.rule(name, args.format, NoiseShape.feature)
+  protected def create[T](args: LayerArgs, seed: Option[Long])(implicit ev: TensorNumeric[T]): NoiseModule[T] =
+    new FeatureAlphaDropout[T](args.value, args.format, seed)
 
-object FeatureAlphaDropout {
-  def apply[T](initP: Double = 0.5, format: DataFormat = DataFormat.NCHW, seed: Option[Long] = None)(
+  def apply[T](initP: Double = DefaultP, format: DataFormat = DataFormat.NCHW, seed: Option[Long] = None)(
       implicit ev: TensorNumeric[T]): FeatureAlphaDropout[T] = new FeatureAlphaDropout[T](initP, format, seed)
 }

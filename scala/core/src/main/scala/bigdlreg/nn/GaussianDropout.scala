@@ -9,29 +9,30 @@ import bigdlreg.tensor.TensorNumeric
   * noise there).
   *
   * @param rate drop rate in [0, 1) (Python `rate`)
-  * @param noiseShape Keras `noise_shape`, as for [[Dropout]]; `None`: the input's shape
   * @param seed the module seed (unsigned 64-bit); `None`: the global seeder
+  * @param noiseShape Keras `noise_shape`, as for [[Dropout]]; `None`: the input's shape
   */
 class GaussianDropout[T](
     val rate: Double,
     seed: Option[Long] = None,
     noiseShape: Option[Seq[Option[Int]]] = None)(implicit ev: TensorNumeric[T])
-    extends NoiseModule[T]({ Validation.rate("GaussianDropout", "rate", rate); NoiseShape.of("GaussianDropout", noiseShape); seed }) {
-
-  def layerName: String = "GaussianDropout"
+    extends NoiseModule[T](GaussianDropout, LayerArgs(rate, noiseShape = noiseShape), seed) {
 
   /** The noise's standard deviation, sqrt(rate / (1 - rate)). */
-  val stddev: Double = Math.sqrt(rate / (1.0 - rate))
-
-  val noiseRule: NoiseShape.Rule = NoiseShape.of(layerName, noiseShape)
-  def noiseKind: Noise.Kind = Noise.Multiplicative
-  protected def trainingOp: NoiseOp = NoiseOp.gaussianDropout(rate)
-  protected def evaluateOp: NoiseOp = NoiseOp.Identity
-
-  override def toString: String = describe(rate.toString)
+  val stddev: Double = NoiseOp.GaussMul.stddev(rate)
 }
 
-object GaussianDropout {
+object GaussianDropout extends LayerSpec {
+  val name = "GaussianDropout"
+  val value: Parameter = Parameter("rate", None, Validation.rate)
+  val takes: Set[String] = Set("noise_shape")
+  def noiseKind: Noise.Kind = Noise.Multiplicative
+  def noiseRule(args: LayerArgs): NoiseShape.Rule = NoiseShape.of(name, args.noiseShape)
+  def trainingOp(args: LayerArgs): NoiseOp = NoiseOp.gaussianDropout(args.value)
+  def evaluateOp(args: LayerArgs): NoiseOp = NoiseOp.Identity
+  protected def create[T](args: LayerArgs, seed: Option[Long])(implicit ev: TensorNumeric[T]): NoiseModule[T] =
+    new GaussianDropout[T](args.value, seed, args.noiseShape)
+
   def apply[T](rate: Double, seed: Option[Long] = None, noiseShape: Option[Seq[Option[Int]]] = None)(
       implicit ev: TensorNumeric[T]): GaussianDropout[T] = new GaussianDropout[T](rate, seed, noiseShape)
 }

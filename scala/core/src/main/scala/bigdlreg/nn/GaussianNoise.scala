@@ -7,26 +7,26 @@ import bigdlreg.tensor.TensorNumeric
   * stddev = 0 is the identity. Backward: the gradient itself.
   *
   * @param stddev standard deviation, >= 0 and finite (Python `stddev`)
-  * @param noiseShape Keras `noise_shape`, as for [[Dropout]]; `None`: the input's shape
   * @param seed   the module seed (unsigned 64-bit); `None`: the global seeder
+  * @param noiseShape Keras `noise_shape`, as for [[Dropout]]; `None`: the input's shape
   */
 class GaussianNoise[T](
     val stddev: Double,
     seed: Option[Long] = None,
     noiseShape: Option[Seq[Option[Int]]] = None)(implicit ev: TensorNumeric[T])
-    extends NoiseModule[T]({ Validation.stddev("GaussianNoise", "stddev", stddev); NoiseShape.of("GaussianNoise", noiseShape); seed }) {
+    extends NoiseModule[T](GaussianNoise, LayerArgs(stddev, noiseShape = noiseShape), seed)
 
-  def layerName: String = "GaussianNoise"
-
-  val noiseRule: NoiseShape.Rule = NoiseShape.of(layerName, noiseShape)
+object GaussianNoise extends LayerSpec {
+  val name = "GaussianNoise"
+  val value: Parameter = Parameter("stddev", None, Validation.stddev)
+  val takes: Set[String] = Set("noise_shape")
   def noiseKind: Noise.Kind = Noise.Additive
-  protected def trainingOp: NoiseOp = NoiseOp.gaussianNoise(stddev)
-  protected def evaluateOp: NoiseOp = NoiseOp.Identity
+  def noiseRule(args: LayerArgs): NoiseShape.Rule = NoiseShape.of(name, args.noiseShape)
+  def trainingOp(args: LayerArgs): NoiseOp = NoiseOp.gaussianNoise(args.value)
+  def evaluateOp(args: LayerArgs): NoiseOp = NoiseOp.Identity
+  protected def create[T](args: LayerArgs, seed: Option[Long])(implicit ev: TensorNumeric[T]): NoiseModule[T] =
+    new GaussianNoise[T](args.value, seed, args.noiseShape)
 
-  override def toString: String = describe(stddev.toString)
-}
-
-object GaussianNoise {
   def apply[T](stddev: Double, seed: Option[Long] = None, noiseShape: Option[Seq[Option[Int]]] = None)(
       implicit ev: TensorNumeric[T]): GaussianNoise[T] = new GaussianNoise[T](stddev, seed, noiseShape)
 }

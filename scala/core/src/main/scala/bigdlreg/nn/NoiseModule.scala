@@ -3,7 +3,8 @@ package bigdlreg.nn
 import bigdlreg.rng.RNG
 import bigdlreg.tensor.{Engine, Tensor, TensorNumeric}
 
-/** The layer contract shared by the six noise layers.
+/** The layer contract shared by the eight noise layers; what differs
+  * between them is their [[LayerSpec]] (their companion object).
   *
   * '''Modes and steps.''' A new module is in training mode; [[training]] /
   * [[evaluate]] switch, [[isTraining]] reports. The module has an unsigned
@@ -44,34 +45,48 @@ import bigdlreg.tensor.{Engine, Tensor, TensorNumeric}
   * @param seedOpt the module seed, or `None` to take the next seed of the
   *                global seeder ([[bigdlreg.rng.RNG]])
   */
-abstract class NoiseModule[T](seedOpt: Option[Long])(implicit val ev: TensorNumeric[T]) extends Serializable {
+abstract class NoiseModule[T](val spec: LayerSpec, initial: LayerArgs, seedOpt: Option[Long])(
+    implicit val ev: TensorNumeric[T]) extends Serializable {
 
-  /** The class name used in messages ("Dropout", "SpatialDropout2D", ...). */
-  def layerName: String
+  /** The layer's name, used in messages ("Dropout", "SpatialDropout2D", ...). */
+  final def layerName: String = spec.name
+
+  // the arguments are checked before a seed is drawn: a rejected module takes no seed
+  @volatile private[this] var args: LayerArgs = { spec.value.check(layerName, spec.value.keyword, initial.value); initial }
 
   /** Which input elements share one draw (see [[NoiseShape]]). */
-  def noiseRule: NoiseShape.Rule
+  final val noiseRule: NoiseShape.Rule = spec.noiseRule(initial)
 
   /** What [[noise]] returns: a keep mask, factors or addends. */
-  def noiseKind: Noise.Kind
+  final def noiseKind: Noise.Kind = spec.noiseKind
+
+  /** The current arguments (`value` changes with `setP`). */
+  final def layerArgs: LayerArgs = args
+
+  /** Sets the layer's one number, checked as at construction. */
+  private[nn] final def setValue(v: Double): Unit =
+    args = args.copy(value = spec.value.check(layerName, spec.value.keyword, v))
 
   /** The noise shape for an input shape (throws on a rank or noise shape that does not fit). */
   protected final def resolveNoiseShape(inputShape: Array[Int]): Array[Int] = noiseRule(layerName, inputShape)
 
-  /** `Layer(args)`, plus `, noise_shape=(...)` when the user gave one (toString). */
-  protected def describe(args: String): String = noiseRule match {
-    case r: NoiseShape.Fixed => s"$layerName($args, noise_shape=$r)"
-    case _                   => s"$layerName($args)"
-  }
-
-  /** The op of a training forward with the current parameters. */
-  protected def trainingOp: NoiseOp
-
-  /** The op of an evaluate forward with the current parameters. */
-  protected def evaluateOp: NoiseOp
+  private def trainingOp: NoiseOp = spec.trainingOp(args)
+  private def evaluateOp: NoiseOp = spec.evaluateOp(args)
 
   /** True when the output is written into the input (Dropout's `inplace`). */
   protected def inplaceOutput: Boolean = false
+
+  /** `Layer(value)`, plus the data format for the layers that take one and
+    * `noise_shape=(...)` when the user gave one. */
+  override def toString: String = {
+    val a = args
+    val format = if (spec.takes("data_format")) Seq(a.format.toString) else Nil
+    val noiseShape = noiseRule match {
+      case r: NoiseShape.Fixed => Seq(s"noise_shape=$r")
+      case _                   => Nil
+    }
+    (a.value.toString +: (format ++ noiseShape)).mkString(s"$layerName(", ", ", ")")
+  }
 
   private[this] var seed: Long = {
     if (seedOpt == null) throw new IllegalArgumentException(s"$layerName: seed is null (use None)")

@@ -79,6 +79,11 @@ object NoiseOp {
     override def drawsNoise: Boolean = true
   }
 
+  object GaussMul {
+    /** GaussianDropout's sd for a rate, sqrt(rate / (1 - rate)) in double. */
+    def stddev(rate: Double): Double = Math.sqrt(rate / (1.0 - rate))
+  }
+
   /** y = x + T(sd * z) (GaussianNoise); the derivative is the identity. */
   final case class GaussAdd(sd: Double) extends NoiseOp {
     override def derivative: NoiseOp = Identity
@@ -97,7 +102,7 @@ object NoiseOp {
 
   /** GaussianDropout training op: identity at rate 0. */
   def gaussianDropout(rate: Double): NoiseOp =
-    if (rate == 0.0) Identity else GaussMul(Math.sqrt(rate / (1.0 - rate)))
+    if (rate == 0.0) Identity else GaussMul(GaussMul.stddev(rate))
 
   /** GaussianNoise training op: identity at stddev 0. */
   def gaussianNoise(stddev: Double): NoiseOp =

@@ -10,13 +10,17 @@ import bigdlreg.tensor.TensorNumeric
   * @param initP drop probability in [0, 1] (Python `init_p`)
   * @param seed  the module seed (unsigned 64-bit); `None`: the global seeder
   */
-class SpatialDropout1D[T](initP: Double = 0.5, seed: Option[Long] = None)(implicit ev: TensorNumeric[T])
-    extends Dropout[T]("SpatialDropout1D", initP, inplace = false, scale = false, seed, _ => NoiseShape.spatial1D) {
+class SpatialDropout1D[T](initP: Double = SpatialDropout1D.DefaultP, seed: Option[Long] = None)(
+    implicit ev: TensorNumeric[T])
+    extends Dropout[T](SpatialDropout1D, LayerArgs(initP, scale = false), inplace = false, seed)
 
-  override def toString: String = s"SpatialDropout1D($p)"
-}
+object SpatialDropout1D extends DropoutSpec {
+  val name = "SpatialDropout1D"
+  val takes: Set[String] = Set.empty
+  def noiseRule(args: LayerArgs): NoiseShape.Rule = NoiseShape.spatial1D
+  protected def create[T](args: LayerArgs, seed: Option[Long])(implicit ev: TensorNumeric[T]): NoiseModule[T] =
+    new SpatialDropout1D[T](args.value, seed)
 
-object SpatialDropout1D {
-  def apply[T](initP: Double = 0.5, seed: Option[Long] = None)(implicit ev: TensorNumeric[T]): SpatialDropout1D[T] =
+  def apply[T](initP: Double = DefaultP, seed: Option[Long] = None)(implicit ev: TensorNumeric[T]): SpatialDropout1D[T] =
     new SpatialDropout1D[T](initP, seed)
 }

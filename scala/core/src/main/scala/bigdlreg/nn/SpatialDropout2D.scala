@@ -14,16 +14,18 @@ import bigdlreg.tensor.TensorNumeric
   * @param seed   the module seed (unsigned 64-bit); `None`: the global seeder
   */
 class SpatialDropout2D[T](
-    initP: Double = 0.5,
+    initP: Double = SpatialDropout2D.DefaultP,
     val format: DataFormat = DataFormat.NCHW,
     seed: Option[Long] = None)(implicit ev: TensorNumeric[T])
-    extends Dropout[T]("SpatialDropout2D", initP, inplace = false, scale = false, seed,
-      DataFormat.rule(_, format, NoiseShape.spatial2D)) {
+    extends Dropout[T](SpatialDropout2D, LayerArgs(initP, scale = false, format = format), inplace = false, seed)
 
-  override def toString: String = s"SpatialDropout2D($p, $format)"
-}
+object SpatialDropout2D extends DropoutSpec {
+  val name = "SpatialDropout2D"
+  val takes: Set[String] = Set("data_format")
+  def noiseRule(args: LayerArgs): NoiseShape.Rule = DataFormat.rule(name, args.format, NoiseShape.spatial2D)
+  protected def create[T](args: LayerArgs, seed: Option[Long])(implicit ev: TensorNumeric[T]): NoiseModule[T] =
+    new SpatialDropout2D[T](args.value, args.format, seed)
 
-object SpatialDropout2D {
-  def apply[T](initP: Double = 0.5, format: DataFormat = DataFormat.NCHW, seed: Option[Long] = None)(
+  def apply[T](initP: Double = DefaultP, format: DataFormat = DataFormat.NCHW, seed: Option[Long] = None)(
       implicit ev: TensorNumeric[T]): SpatialDropout2D[T] = new SpatialDropout2D[T](initP, format, seed)
 }

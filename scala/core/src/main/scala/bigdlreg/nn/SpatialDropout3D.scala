@@ -14,16 +14,18 @@ import bigdlreg.tensor.TensorNumeric
   * @param seed   the module seed (unsigned 64-bit); `None`: the global seeder
   */
 class SpatialDropout3D[T](
-    initP: Double = 0.5,
+    initP: Double = SpatialDropout3D.DefaultP,
     val format: DataFormat = DataFormat.NCHW,
     seed: Option[Long] = None)(implicit ev: TensorNumeric[T])
-    extends Dropout[T]("SpatialDropout3D", initP, inplace = false, scale = false, seed,
-      DataFormat.rule(_, format, NoiseShape.spatial3D)) {
+    extends Dropout[T](SpatialDropout3D, LayerArgs(initP, scale = false, format = format), inplace = false, seed)
 
-  override def toString: String = s"SpatialDropout3D($p, $format)"
-}
+object SpatialDropout3D extends DropoutSpec {
+  val name = "SpatialDropout3D"
+  val takes: Set[String] = Set("data_format")
+  def noiseRule(args: LayerArgs): NoiseShape.Rule = DataFormat.rule(name, args.format, NoiseShape.spatial3D)
+  protected def create[T](args: LayerArgs, seed: Option[Long])(implicit ev: TensorNumeric[T]): NoiseModule[T] =
+    new SpatialDropout3D[T](args.value, args.format, seed)
 
-object SpatialDropout3D {
-  def apply[T](initP: Double = 0.5, format: DataFormat = DataFormat.NCHW, seed: Option[Long] = None)(
+  def apply[T](initP: Double = DefaultP, format: DataFormat = DataFormat.NCHW, seed: Option[Long] = None)(
       implicit ev: TensorNumeric[T]): SpatialDropout3D[T] = new SpatialDropout3D[T](initP, format, seed)
 }

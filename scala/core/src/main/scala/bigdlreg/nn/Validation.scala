@@ -39,6 +39,10 @@ object Validation {
   def stddev(layer: String, arg: String, v: Double): Double =
     if (v >= 0.0 && v < Double.PositiveInfinity) v else throw outOfRange(layer, arg, "[0, inf)", v)
 
+  /** `GaussianNoise has no parameter scale`: a non-default argument the layer does not take. */
+  def noSuchParameter(layer: String, arg: String): IllegalArgumentException =
+    new IllegalArgumentException(s"$layer has no parameter $arg")
+
   /** The largest seed, 2^64 - 1. */
   final val MaxSeed: BigInt = (BigInt(1) << 64) - 1
 
