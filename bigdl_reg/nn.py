@@ -237,9 +237,9 @@ class Layer:
     def _set_params(self, params: dict) -> None:
         """Change parameters in place, keeping seed and step (backend permitting)."""
         impl = self._live_impl()
-        if not hasattr(impl, "set_params"):
+        if not hasattr(impl, "set_p"):
             raise NotImplementedError(f"the {self.backend} backend cannot change parameters in place")
-        impl.set_params(params)
+        impl.set_p(params["init_p"])
         self._params = dict(params)
 
 

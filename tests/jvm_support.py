@@ -97,6 +97,11 @@ def pattern(shape, dtype=np.float32, salt=0) -> np.ndarray:
     return ((np.arange(n, dtype=np.float64) * 7919 + salt * 104729) % 2001 - 1000).reshape(shape).astype(dtype) / 37
 
 
+def jvm_probe(gw, name: str):
+    """``bigdlreg.interop.Probes.<name>()`` in ``gw``'s JVM, through py4j's JVM view."""
+    return getattr(gw.java_gateway.jvm.bigdlreg.interop.Probes, name)()
+
+
 def subprocess_env() -> dict:
     env = dict(os.environ)
     env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")

@@ -22,8 +22,8 @@ import numpy as np
 import pytest
 
 from bigdl_reg.backends import jvm
-from bigdl_reg.backends.jvm import files, gateway, shm
-from bigdl_reg.backends.jvm.gateway import JVMError
+from bigdl_reg.backends.jvm import files, gateway, java, shm
+from bigdl_reg.backends.jvm.errors import JVMError
 from bigdl_reg.backends.jvm.module import to_java_seed
 from bigdl_reg.nn import (
     Dropout,
@@ -104,7 +104,7 @@ def test_info_and_find_problem_without_java_or_jars(tmp_path, monkeypatch):
     env = _env_without_jvm_overrides()
     env.pop("JAVA_HOME", None)
     env["PATH"] = str(tmp_path)  # no java here
-    env[gateway.CLASSPATH_ENV] = str(tmp_path / "missing.txt")
+    env[java.CLASSPATH_ENV] = str(tmp_path / "missing.txt")
     r = subprocess.run([sys.executable, "-m", "bigdl_reg", "info"], env=env, capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stderr
     assert "not found" in r.stdout and "missing" in r.stdout
@@ -116,13 +116,13 @@ def test_info_and_find_problem_without_java_or_jars(tmp_path, monkeypatch):
     assert "Java not found" in problem and "JAVA_HOME" in problem and 'backend="numpy"' in problem
     monkeypatch.undo()
 
-    monkeypatch.setenv(gateway.CLASSPATH_ENV, str(tmp_path / "missing.txt"))
+    monkeypatch.setenv(java.CLASSPATH_ENV, str(tmp_path / "missing.txt"))
     problem = jvm.find_problem()
     assert "does not exist" in problem and "bin/setup" in problem
     assert "bin/sbt interop/writeClasspath" in problem and 'backend="numpy"' in problem
     cp = tmp_path / "classpath.txt"
     cp.write_text(str(tmp_path / "gone.jar") + "\n")
-    monkeypatch.setenv(gateway.CLASSPATH_ENV, str(cp))
+    monkeypatch.setenv(java.CLASSPATH_ENV, str(cp))
     problem = jvm.find_problem()
     assert "gone.jar" in problem and "bin/setup" in problem
 
@@ -130,10 +130,10 @@ def test_info_and_find_problem_without_java_or_jars(tmp_path, monkeypatch):
 def test_a_jvm_that_cannot_start_is_a_clear_error_and_the_next_start_works(tmp_path, monkeypatch):
     gateway.shutdown()
     # py4j's jar alone: java starts but has no bigdl-reg classes
-    py4j_jar = next(line for line in gateway.read_classpath() if "py4j" in os.path.basename(line))
+    py4j_jar = next(line for line in java.read_classpath() if "py4j" in os.path.basename(line))
     cp = tmp_path / "classpath.txt"
     cp.write_text(py4j_jar + "\n")
-    monkeypatch.setenv(gateway.CLASSPATH_ENV, str(cp))
+    monkeypatch.setenv(java.CLASSPATH_ENV, str(cp))
     with pytest.raises(JVMError) as info:
         Dropout(0.5, seed=1, backend="jvm")
     msg = str(info.value)
@@ -185,7 +185,7 @@ def test_java_exceptions_arrive_as_python_types_with_the_scala_message():
 
     gw = _gw()
     with pytest.raises(ValueError) as e4:  # the engine's own validation, unfiltered by the facade
-        gw.call("create", "Dropout", "float32", "init_p=1.5", 1)
+        gw.call("create", "Dropout", "float32", 1, 1.5, True, "NCHW", None)
     assert str(e4.value) == "Dropout: init_p must be in [0, 1], got 1.5"
     for text in (str(e1.value), str(e2.value), str(e3.value), str(e4.value)):
         assert "py4j" not in text and "Trace" not in text and "java." not in text
@@ -287,7 +287,7 @@ def test_recovery_at_a_large_step_is_exact_and_replays_nothing(layer_cls, args, 
     x, g = _x((16, 33), np_dtype, salt=3), _x((16, 33), np_dtype, salt=4)
     impl = jl._impl
     gw, handle = impl._bind()
-    gw.call("restore", handle, to_java_seed(impl.seed), big, True, False, 0, 0, True, "")
+    gw.call("restore", handle, to_java_seed(impl.seed), big, True, False, 0, 0, True, "", 0)
     impl._step = big
     nl._impl._step = big
     assert impl.jvm_state()["step"] == big

@@ -1,7 +1,7 @@
 """Shared-memory arenas: how array bytes travel between Python and the JVM.
 
 py4j only carries control (arena id, byte offsets, shape); the bytes go
-through a file both processes map (TOOLCHAIN.md: 3-10 GB/s instead of py4j's
+through a file both processes map (3-10 GB/s, where py4j itself carries
 5-65 MB/s):
 
 * the file is created in the shared-memory directory (``/dev/shm``, or

@@ -383,10 +383,10 @@ class NumpyModule:
     def is_training(self) -> bool:
         return self._training
 
-    def set_params(self, params: dict) -> None:
-        """New parameters (Dropout.set_p); seed, step and the last forward stay."""
+    def set_p(self, p: float) -> None:
+        """A new drop probability (Dropout.set_p); seed, step and the last forward stay."""
         with self._lock:
-            self._params = dict(params)
+            self._params = {**self._params, "init_p": p}
 
     def close(self) -> None:
         """Nothing to release on this backend."""
