@@ -153,6 +153,20 @@ def _cannot_start(*causes: str, **env) -> None:
     _no_leftovers()
 
 
+def test_a_jvm_failing_on_stdout_is_quoted():
+    """HotSpot reports some start-up errors on stdout, not stderr."""
+    _cannot_start("could not start", "exited with status 1", "its stdout", "Too small maximum heap",
+                  BIGDL_REG_JVM_OPTS="-Xmx1k")
+
+
+def test_jvm_output_before_the_port_line_is_skipped():
+    x = pattern((3, 40), salt=4)
+    with dedicated_gateway(BIGDL_REG_JVM_OPTS="-XX:+PrintVMOptions"):
+        jl, nl = _pair(GaussianDropout, 0.2, seed=7)
+        _same(jl.forward(x), nl.forward(x))
+    _no_leftovers()
+
+
 def test_no_java_on_path(tmp_path):
     _cannot_start("Java not found", "PATH", "JAVA_HOME", PATH=str(tmp_path), JAVA_HOME=None)
 

@@ -68,6 +68,17 @@ def _env_seconds(name: str, default: float) -> float:
     return value
 
 
+def _port_line(data: bytes) -> Optional[str]:
+    """The first complete line of ``data`` that is GatewayMain's port line."""
+    lines = data.decode("utf-8", "replace").split("\n")[:-1]
+    return next((line.strip() for line in lines if line.startswith(PORT_PREFIX)), None)
+
+
+def _stdout(data: bytes) -> str:
+    text = data.decode("utf-8", "replace").strip()
+    return f"\nits stdout:\n{text[-_LOG_TAIL_BYTES:]}" if text else ""
+
+
 class Gateway:
     """One JVM process and its py4j connection. Use :func:`get_gateway`."""
 
@@ -147,19 +158,21 @@ class Gateway:
     # -- start-up
 
     def _read_port(self, timeout: float) -> int:
+        """The port GatewayMain prints. Other lines on stdout come from the JVM
+        itself (options such as ``-XX:+PrintVMOptions``, and the start-up
+        errors HotSpot reports there): a failure quotes them."""
         proc = self.proc
         assert proc is not None and proc.stdout is not None
         deadline = time.monotonic() + timeout
         data = b""
-        sel = selectors.DefaultSelector()
-        sel.register(proc.stdout, selectors.EVENT_READ)
-        try:
-            while b"\n" not in data:
+        with selectors.DefaultSelector() as sel:
+            sel.register(proc.stdout, selectors.EVENT_READ)
+            while (line := _port_line(data)) is None:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     raise JVMError(
                         f"the JVM (pid {proc.pid}) did not report its port within {timeout:g} s "
-                        f"(raise {START_TIMEOUT_ENV} if the machine is very slow){self._log_tail()}"
+                        f"(raise {START_TIMEOUT_ENV} if the machine is very slow){self._log_tail()}{_stdout(data)}"
                     )
                 if sel.select(min(remaining, 0.1)):
                     chunk = os.read(proc.stdout.fileno(), 4096)
@@ -168,24 +181,10 @@ class Gateway:
                             proc.wait(timeout=_STOP_TIMEOUT)
                         except subprocess.TimeoutExpired:
                             pass
-                        raise self._start_failure()
+                        raise self._start_failure(data)
                     data += chunk
                 elif proc.poll() is not None:
-                    raise self._start_failure()
-        finally:
-            sel.close()
-        line = data.split(b"\n", 1)[0].decode("utf-8", "replace").strip()
-        if not line.startswith(PORT_PREFIX):
-            # not GatewayMain talking: the JVM itself failed (it reports some
-            # start-up errors on stdout); collect what it says and its status
-            data += self._drain(proc, 5.0)
-            text = data.decode("utf-8", "replace").strip()
-            try:
-                proc.wait(timeout=_STOP_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                pass
-            err = self._start_failure()
-            raise JVMError(f"{err}\nits stdout:\n{text[-_LOG_TAIL_BYTES:]}")
+                    raise self._start_failure(data)
         # nothing else is read from stdout (GatewayMain sends later output to stderr)
         proc.stdout.close()
         try:
@@ -193,29 +192,12 @@ class Gateway:
         except ValueError:
             raise JVMError(f"unexpected port line from the gateway JVM: {line!r}") from None
 
-    @staticmethod
-    def _drain(proc: subprocess.Popen, timeout: float) -> bytes:
-        """What is left on the child's stdout until EOF or ``timeout``."""
-        out = b""
-        deadline = time.monotonic() + timeout
-        sel = selectors.DefaultSelector()
-        sel.register(proc.stdout, selectors.EVENT_READ)
-        try:
-            while time.monotonic() < deadline and len(out) < 65536:
-                if sel.select(0.1):
-                    chunk = os.read(proc.stdout.fileno(), 4096)
-                    if not chunk:
-                        break
-                    out += chunk
-        finally:
-            sel.close()
-        return out
-
-    def _start_failure(self) -> JVMError:
+    def _start_failure(self, stdout: bytes) -> JVMError:
         code = self.proc.poll() if self.proc else None
         what = errors.describe_exit(code) if code is not None else "closed its stdout"
         tail = self._log_tail()
-        return JVMError(f"the JVM backend could not start: java {what}{tail}{java.damaged_classpath_hint(tail)}")
+        hint = java.damaged_classpath_hint(tail)
+        return JVMError(f"the JVM backend could not start: java {what}{tail}{hint}{_stdout(stdout)}")
 
     def _log_tail(self) -> str:
         f = self._log

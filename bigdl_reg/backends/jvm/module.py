@@ -128,14 +128,10 @@ class JvmModule:
         handle = gw.call("create", self.layer, self._dtype_name, to_java_seed(self._seed), created, *rest)
         try:
             if recreate:
-                if last is not None:
-                    l_seed, l_step, l_training, l_shape = to_java_seed(last[0]), last[1], last[2], _shape_text(last[3])
-                    l_offset = last[5]
-                else:
-                    l_seed, l_step, l_training, l_shape, l_offset = 0, 0, True, "", 0
+                l_seed, l_step, l_training, l_shape, _, l_offset = last or (0, 0, True, (), value, 0)
                 gw.call(
                     "restore", handle, to_java_seed(self._seed), self._step, self._training,
-                    last is not None, l_seed, l_step, l_training, l_shape, l_offset,
+                    last is not None, to_java_seed(l_seed), l_step, l_training, _shape_text(l_shape), l_offset,
                 )
                 self.restores += 1
             if created != value:
@@ -175,7 +171,7 @@ class JvmModule:
                 out = np.empty(x.shape, dtype=self.dtype)
             gw, handle = self._bind()
             arena = shm.arena_for(gw, x.nbytes, f"{self.layer} forward of shape {tuple(x.shape)}", x.size)
-            view = arena.view(0, self.dtype, x.shape)
+            view = arena.view(self.dtype, x.shape)
             np.copyto(view, x, casting="unsafe")
             try:
                 step = self._call(gw, "forward", handle, arena.id, 0, _shape_text(x.shape), 0, int(batch_offset))
@@ -197,7 +193,7 @@ class JvmModule:
             # The engine's backward replays the last forward's record and never
             # reads the input, so only the gradient crosses; the result is written over it.
             arena = shm.arena_for(gw, grad.nbytes, f"{self.layer} backward of shape {tuple(grad.shape)}", grad.size)
-            gview = arena.view(0, self.dtype, grad.shape)
+            gview = arena.view(self.dtype, grad.shape)
             np.copyto(gview, grad, casting="unsafe")
             self._call(gw, "backward", handle, arena.id, 0, _shape_text(grad.shape), 0)
             np.copyto(out, gview, casting="unsafe")
@@ -213,7 +209,7 @@ class JvmModule:
             count = math.prod(shape)
             arena = shm.arena_for(gw, count * self.dtype.itemsize, f"{self.layer} noise of shape {shape}", count)
             self._call(gw, "noise", handle, arena.id, 0)
-            view = arena.view(0, self.dtype, shape)
+            view = arena.view(self.dtype, shape)
             return view != 0 if kind == "keep" else view.copy()
 
     def set_training(self, flag: bool) -> None:
