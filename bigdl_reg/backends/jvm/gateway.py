@@ -27,6 +27,7 @@ treated as hung, killed and replaced), shutdown (5 s, then SIGKILL).
 from __future__ import annotations
 
 import atexit
+import contextlib
 import itertools
 import os
 import selectors
@@ -317,30 +318,23 @@ class Gateway:
                     pass
             proc = self.proc
             if proc is not None:
-                if kill and proc.poll() is None:
-                    proc.kill()
+                if kill:
+                    proc.kill()  # a no-op once it has exited
                 for stream in (proc.stdin, proc.stdout):
-                    try:
-                        if stream is not None:
-                            stream.close()
-                    except Exception:
-                        pass
+                    with contextlib.suppress(Exception):
+                        stream.close()
                 try:
                     proc.wait(timeout=_STOP_TIMEOUT)
                 except subprocess.TimeoutExpired:
                     proc.kill()
-                    try:
+                    with contextlib.suppress(subprocess.TimeoutExpired):
                         proc.wait(timeout=_STOP_TIMEOUT)
-                    except subprocess.TimeoutExpired:
-                        pass
             log, self._log = self._log, None
             if log is not None:
                 log.close()
             if self.log_path:
-                try:
+                with contextlib.suppress(OSError):
                     os.unlink(self.log_path)
-                except OSError:
-                    pass
                 self.log_path = None
 
 
