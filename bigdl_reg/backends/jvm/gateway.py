@@ -35,7 +35,7 @@ import subprocess
 import tempfile
 import threading
 import time
-from typing import List, Optional
+from typing import BinaryIO, List, Optional
 
 from py4j.java_gateway import GatewayParameters, JavaClass, JavaGateway
 from py4j.protocol import Py4JError, Py4JJavaError, Py4JNetworkError
@@ -97,7 +97,7 @@ class Gateway:
         self.proc: Optional[subprocess.Popen] = None
         self.java_gateway: Optional[JavaGateway] = None
         self.log_path: Optional[str] = None
-        self._log = None  # read side of the JVM's stderr file
+        self._log: Optional[BinaryIO] = None  # read side of the JVM's stderr file
         self.call_timeout = _env_seconds(CALL_TIMEOUT_ENV, 600.0)
 
     def __init__(self) -> None:
@@ -205,11 +205,10 @@ class Gateway:
         if f is None:
             return ""
         try:
-            f.seek(0, os.SEEK_END)
-            size = f.tell()
+            size = f.seek(0, os.SEEK_END)
             f.seek(max(0, size - _LOG_TAIL_BYTES))
             tail = f.read().decode("utf-8", "replace").strip()
-        except (OSError, ValueError):
+        except (OSError, ValueError):  # closed by another thread
             return ""
         if not tail:
             return "; its stderr was empty"
@@ -320,7 +319,7 @@ class Gateway:
             if proc is not None:
                 if kill:
                     proc.kill()  # a no-op once it has exited
-                for stream in (proc.stdin, proc.stdout):
+                for stream in filter(None, (proc.stdin, proc.stdout)):
                     with contextlib.suppress(Exception):
                         stream.close()
                 try:

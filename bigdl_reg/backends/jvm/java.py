@@ -28,7 +28,9 @@ DEFAULT_HEAP_OPT = "-XX:MaxRAMPercentage=50"
 # bigdl_reg/backends/jvm/java.py -> the checkout's root (editable install)
 _DEFAULT_CLASSPATH_FILE = Path(__file__).resolve().parents[3] / "scala" / "interop" / "target" / "classpath.txt"
 # what java says when a classpath entry is damaged or lacks our classes
-_DAMAGED_CLASSPATH_SIGNS = ("Could not find or load main class", "ClassFormatError", "ZipException", "NoClassDefFoundError")
+_DAMAGED_CLASSPATH_SIGNS = (
+    "Could not find or load main class", "ClassFormatError", "ZipException", "NoClassDefFoundError"
+)
 
 FIX = (
     f"build it with `bin/setup` (or `bin/sbt interop/writeClasspath`) in the bigdl-reg checkout, "

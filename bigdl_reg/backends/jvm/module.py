@@ -117,7 +117,7 @@ class JvmModule:
             if not self._stale:
                 return gw, self._handle  # type: ignore[return-value]
             # an interrupted call may still run on the old handle: drop it
-            gw.pending_release.append(self._handle)
+            gw.pending_release.append(self._handle)  # type: ignore[arg-type]
         recreate = gw is not None
         gw = get_gateway()
         gw.flush_pending()

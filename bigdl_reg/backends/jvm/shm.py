@@ -99,7 +99,9 @@ def _create_file(name: str, size: int) -> "tuple[str, mmap.mmap]":
         return path, mm
     what = f"cannot create a shared-memory arena of {size} bytes for the JVM backend ({'; '.join(failures)})"
     if no_room:
-        raise MemoryError(what + f'; free memory, set {files.SHM_DIR_ENV} to a roomier directory, or use backend="numpy"')
+        raise MemoryError(
+            what + f'; free memory, set {files.SHM_DIR_ENV} to a roomier directory, or use backend="numpy"'
+        )
     raise OSError(what + f"; set {files.SHM_DIR_ENV} to a writable directory")
 
 
@@ -149,7 +151,7 @@ class Arena:
     def close(self) -> None:
         """Unmaps the Python side now when no view of it is alive (else the
         garbage collector does), so replaced arenas do not pile up."""
-        self.buf = None
+        del self.buf
         try:
             self._mm.close()
         except BufferError:  # a view is still referenced somewhere
