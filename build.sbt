@@ -21,7 +21,11 @@ lazy val testDeps = Seq(
   "com.lihaoyi"       %% "ujson"           % versions.ujson      % Test
 )
 
+// main code compiles without a warning (tests may exercise what they check)
+lazy val warningsAreErrors = Compile / compile / scalacOptions += "-Werror"
+
 lazy val commonSettings = Seq(
+  warningsAreErrors,
   // jars, not class directories, on classpaths: a running gateway JVM must not
   // see half-written classes while sbt recompiles
   exportJars := true,
@@ -33,7 +37,15 @@ lazy val commonSettings = Seq(
 )
 
 lazy val core = (project in file("scala/core"))
-  .settings(commonSettings, name := "bigdl-reg")
+  .settings(
+    commonSettings,
+    name := "bigdl-reg",
+    // the noise kernels, Float and Double from one template (project/KernelTemplates.scala)
+    Compile / sourceGenerators += Def.task {
+      KernelTemplates.generate((Compile / sourceDirectory).value / "kernels", (Compile / sourceManaged).value)
+    }.taskValue,
+    watchSources += WatchSource((Compile / sourceDirectory).value / "kernels")
+  )
 
 // Writes the runtime classpath (interop jar + core jar + py4j + scala-library),
 // one absolute path per line, for the Python package to start the gateway JVM.
@@ -97,6 +109,7 @@ lazy val bench = (project in file("benchmarks/scala"))
   .dependsOn(core)
   .settings(
     name := "bigdl-reg-bench",
+    warningsAreErrors,
     publish / skip := true,
     Compile / mainClass := Some("bigdlreg.bench.BenchMain"),
     run / fork := true,

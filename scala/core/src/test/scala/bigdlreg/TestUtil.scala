@@ -116,7 +116,7 @@ object TestUtil {
   def referenceKeras(dims: Seq[Option[Int]], s: Array[Int]): Array[Int] =
     s.indices.map(d => dims(d).getOrElse(s(d))).toArray
 
-  /** AlphaDropout's (a, b, dropped value) from SPEC.md, in double. */
+  /** AlphaDropout's (a, b, dropped value) (docs/contract.md, "Extensions: AlphaDropout and FeatureAlphaDropout"), in double. */
   def alphaCoefficients(p: Double): (Double, Double, Double) = {
     val alpha = -1.7580993408473766
     val a = 1.0 / Math.sqrt((1.0 - p) * (1.0 + p * alpha * alpha))

@@ -1,7 +1,8 @@
 package bigdlreg.bench
 
 import bigdlreg.rng.{Philox, Ppnd16}
-import bigdlreg.tensor.{DoubleKernels, FloatKernels}
+import bigdlreg.nn.NoiseOp
+import bigdlreg.tensor.Broadcast
 
 /** Single-thread costs of the engine's pieces (CPU time of this thread, so
   * less sensitive to other load): `bin/sbt "bench/runMain bigdlreg.bench.Micro"`.
@@ -29,6 +30,9 @@ object Micro {
     val centralWords = words.map(w => (w >>> 2) + (1L << 62)) // u in [0.25, 0.5): no tails
     val z = new Array[Double](1024)
     val scratch = new Array[Int](1025)
+    val plan = Broadcast.elementwise(n)
+    val mask = NoiseOp.Mask(0.5, scaled = true)
+    val gauss = NoiseOp.GaussAdd(0.1)
     for (round <- 1 to 2) {
       println(s"round $round (M elements or words per CPU second, one thread)")
       t("Philox.fill (words)", n) {
@@ -53,17 +57,17 @@ object Micro {
       }
       t("mask kernel, float32 (Dropout)", n) {
         var c = 0
-        while (c < n) { FloatKernels.mask(src, dst, 1L, 2L, 1L << 31, 2.0, true, c, c + chunk); c += chunk }
+        while (c < n) { mask.run(src, dst, 1L, 2L, plan, c, c + chunk); c += chunk }
         dst(7)
       }
       t("gaussAdd kernel, float32", n) {
         var c = 0
-        while (c < n) { FloatKernels.gaussAdd(src, dst, 1L, 2L, 0.1, c, c + chunk); c += chunk }
+        while (c < n) { gauss.run(src, dst, 1L, 2L, plan, c, c + chunk); c += chunk }
         dst(7)
       }
       t("gaussAdd kernel, float64", n) {
         var c = 0
-        while (c < n) { DoubleKernels.gaussAdd(srcd, dstd, 1L, 2L, 0.1, c, c + chunk); c += chunk }
+        while (c < n) { gauss.run(srcd, dstd, 1L, 2L, plan, c, c + chunk); c += chunk }
         dstd(7)
       }
     }

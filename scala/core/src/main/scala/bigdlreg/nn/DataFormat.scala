@@ -13,8 +13,6 @@ object DataFormat {
   case object NCHW extends DataFormat("NCHW") { def channelsFirst: Boolean = true }
   case object NHWC extends DataFormat("NHWC") { def channelsFirst: Boolean = false }
 
-  val values: Seq[DataFormat] = Seq(NCHW, NHWC)
-
   /** "NCHW" or "NHWC" (exactly); anything else is an
     * `IllegalArgumentException`: `data_format must be "NCHW" or "NHWC", got "<value>"`.
     */

@@ -19,9 +19,10 @@ final case class Parameter(keyword: String, default: Option[Double], check: (Str
 /** What a layer is, in one place: its name, its parameter (with default and
   * check), the optional arguments it takes, its noise kind, its noise-shape
   * rule and its training and evaluate ops. Each layer's companion object is
-  * its spec; the [[NoiseModule]] reads everything from it.
+  * its spec; the [[NoiseModule]] reads everything from it (and carries it
+  * when serialized: a Spark task).
   */
-trait LayerSpec {
+trait LayerSpec extends Serializable {
   def name: String
 
   /** The layer's one number (`LayerArgs.value`). */

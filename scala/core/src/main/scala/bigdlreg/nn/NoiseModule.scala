@@ -1,7 +1,7 @@
 package bigdlreg.nn
 
 import bigdlreg.rng.RNG
-import bigdlreg.tensor.{Engine, Tensor, TensorNumeric}
+import bigdlreg.tensor.{Tensor, TensorNumeric}
 
 /** The layer contract shared by the eight noise layers; what differs
   * between them is their [[LayerSpec]] (their companion object).
@@ -136,7 +136,7 @@ abstract class NoiseModule[T](val spec: LayerSpec, initial: LayerArgs, seedOpt: 
     val (noise, cellBase) = NoiseShape.atBatchOffset(layerName, resolveNoiseShape, shape, batchOffset)
     val op = if (train) trainingOp else evaluateOp
     val result = if (inplaceOutput) input else reuse(out, input)
-    NoiseModule.run(op, seed, step, shape, noise, input.storage, result.storage, cellBase)
+    op(seed, step, shape, noise, input.storage, result.storage, cellBase)
     last = NoiseModule.Record(seed, step, train, op, shape, noise, batchOffset, cellBase)
     if (train) { lastTrain = last; step += 1 }
     out = result
@@ -153,8 +153,7 @@ abstract class NoiseModule[T](val spec: LayerSpec, initial: LayerArgs, seedOpt: 
     if (!gradOutput.hasShape(rec.shape))
       throw Validation.gradientShape(layerName, gradOutput.shape, rec.shape)
     val result = if (inplaceOutput) gradOutput else reuse(gradIn, gradOutput)
-    NoiseModule.run(rec.op.derivative, rec.seed, rec.step, rec.shape, rec.noise, gradOutput.storage, result.storage,
-      rec.cellBase)
+    rec.op.derivative(rec.seed, rec.step, rec.shape, rec.noise, gradOutput.storage, result.storage, rec.cellBase)
     gradIn = result
     result
   }
@@ -176,7 +175,7 @@ abstract class NoiseModule[T](val spec: LayerSpec, initial: LayerArgs, seedOpt: 
     val cells = Tensor.filled[T](shape, ev.fromDouble(kind.probe))
     // the op (its derivative for masks: x * T(factor) or +0) maps the probe to the noise itself
     val op = if (kind == Noise.KeepMask) rec.op.derivative else rec.op
-    NoiseModule.run(op, rec.seed, rec.step, shape, shape, cells.storage, cells.storage, rec.cellBase)
+    op(rec.seed, rec.step, shape, shape, cells.storage, cells.storage, rec.cellBase)
     kind match {
       case Noise.KeepMask       => Noise.Keep[T](shape, cells.storage.map(v => ev.toDouble(v) != 0.0))
       case Noise.Multiplicative => Noise.Factors(cells)
@@ -249,43 +248,5 @@ object NoiseModule {
       s"Record(seed=${RNG.seedToString(seed)}, step=$step, training=$training, op=$op, " +
         s"shape=${Validation.formatShape(shape)}, noise=${Validation.formatShape(noise)}" +
         (if (batchOffset == 0L) ")" else s", batchOffset=$batchOffset, cellBase=$cellBase)")
-  }
-
-  /** Applies `op` with the noise of (seed, step) and noise shape `noise` over
-    * an input of `shape`: `dst = op(src)`, in chunks on the Engine. Noise
-    * cell `c` of `noise` is cell `cellBase + c` of the RNG stream.
-    */
-  def run[T](op: NoiseOp, seed: Long, step: Long, shape: Array[Int], noise: Array[Int], src: Array[T], dst: Array[T],
-      cellBase: Long = 0L)(implicit ev: TensorNumeric[T]): Unit = {
-    val n = src.length
-    if (n == 0) return
-    op match {
-      case NoiseOp.Identity =>
-        if (src ne dst) Engine.parallelFor(n)((a, b) => ev.copy(src, dst, a, b))
-      case NoiseOp.Zero =>
-        Engine.parallelFor(n)((a, b) => ev.fillZero(dst, a, b))
-      case NoiseOp.Scale(c) =>
-        Engine.parallelFor(n)((a, b) => ev.scale(src, dst, c, a, b))
-      case m: NoiseOp.Masking =>
-        val plan = NoiseShape.plan(shape, noise).shifted(cellBase)
-        val k = m.k
-        val s = m.factor
-        val scaled = m.scaled
-        if (plan.elementwise) Engine.parallelFor(n)((a, b) => ev.mask(src, dst, seed, step, k, s, scaled, a, b))
-        else Engine.parallelFor(n)((a, b) => ev.maskBroadcast(src, dst, seed, step, k, s, scaled, plan, a, b))
-      case m: NoiseOp.AlphaMask =>
-        val plan = NoiseShape.plan(shape, noise).shifted(cellBase)
-        val (k, a, b, c) = (m.k, m.a, m.b, m.dropped)
-        if (plan.elementwise) Engine.parallelFor(n)((s, t) => ev.alpha(src, dst, seed, step, k, a, b, c, s, t))
-        else Engine.parallelFor(n)((s, t) => ev.alphaBroadcast(src, dst, seed, step, k, a, b, c, plan, s, t))
-      case NoiseOp.GaussMul(sd) =>
-        val plan = NoiseShape.plan(shape, noise).shifted(cellBase)
-        if (plan.elementwise) Engine.parallelFor(n)((a, b) => ev.gaussMul(src, dst, seed, step, sd, a, b))
-        else Engine.parallelFor(n)((a, b) => ev.gaussMulBroadcast(src, dst, seed, step, sd, plan, a, b))
-      case NoiseOp.GaussAdd(sd) =>
-        val plan = NoiseShape.plan(shape, noise).shifted(cellBase)
-        if (plan.elementwise) Engine.parallelFor(n)((a, b) => ev.gaussAdd(src, dst, seed, step, sd, a, b))
-        else Engine.parallelFor(n)((a, b) => ev.gaussAddBroadcast(src, dst, seed, step, sd, plan, a, b))
-    }
   }
 }

@@ -1,7 +1,7 @@
 package bigdlreg.nn
 
 /** Every argument and input check of the layers, with the messages of
-  * docs/architecture.md (the Python side writes the same text).
+  * docs/contract.md, "Validation" (the Python side writes the same text).
   *
   * Argument names are the Python keywords (`init_p`, `rate`, `stddev`,
   * `data_format`, `seed`) in both languages; the Scala parameter names are

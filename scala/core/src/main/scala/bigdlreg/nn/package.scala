@@ -1,8 +1,10 @@
 package bigdlreg
 
-/** The noise layers of bigdl-reg: [[nn.Dropout]], [[nn.GaussianDropout]],
-  * [[nn.GaussianNoise]], [[nn.SpatialDropout1D]], [[nn.SpatialDropout2D]],
-  * [[nn.SpatialDropout3D]], all [[nn.NoiseModule]]s.
+/** The eight noise layers of bigdl-reg, all [[nn.NoiseModule]]s: [[nn.Dropout]],
+  * [[nn.GaussianDropout]], [[nn.GaussianNoise]], [[nn.SpatialDropout1D]],
+  * [[nn.SpatialDropout2D]], [[nn.SpatialDropout3D]], [[nn.AlphaDropout]],
+  * [[nn.FeatureAlphaDropout]]; [[nn.Layers]] lists their specs (each layer's
+  * companion object).
   *
   * {{{
   * import bigdlreg.tensor.Tensor

@@ -1,7 +1,8 @@
 package bigdlreg.rng
 
 /** Philox4x64-10 (Salmon, Moraes, Dror, Shaw, SC'11; Random123), the generator
-  * behind numpy's `np.random.Philox`, as fixed by the RNG contract (RNG.md).
+  * behind numpy's `np.random.Philox`, as fixed by docs/contract.md,
+  * "Philox4x64-10 words".
   *
   * All 64-bit quantities are unsigned values held in `Long`s (same bits).
   *

@@ -1,7 +1,7 @@
 package bigdlreg.rng
 
 /** Standard normal quantiles by Wichura's Algorithm AS 241 (PPND16, 1988),
-  * evaluated exactly as the RNG contract (RNG.md) fixes it so that every
+  * evaluated exactly as docs/contract.md ("Normals") fixes it so that every
   * language produces the same bits:
   *
   *  - each polynomial in one Horner order:

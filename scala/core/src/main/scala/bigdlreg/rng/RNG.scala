@@ -2,7 +2,7 @@ package bigdlreg.rng
 
 import java.security.SecureRandom
 
-/** The global seeder (RNG.md, "Module seeds").
+/** The global seeder (docs/contract.md, "Module seeds").
   *
   * After `setSeed(g)`, the k-th module that takes its seed from here
   * (k = 0, 1, ...; modules constructed with an explicit `seed` don't count)

@@ -5,10 +5,8 @@ import scala.reflect.ClassTag
 /** The element types of a [[Tensor]]: `Float` (float32) and `Double`
   * (float64), nothing else (sealed).
   *
-  * Besides conversions, each instance carries the primitive kernels the
-  * layers run on flat ranges `[from, until)` of contiguous storage; the
-  * instance is resolved once per call, never per element, and the loops
-  * themselves run on `float[]` / `double[]` (no boxing).
+  * Conversions, raw bits and bytes only: the noise kernels belong to the
+  * ops ([[bigdlreg.nn.NoiseOp]]).
   *
   * `T(v)` of the behaviour contract is [[fromDouble]]: `v.toFloat`
   * (round-to-nearest-even) for Float, `v` for Double.
@@ -47,49 +45,6 @@ sealed abstract class TensorNumeric[T] extends Serializable {
 
   /** Elements from raw little-endian bytes. */
   def fromBytes(b: Array[Byte]): Array[T]
-
-  // ---- kernels (ranges of flat indices; src and dst may be the same array) ----
-
-  /** dst = src. */
-  def copy(src: Array[T], dst: Array[T], from: Int, until: Int): Unit
-
-  /** dst = +0. */
-  def fillZero(dst: Array[T], from: Int, until: Int): Unit
-
-  /** dst = src * T(c). */
-  def scale(src: Array[T], dst: Array[T], c: Double, from: Int, until: Int): Unit
-
-  /** dst = keep ? src * T(s) : +0 (scaled), keep ? src : +0 (not scaled);
-    * keep(i) iff the mask half of cell i (element i) is below `k`.
-    */
-  def mask(src: Array[T], dst: Array[T], seed: Long, step: Long, k: Long, s: Double, scaled: Boolean,
-      from: Int, until: Int): Unit
-
-  /** dst = src * T(1 + sd * z(i)). */
-  def gaussMul(src: Array[T], dst: Array[T], seed: Long, step: Long, sd: Double, from: Int, until: Int): Unit
-
-  /** dst = src + T(sd * z(i)). */
-  def gaussAdd(src: Array[T], dst: Array[T], seed: Long, step: Long, sd: Double, from: Int, until: Int): Unit
-
-  /** dst = keep ? src * T(a) + T(b) : T(c) (AlphaDropout); keep as in [[mask]]. */
-  def alpha(src: Array[T], dst: Array[T], seed: Long, step: Long, k: Long, a: Double, b: Double, c: Double,
-      from: Int, until: Int): Unit
-
-  /** [[alpha]] where element e uses the noise cell `plan` maps it to. */
-  def alphaBroadcast(src: Array[T], dst: Array[T], seed: Long, step: Long, k: Long, a: Double, b: Double, c: Double,
-      plan: Broadcast, from: Int, until: Int): Unit
-
-  /** [[mask]] where element e uses the noise cell `plan` maps it to. */
-  def maskBroadcast(src: Array[T], dst: Array[T], seed: Long, step: Long, k: Long, s: Double, scaled: Boolean,
-      plan: Broadcast, from: Int, until: Int): Unit
-
-  /** [[gaussMul]] where element e uses the noise cell `plan` maps it to. */
-  def gaussMulBroadcast(src: Array[T], dst: Array[T], seed: Long, step: Long, sd: Double,
-      plan: Broadcast, from: Int, until: Int): Unit
-
-  /** [[gaussAdd]] where element e uses the noise cell `plan` maps it to. */
-  def gaussAddBroadcast(src: Array[T], dst: Array[T], seed: Long, step: Long, sd: Double,
-      plan: Broadcast, from: Int, until: Int): Unit
 }
 
 object TensorNumeric {
@@ -133,31 +88,6 @@ object TensorNumeric {
       a
     }
 
-    def copy(src: Array[Float], dst: Array[Float], from: Int, until: Int): Unit =
-      FloatKernels.copy(src, dst, from, until)
-    def fillZero(dst: Array[Float], from: Int, until: Int): Unit = FloatKernels.zero(dst, from, until)
-    def scale(src: Array[Float], dst: Array[Float], c: Double, from: Int, until: Int): Unit =
-      FloatKernels.scale(src, dst, c, from, until)
-    def mask(src: Array[Float], dst: Array[Float], seed: Long, step: Long, k: Long, s: Double, scaled: Boolean,
-        from: Int, until: Int): Unit = FloatKernels.mask(src, dst, seed, step, k, s, scaled, from, until)
-    def gaussMul(src: Array[Float], dst: Array[Float], seed: Long, step: Long, sd: Double,
-        from: Int, until: Int): Unit = FloatKernels.gaussMul(src, dst, seed, step, sd, from, until)
-    def gaussAdd(src: Array[Float], dst: Array[Float], seed: Long, step: Long, sd: Double,
-        from: Int, until: Int): Unit = FloatKernels.gaussAdd(src, dst, seed, step, sd, from, until)
-    def maskBroadcast(src: Array[Float], dst: Array[Float], seed: Long, step: Long, k: Long, s: Double,
-        scaled: Boolean, plan: Broadcast, from: Int, until: Int): Unit =
-      FloatKernels.maskBroadcast(src, dst, seed, step, k, s, scaled, plan, from, until)
-    def gaussMulBroadcast(src: Array[Float], dst: Array[Float], seed: Long, step: Long, sd: Double,
-        plan: Broadcast, from: Int, until: Int): Unit =
-      FloatKernels.gaussMulBroadcast(src, dst, seed, step, sd, plan, from, until)
-    def gaussAddBroadcast(src: Array[Float], dst: Array[Float], seed: Long, step: Long, sd: Double,
-        plan: Broadcast, from: Int, until: Int): Unit =
-      FloatKernels.gaussAddBroadcast(src, dst, seed, step, sd, plan, from, until)
-    def alpha(src: Array[Float], dst: Array[Float], seed: Long, step: Long, k: Long, a: Double, b: Double, c: Double,
-        from: Int, until: Int): Unit = FloatKernels.alpha(src, dst, seed, step, k, a, b, c, from, until)
-    def alphaBroadcast(src: Array[Float], dst: Array[Float], seed: Long, step: Long, k: Long, a: Double, b: Double,
-        c: Double, plan: Broadcast, from: Int, until: Int): Unit =
-      FloatKernels.alphaBroadcast(src, dst, seed, step, k, a, b, c, plan, from, until)
     override def toString: String = "TensorNumeric[Float]"
   }
 
@@ -202,31 +132,6 @@ object TensorNumeric {
       a
     }
 
-    def copy(src: Array[Double], dst: Array[Double], from: Int, until: Int): Unit =
-      DoubleKernels.copy(src, dst, from, until)
-    def fillZero(dst: Array[Double], from: Int, until: Int): Unit = DoubleKernels.zero(dst, from, until)
-    def scale(src: Array[Double], dst: Array[Double], c: Double, from: Int, until: Int): Unit =
-      DoubleKernels.scale(src, dst, c, from, until)
-    def mask(src: Array[Double], dst: Array[Double], seed: Long, step: Long, k: Long, s: Double, scaled: Boolean,
-        from: Int, until: Int): Unit = DoubleKernels.mask(src, dst, seed, step, k, s, scaled, from, until)
-    def gaussMul(src: Array[Double], dst: Array[Double], seed: Long, step: Long, sd: Double,
-        from: Int, until: Int): Unit = DoubleKernels.gaussMul(src, dst, seed, step, sd, from, until)
-    def gaussAdd(src: Array[Double], dst: Array[Double], seed: Long, step: Long, sd: Double,
-        from: Int, until: Int): Unit = DoubleKernels.gaussAdd(src, dst, seed, step, sd, from, until)
-    def maskBroadcast(src: Array[Double], dst: Array[Double], seed: Long, step: Long, k: Long, s: Double,
-        scaled: Boolean, plan: Broadcast, from: Int, until: Int): Unit =
-      DoubleKernels.maskBroadcast(src, dst, seed, step, k, s, scaled, plan, from, until)
-    def gaussMulBroadcast(src: Array[Double], dst: Array[Double], seed: Long, step: Long, sd: Double,
-        plan: Broadcast, from: Int, until: Int): Unit =
-      DoubleKernels.gaussMulBroadcast(src, dst, seed, step, sd, plan, from, until)
-    def gaussAddBroadcast(src: Array[Double], dst: Array[Double], seed: Long, step: Long, sd: Double,
-        plan: Broadcast, from: Int, until: Int): Unit =
-      DoubleKernels.gaussAddBroadcast(src, dst, seed, step, sd, plan, from, until)
-    def alpha(src: Array[Double], dst: Array[Double], seed: Long, step: Long, k: Long, a: Double, b: Double, c: Double,
-        from: Int, until: Int): Unit = DoubleKernels.alpha(src, dst, seed, step, k, a, b, c, from, until)
-    def alphaBroadcast(src: Array[Double], dst: Array[Double], seed: Long, step: Long, k: Long, a: Double, b: Double,
-        c: Double, plan: Broadcast, from: Int, until: Int): Unit =
-      DoubleKernels.alphaBroadcast(src, dst, seed, step, k, a, b, c, plan, from, until)
     override def toString: String = "TensorNumeric[Double]"
   }
 }

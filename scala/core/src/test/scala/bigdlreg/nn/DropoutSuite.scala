@@ -9,7 +9,7 @@ class DropoutSuite extends AnyFunSuite with Matchers {
 
   private def arange16 = Tensor[Float](Array.tabulate(16)(i => (i + 1).toFloat), Array(2, 8))
 
-  test("the worked example of RNG.md: Dropout(0.5, seed 42), first training forward") {
+  test("the worked example of docs/contract.md, \"Golden values\": Dropout(0.5, seed 42), first training forward") {
     val drop = Dropout[Float](initP = 0.5, seed = Some(42L))
     val y = drop.forward(arange16)
     y shouldBe Tensor[Float](Array[Float](2, 0, 6, 8, 0, 0, 14, 16, 18, 20, 0, 24, 26, 28, 30, 32), Array(2, 8))

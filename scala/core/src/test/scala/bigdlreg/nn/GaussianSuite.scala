@@ -17,7 +17,7 @@ class GaussianSuite extends AnyFunSuite with Matchers {
     gd.stddev shouldBe 1.0
     val y = gd.forward(Tensor.ones[Float](8))
     for (i <- 0 until 8) y.storage(i) shouldBe (1.0 + normal(42L, 0L, i.toLong)).toFloat
-    // the 4th training forward (step 3) uses the golden z of RNG.md
+    // the 4th training forward (step 3) uses the golden z (docs/contract.md, "Golden values")
     val gd64 = GaussianDropout[Double](0.5, seed = Some(42L))
     (0 until 3).foreach(_ => gd64.forward(Tensor.ones[Double](8)))
     val out = gd64.forward(Tensor.ones[Double](8))

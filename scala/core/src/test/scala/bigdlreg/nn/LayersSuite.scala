@@ -66,4 +66,19 @@ class LayersSuite extends AnyFunSuite with Matchers {
     layers.foreach(m => m shouldBe a[DropProbability])
     GaussianNoise[Float](0.1) should not be a[DropProbability]
   }
+
+  test("a layer serializes with its spec (a Spark task): same spec object, same next bytes") {
+    for (spec <- Layers.all) {
+      val m = spec.build[Float](LayerArgs(0.25), Some(3L))
+      val bytes = new java.io.ByteArrayOutputStream()
+      val out = new java.io.ObjectOutputStream(bytes)
+      out.writeObject(m)
+      out.close()
+      val copy = new java.io.ObjectInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray)).readObject()
+        .asInstanceOf[NoiseModule[Float]]
+      copy.spec should be theSameInstanceAs spec
+      val x = if (spec.name == "SpatialDropout1D") Tensor.tabulate[Float](4, 3, 5)(_ - 30f) else Tensor.tabulate[Float](2, 3, 4, 5)(_ - 60f)
+      bits(copy.forward(x)) shouldBe bits(m.forward(x))
+    }
+  }
 }

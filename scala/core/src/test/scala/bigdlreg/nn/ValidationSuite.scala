@@ -4,7 +4,7 @@ import org.scalatest.funsuite.AnyFunSuite
 import org.scalatest.matchers.should.Matchers
 
 /** Every invalid constructor argument gives an IllegalArgumentException with
-  * the exact message of docs/architecture.md.
+  * the exact message of docs/contract.md, "Validation".
   */
 class ValidationSuite extends AnyFunSuite with Matchers {
 

@@ -11,7 +11,7 @@ import org.scalatest.BeforeAndAfterAll
 import org.scalatest.funsuite.AnyFunSuite
 import org.scalatest.matchers.should.Matchers
 
-/** Property-based tests (ScalaCheck) of the six layers against the contract's
+/** Property-based tests (ScalaCheck) of the eight layers against the contract's
   * reference (`TestUtil.reference`), the Scala side of tests/test_properties.py:
   * random layers, parameters at their edges, ranks, zero-size and long axes,
   * data formats, seeds over the full 64-bit range, thread counts and chunk

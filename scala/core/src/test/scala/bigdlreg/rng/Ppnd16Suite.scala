@@ -8,7 +8,7 @@ class Ppnd16Suite extends AnyFunSuite with Matchers {
   test("golden z of seed 42, step 3, words 0..7 (hex doubles)") {
     val expected = Seq("-0x1.15824c6c6dcdbp-1", "-0x1.33e99c57dbfedp1", "0x1.327c45f14c16cp-5", "0x1.0582059e27abcp0",
       "0x1.c9793894ef719p-2", "-0x1.7f5837e90ec1ep0", "0x1.151ca6f4d9d9bp-1", "0x1.34d0247c0d4d8p-1")
-    // RNG.md writes exponents as p+1 / p+0; Java's toHexString writes p1 / p0
+    // docs/contract.md ("Golden values") writes exponents as p+1 / p+0; Java's toHexString writes p1 / p0
     (0 until 8).map(j => java.lang.Double.toHexString(Ppnd16.fromWord(Philox.word(42L, 3L, j.toLong)))) shouldBe expected
   }
 

@@ -153,7 +153,7 @@ object VectorCases {
   /** `{"kind": "keep" | "factor" | "addend", "shape": [...], "data": <base64>}`: a keep
     * mask as one byte per cell (1 kept, 0 dropped), factors and addends as raw
     * little-endian bytes of the dtype. */
-  def noiseJson[T](n: Noise[T])(implicit ev: TensorNumeric[T]): ujson.Obj = {
+  def noiseJson[T](n: Noise[T]): ujson.Obj = {
     val (kind, bytes) = n match {
       case Noise.Keep(_, keep)   => ("keep", keep.map(k => (if (k) 1 else 0).toByte))
       case Noise.Factors(values) => ("factor", values.toBytes)
@@ -187,7 +187,7 @@ object VectorCases {
     val out = Seq.newBuilder[Spec]
     layer match {
       case "Dropout" =>
-        // the worked example of RNG.md
+        // the worked example (docs/contract.md, "Golden values")
         out += Spec(layer, Seq("init_p" -> num(0.5), "inplace" -> false, "scale" -> true), "float32", "42",
           Seq(Call(train = true, Array(2, 8), 0L, specials = false, backward = true)), "worked-example", arange = true)
         var i = 0
@@ -213,7 +213,7 @@ object VectorCases {
         for (dt <- Dtypes)
           out += Spec(layer, Seq("init_p" -> num(0.3), "inplace" -> false, "scale" -> true), dt, "42",
             offsets(Array(3, 7), next()), "offset")
-        // Keras noise_shape (SPEC "Extensions"): shared draws, broadcast; noise() stored
+        // Keras noise_shape (docs/contract.md, "Noise shapes"): shared draws, broadcast; noise() stored
         var j = 0
         for ((ns, shape) <- NoiseShapeCases; dt <- Dtypes; scale <- Seq(true, false)) {
           out += Spec(layer, Seq("init_p" -> num(0.4), "inplace" -> false, "scale" -> scale, "noise_shape" -> ns), dt,

@@ -99,7 +99,7 @@ class VectorsSuite extends AnyFunSuite with Matchers {
     for (t <- doc("keep_thresholds").arr) NoiseOp.keepThreshold(t("p").num).toString shouldBe t("k").str
     for (s <- doc("module_seeds").arr; (v, k) <- s("seeds").arr.zipWithIndex)
       RNG.seedToString(RNG.moduleSeed(RNG.parseSeed(s("global_seed").str), k.toLong)) shouldBe v.str
-    // RNG.md's golden module seeds
+    // the golden module seeds (docs/contract.md, "Module seeds")
     doc("module_seeds").arr.head("seeds").arr.take(3).map(_.str).toSeq shouldBe
       Seq("15750355824863689988", "1764565832736296856", "8579000730504722971")
   }

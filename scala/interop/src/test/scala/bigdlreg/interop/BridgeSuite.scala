@@ -289,7 +289,7 @@ class BridgeSuite extends AnyFunSuite {
     // the backward of the restored last forward and the next forward use (42, big - 1) and (42, big)
     def expected(step: Long, x: Array[Float]): Seq[Int] = {
       val dst = new Array[Float](n)
-      NoiseModule.run(NoiseOp.dropout(0.5, true), 42L, step, Array(8, 8), Array(8, 8), x, dst)
+      NoiseOp.dropout(0.5, true)(42L, step, Array(8, 8), Array(8, 8), x, dst)
       dst.toSeq.map(java.lang.Float.floatToRawIntBits)
     }
     val g = inputF(n, 5)
