@@ -38,6 +38,7 @@ import time
 from typing import BinaryIO, List, Optional
 
 from py4j.java_gateway import GatewayParameters, JavaClass, JavaGateway
+from py4j import protocol
 from py4j.protocol import Py4JError, Py4JJavaError, Py4JNetworkError
 
 from . import errors, files, java
@@ -237,7 +238,7 @@ class Gateway:
         errors.in_call.active = True
         started = time.monotonic()
         try:
-            return getattr(self.bridge, method)(*args)
+            return self._invoke(method, args)
         except Py4JJavaError as e:
             try:
                 error = errors.from_java(e)
@@ -255,6 +256,19 @@ class Gateway:
             raise
         finally:
             errors.in_call.active = False
+
+    def _invoke(self, method: str, args: tuple):
+        """py4j's call command, sent as its ``JavaMember`` sends it but read
+        with py4j's own ``get_return_value``: PySpark replaces the one
+        ``JavaMember`` uses by one that asks Spark's JVM about every Java
+        exception, whichever JVM threw it."""
+        client = self.java_gateway._gateway_client  # type: ignore[union-attr]
+        target = self.bridge._target_id
+        command = "".join(
+            (protocol.CALL_COMMAND_NAME, target, "\n", method, "\n", *map(protocol.get_command_part, args),
+             protocol.END_COMMAND_PART)
+        )
+        return protocol.get_return_value(client.send_command(command), client, target, method)
 
     def _failure(self, e: Py4JError, elapsed: float = 0.0) -> JVMError:
         """A py4j error that is not a Java exception: the JVM died, hung, or the
