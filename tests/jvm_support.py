@@ -102,6 +102,18 @@ def jvm_probe(gw, name: str):
     return getattr(gw.java_gateway.jvm.bigdlreg.interop.Probes, name)()
 
 
+def jvm_state(impl) -> dict:
+    """What the JVM itself says of a jvm-backend layer (``layer._impl``)."""
+    with impl._lock:
+        gw, handle = impl._bind()
+        return {
+            "seed": int(gw.call("getSeed", handle)) & ((1 << 64) - 1),
+            "step": int(gw.call("getStep", handle)),
+            "training": bool(gw.call("isTraining", handle)),
+            "pid": int(gw.pid or 0),
+        }
+
+
 def subprocess_env() -> dict:
     env = dict(os.environ)
     env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")

@@ -23,7 +23,7 @@ from bigdl_reg import nn
 from bigdl_reg.backends import jvm
 from bigdl_reg.backends.jvm import gateway, shm
 from bigdl_reg.backends.jvm.errors import JVMMemoryError
-from jvm_support import dedicated_gateway, java_children, leftover_files, pattern, jvm_probe
+from jvm_support import dedicated_gateway, java_children, jvm_probe, jvm_state, leftover_files, pattern
 
 pytestmark = pytest.mark.jvm
 
@@ -119,7 +119,7 @@ def test_no_memory_for_the_result_is_a_memory_error_before_the_jvm_is_called(mon
     with pytest.raises(MemoryError):
         j.forward(x)
     monkeypatch.undo()
-    assert j.step == 0 and j._impl.jvm_state()["step"] == 0
+    assert j.step == 0 and jvm_state(j._impl)["step"] == 0
     _same(j.forward(x), n.forward(x))  # the first forward's noise: nothing was consumed
     monkeypatch.setattr(np, "empty", empty)
     with pytest.raises(MemoryError):

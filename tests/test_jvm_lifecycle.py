@@ -36,7 +36,7 @@ from bigdl_reg.nn import (
 
 pytestmark = pytest.mark.jvm
 
-from jvm_support import ROOT, leftover_files
+from jvm_support import ROOT, jvm_state, leftover_files
 from jvm_support import alive as _alive
 from jvm_support import pattern as _x
 from jvm_support import subprocess_env as _env_without_jvm_overrides
@@ -227,7 +227,7 @@ def test_jvm_killed_between_calls_gives_a_clear_error_then_recovers_exactly():
     assert _gw().pid != old_pid and jl.step == nl.step == 4
     _same(jl.backward(x, x), nl.backward(x, x))
     assert jl._impl.restores == 1
-    state = jl._impl.jvm_state()
+    state = jvm_state(jl._impl)
     assert state["step"] == 4 and state["seed"] == 7 and state["training"]
 
 
@@ -290,7 +290,7 @@ def test_recovery_at_a_large_step_is_exact_and_replays_nothing(layer_cls, args, 
     gw.call("restore", handle, to_java_seed(impl.seed), big, True, False, 0, 0, True, "", 0)
     impl._step = big
     nl._impl._step = big
-    assert impl.jvm_state()["step"] == big
+    assert jvm_state(impl)["step"] == big
     _same(jl.forward(x), nl.forward(x))  # the forward at step 10^12, before the crash
     assert jl.step == nl.step == big + 1
     _kill_jvm()
@@ -299,7 +299,7 @@ def test_recovery_at_a_large_step_is_exact_and_replays_nothing(layer_cls, args, 
     started = time.monotonic()
     _same(jl.backward(x, g), nl.backward(x, g))  # re-created at step 10^12 + 1, with its last forward
     assert time.monotonic() - started < 30  # JVM start + O(1) restore
-    assert impl.restores == 1 and impl.jvm_state()["step"] == big + 1
+    assert impl.restores == 1 and jvm_state(impl)["step"] == big + 1
     _same(jl.forward(x), nl.forward(x))  # the forward at step 10^12 + 1
     _same(jl.backward(x, g), nl.backward(x, g))
     jl.evaluate(), nl.evaluate()

@@ -60,10 +60,6 @@ def to_java_seed(seed: int) -> int:
     return seed - (1 << 64) if seed >= 1 << 63 else seed
 
 
-def from_java_seed(seed: int) -> int:
-    return int(seed) & ((1 << 64) - 1)
-
-
 def _shape_text(shape) -> str:
     return ",".join(str(int(d)) for d in shape)
 
@@ -244,17 +240,6 @@ class JvmModule:
     @property
     def step(self) -> int:
         return self._step
-
-    # the JVM's own view (tests, diagnostics): one round trip each
-    def jvm_state(self) -> dict:
-        with self._lock:
-            gw, handle = self._bind()
-            return {
-                "seed": from_java_seed(gw.call("getSeed", handle)),
-                "step": int(gw.call("getStep", handle)),
-                "training": bool(gw.call("isTraining", handle)),
-                "pid": int(gw.pid or 0),
-            }
 
     def close(self) -> None:
         with self._lock:
