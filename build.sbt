@@ -43,8 +43,7 @@ lazy val core = (project in file("scala/core"))
     // the noise kernels, Float and Double from one template (project/KernelTemplates.scala)
     Compile / sourceGenerators += Def.task {
       KernelTemplates.generate((Compile / sourceDirectory).value / "kernels", (Compile / sourceManaged).value)
-    }.taskValue,
-    watchSources += WatchSource((Compile / sourceDirectory).value / "kernels")
+    }.taskValue
   )
 
 // Writes the runtime classpath (interop jar + core jar + py4j + scala-library),

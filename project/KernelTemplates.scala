@@ -4,10 +4,12 @@ import sbt._
   * scala/core/src/main/kernels/<Name>.scala.template -> <Name>.scala (package
   * bigdlreg.nn). The lines between `//> each element type` and
   * `//< each element type` are written once per element type, with the
-  * template's words replaced as below; every other line once. A generic kernel
-  * would be one source too, but the JIT does not specialize `Array[T]` loops
-  * (boxing, or a typeclass call per element); these are the plain primitive
-  * loops, bit for bit the arithmetic of each type.
+  * template's words replaced as below; every other line once. The output is
+  * the plain primitive loop of each type, bit for bit its IEEE arithmetic.
+  * (A generic kernel over `Array[T]` with one typeclass call per element
+  * measured as fast for the mask kernel, benchmarks/scala GenericKernel, but
+  * only while the JIT inlines that call at every site; this does not depend
+  * on it.)
   */
 object KernelTemplates {
 
@@ -44,5 +46,7 @@ object KernelTemplates {
   }
 
   private def substitute(line: String, words: Seq[(String, String)]): String =
-    words.foldLeft(line) { case (l, (word, value)) => l.replaceAll(s"\\b$word\\b", java.util.regex.Matcher.quoteReplacement(value)) }
+    words.foldLeft(line) { case (l, (word, value)) =>
+      l.replaceAll(s"\\b$word\\b", java.util.regex.Matcher.quoteReplacement(value))
+    }
 }

@@ -60,6 +60,22 @@ object Micro {
         while (c < n) { mask.run(src, dst, 1L, 2L, plan, c, c + chunk); c += chunk }
         dst(7)
       }
+      t("mask kernel, float64", n) {
+        var c = 0
+        while (c < n) { mask.run(srcd, dstd, 1L, 2L, plan, c, c + chunk); c += chunk }
+        dstd(7)
+      }
+      // the generic alternative (GenericKernel), used with both element types as the engine would be
+      t("generic mask kernel, float32", n) {
+        var c = 0
+        while (c < n) { GenericKernel.mask(GenericKernel.FloatLanes, src, dst, 1L, 2L, 1L << 31, 2.0, c, c + chunk); c += chunk }
+        dst(7)
+      }
+      t("generic mask kernel, float64", n) {
+        var c = 0
+        while (c < n) { GenericKernel.mask(GenericKernel.DoubleLanes, srcd, dstd, 1L, 2L, 1L << 31, 2.0, c, c + chunk); c += chunk }
+        dstd(7)
+      }
       t("gaussAdd kernel, float32", n) {
         var c = 0
         while (c < n) { gauss.run(src, dst, 1L, 2L, plan, c, c + chunk); c += chunk }

@@ -46,9 +46,9 @@ trait LayerSpec extends Serializable {
   /** The layer with `args`; a non-default value for an argument it does not
     * take is an `IllegalArgumentException` naming it. */
   final def build[T: ClassTag](args: LayerArgs, seed: Option[Long])(implicit ev: TensorNumeric[T]): NoiseModule[T] = {
-    Seq("scale" -> !args.scale, "data_format" -> (args.format != DataFormat.NCHW), "noise_shape" -> (args.noiseShape != None))
-      .collectFirst { case (arg, true) if !takes(arg) => arg }
-      .foreach(arg => throw Validation.noSuchParameter(name, arg))
+    val nonDefault = Seq("scale" -> !args.scale, "data_format" -> (args.format != DataFormat.NCHW),
+      "noise_shape" -> (args.noiseShape != None))
+    for ((arg, isSet) <- nonDefault if isSet && !takes(arg)) throw Validation.noSuchParameter(name, arg)
     create[T](args, seed)
   }
 

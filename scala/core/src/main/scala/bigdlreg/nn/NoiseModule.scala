@@ -42,6 +42,8 @@ import bigdlreg.tensor.{Tensor, TensorNumeric}
   * thread count and chunk size. Calls on one module are serialised (the
   * methods synchronise on the module); distinct modules may run concurrently.
   *
+  * @param spec    what the layer is: its companion object ([[Layers]])
+  * @param initial the layer's arguments, checked here (before a seed is drawn)
   * @param seedOpt the module seed, or `None` to take the next seed of the
   *                global seeder ([[bigdlreg.rng.RNG]])
   */
@@ -51,8 +53,11 @@ abstract class NoiseModule[T](val spec: LayerSpec, initial: LayerArgs, seedOpt: 
   /** The layer's name, used in messages ("Dropout", "SpatialDropout2D", ...). */
   final def layerName: String = spec.name
 
-  // the arguments are checked before a seed is drawn: a rejected module takes no seed
-  @volatile private[this] var args: LayerArgs = { spec.value.check(layerName, spec.value.keyword, initial.value); initial }
+  // checked before the seed is drawn: a rejected module takes no seed from the global seeder
+  @volatile private[this] var args: LayerArgs = {
+    spec.value.check(layerName, spec.value.keyword, initial.value)
+    initial
+  }
 
   /** Which input elements share one draw (see [[NoiseShape]]). */
   final val noiseRule: NoiseShape.Rule = spec.noiseRule(initial)

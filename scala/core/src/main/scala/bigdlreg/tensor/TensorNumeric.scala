@@ -32,10 +32,24 @@ sealed abstract class TensorNumeric[T] extends Serializable {
 
   def newArray(n: Int): Array[T]
 
-  /** Equality of two ranges' raw bits (NaN payloads and the sign of zero count). */
-  def bitsEqual(a: Array[T], b: Array[T]): Boolean
+  /** The raw bits of `a(i)`, zero-extended to 64 bits. */
+  def rawBits(a: Array[T], i: Int): Long
 
-  def bitsHash(a: Array[T]): Int
+  /** Equality of two arrays' raw bits (NaN payloads and the sign of zero count). */
+  final def bitsEqual(a: Array[T], b: Array[T]): Boolean = {
+    if (a.length != b.length) return false
+    var i = 0
+    while (i < a.length) { if (rawBits(a, i) != rawBits(b, i)) return false; i += 1 }
+    true
+  }
+
+  /** A hash of the raw bits (as `java.util.Arrays.hashCode` of the bits for Float and Double). */
+  final def bitsHash(a: Array[T]): Int = {
+    var h = 1
+    var i = 0
+    while (i < a.length) { val b = rawBits(a, i); h = 31 * h + (b ^ (b >>> 32)).toInt; i += 1 }
+    h
+  }
 
   /** A value as text (Java's Float/Double toString). */
   def format(v: T): String
@@ -60,21 +74,7 @@ object TensorNumeric {
     def zero: Float = 0f
     def one: Float = 1f
     def newArray(n: Int): Array[Float] = new Array[Float](n)
-    def bitsEqual(a: Array[Float], b: Array[Float]): Boolean = {
-      if (a.length != b.length) return false
-      var i = 0
-      while (i < a.length) {
-        if (java.lang.Float.floatToRawIntBits(a(i)) != java.lang.Float.floatToRawIntBits(b(i))) return false
-        i += 1
-      }
-      true
-    }
-    def bitsHash(a: Array[Float]): Int = {
-      var h = 1
-      var i = 0
-      while (i < a.length) { h = 31 * h + java.lang.Float.floatToRawIntBits(a(i)); i += 1 }
-      h
-    }
+    def rawBits(a: Array[Float], i: Int): Long = java.lang.Float.floatToRawIntBits(a(i)) & 0xFFFFFFFFL
     def format(v: Float): String = java.lang.Float.toString(v)
     def toBytes(a: Array[Float]): Array[Byte] = {
       val bb = java.nio.ByteBuffer.allocate(a.length * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN)
@@ -100,25 +100,7 @@ object TensorNumeric {
     def zero: Double = 0.0
     def one: Double = 1.0
     def newArray(n: Int): Array[Double] = new Array[Double](n)
-    def bitsEqual(a: Array[Double], b: Array[Double]): Boolean = {
-      if (a.length != b.length) return false
-      var i = 0
-      while (i < a.length) {
-        if (java.lang.Double.doubleToRawLongBits(a(i)) != java.lang.Double.doubleToRawLongBits(b(i))) return false
-        i += 1
-      }
-      true
-    }
-    def bitsHash(a: Array[Double]): Int = {
-      var h = 1
-      var i = 0
-      while (i < a.length) {
-        val b = java.lang.Double.doubleToRawLongBits(a(i))
-        h = 31 * h + (b ^ (b >>> 32)).toInt
-        i += 1
-      }
-      h
-    }
+    def rawBits(a: Array[Double], i: Int): Long = java.lang.Double.doubleToRawLongBits(a(i))
     def format(v: Double): String = java.lang.Double.toString(v)
     def toBytes(a: Array[Double]): Array[Byte] = {
       val bb = java.nio.ByteBuffer.allocate(a.length * 8).order(java.nio.ByteOrder.LITTLE_ENDIAN)
