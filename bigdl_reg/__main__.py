@@ -57,26 +57,27 @@ def collect_info() -> List[Tuple[str, str]]:
     rows.append((_AUTO, resolved))
 
     try:
-        from .backends.jvm import gateway, shm
+        from .backends.jvm import java as jvm_java
+        from .backends.jvm import shm
     except Exception as e:
         rows.append(("jvm backend", f"cannot be imported: {type(e).__name__}: {e}"))
         return rows
-    java = gateway.find_java()
+    java = jvm_java.find_java()
     rows.append(("java", java or "not found (install a JDK 17; set JAVA_HOME or put java on PATH)"))
     if java:
         rows.append(("java version", java_version(java)))
-    cp = gateway.classpath_file()
-    src = f" (from ${gateway.CLASSPATH_ENV})" if os.environ.get(gateway.CLASSPATH_ENV) else ""
+    cp = jvm_java.classpath_file()
+    src = f" (from ${jvm_java.CLASSPATH_ENV})" if os.environ.get(jvm_java.CLASSPATH_ENV) else ""
     if cp.is_file():
         try:
-            entries = gateway.read_classpath()
+            entries = jvm_java.read_classpath()
             state = f"{len(entries)} entries, all present"
-        except gateway.JVMError as e:
+        except jvm_java.JVMError as e:
             state = str(e)
     else:
         state = "missing"
     rows.append(("gateway classpath", f"{cp}{src}: {state}"))
-    problem = gateway.find_problem()
+    problem = jvm_java.find_problem()
     rows.append(("jvm backend", "ready" if problem is None else f"unavailable: {problem}"))
     rows.append(("shared memory dir", shm.shm_dir()))
     return rows

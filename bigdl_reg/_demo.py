@@ -128,20 +128,21 @@ def _where(state: _State) -> None:
     try:
         from .backends import jvm as jvm_backend
         from .backends.jvm import gateway
+        from .backends.jvm import java as jvm_java
     except Exception as e:  # py4j missing, for example
         state.jvm_problem = f"the jvm backend cannot be imported: {type(e).__name__}: {e}"
         rows.append(("jvm backend", f"UNAVAILABLE: {state.jvm_problem}"))
         _print_rows(rows)
         return
-    java = gateway.find_java()
+    java = jvm_java.find_java()
     rows.append(("java", f"{java} ({java_version(java)})" if java else "not found"))
-    cp = gateway.classpath_file()
+    cp = jvm_java.classpath_file()
     try:
-        entries = gateway.read_classpath()
+        entries = jvm_java.read_classpath()
         jars = ", ".join(dict.fromkeys(os.path.basename(e) for e in entries))
         rows.append(("gateway classpath", f"{cp}"))
         rows.append(("  jars", jars))
-    except gateway.JVMError:
+    except jvm_backend.JVMError:
         rows.append(("gateway classpath", f"{cp} (not usable)"))
     state.jvm_problem = jvm_backend.find_problem()
     if state.jvm_problem is None:
@@ -246,15 +247,10 @@ def _facade_digest(case: Case, backend: str) -> str:
 
 
 def _scala_digest(state: _State, case: Case) -> str:
-    from .backends.jvm.module import encode_params, to_java_seed
+    from .backends.jvm.module import reference_digest
 
     dtype = "float32" if case.bigdl_type == "float" else "float64"
-    shape = ",".join(str(d) for d in case.shape)
-    return str(
-        state.gateway.call(  # type: ignore[attr-defined]
-            "referenceDigest", case.layer, dtype, encode_params(case.kwargs), to_java_seed(SEED), shape, FORWARDS
-        )
-    )
+    return reference_digest(case.layer, case.kwargs, dtype, SEED, case.shape, FORWARDS)
 
 
 def _short(d: Optional[str]) -> str:

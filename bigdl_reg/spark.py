@@ -27,13 +27,12 @@ from pathlib import Path
 import numpy as np
 
 from . import _validation as v
-from .backends.jvm.module import encode_params, to_java_seed
+from .backends.jvm.module import create_args, to_java_seed
 
 __all__ = ["jars", "configure", "use_spark_jvm", "forward_dataframe", "to_dataframe", "to_array"]
 
 JARS_ENV = "BIGDL_REG_SPARK_JARS_FILE"
 _DEFAULT_JARS_FILE = Path(__file__).resolve().parent.parent / "scala" / "spark" / "target" / "spark-jars.txt"
-_ELEMENT = {np.dtype(np.float32): "float", np.dtype(np.float64): "double"}
 
 
 def jars() -> list:
@@ -98,11 +97,10 @@ def forward_dataframe(layer, df, sample_shape, index_col="index", input_col="fea
         raise ValueError(f"{name}: sample_shape must have no negative size, got {v.format_shape(shape)}")
     session = df.sparkSession
     spark_noise = _spark_noise(session)
-    params = encode_params({k: val for k, val in layer.get_config().items() if k not in ("bigdl_type", "seed")})
     try:
         jdf = spark_noise.forwardDataFrame(
-            df._jdf, name, layer.dtype.name, params, to_java_seed(layer.seed), int(layer.step),
-            bool(layer.is_training()), ",".join(map(str, shape)), index_col, input_col, output_col)
+            df._jdf, name, layer.dtype.name, to_java_seed(layer.seed), *create_args(layer.get_config()),
+            int(layer.step), bool(layer.is_training()), ",".join(map(str, shape)), index_col, input_col, output_col)
     except Exception as error:  # the JVM's IllegalArgumentException, as PySpark or py4j raise it
         message = _java_illegal_argument(error)
         if message is None:

@@ -97,6 +97,23 @@ def pattern(shape, dtype=np.float32, salt=0) -> np.ndarray:
     return ((np.arange(n, dtype=np.float64) * 7919 + salt * 104729) % 2001 - 1000).reshape(shape).astype(dtype) / 37
 
 
+def jvm_probe(gw, name: str):
+    """``bigdlreg.interop.Probes.<name>()`` in ``gw``'s JVM, through py4j's JVM view."""
+    return getattr(gw.java_gateway.jvm.bigdlreg.interop.Probes, name)()
+
+
+def jvm_state(impl) -> dict:
+    """What the JVM itself says of a jvm-backend layer (``layer._impl``)."""
+    with impl._lock:
+        gw, handle = impl._bind()
+        return {
+            "seed": int(gw.call("getSeed", handle)) & ((1 << 64) - 1),
+            "step": int(gw.call("getStep", handle)),
+            "training": bool(gw.call("isTraining", handle)),
+            "pid": int(gw.pid or 0),
+        }
+
+
 def subprocess_env() -> dict:
     env = dict(os.environ)
     env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")

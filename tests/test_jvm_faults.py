@@ -32,8 +32,8 @@ import time
 import numpy as np
 import pytest
 
-from bigdl_reg.backends.jvm import files, gateway, shm
-from bigdl_reg.backends.jvm.gateway import JVMError
+from bigdl_reg.backends.jvm import files, gateway, java, shm
+from bigdl_reg.backends.jvm.errors import JVMError
 from bigdl_reg.nn import Dropout, GaussianDropout, SpatialDropout2D
 from jvm_support import (
     dedicated_gateway,
@@ -153,6 +153,20 @@ def _cannot_start(*causes: str, **env) -> None:
     _no_leftovers()
 
 
+def test_a_jvm_failing_on_stdout_is_quoted():
+    """HotSpot reports some start-up errors on stdout, not stderr."""
+    _cannot_start("could not start", "exited with status 1", "its stdout", "Too small maximum heap",
+                  BIGDL_REG_JVM_OPTS="-Xmx1k")
+
+
+def test_jvm_output_before_the_port_line_is_skipped():
+    x = pattern((3, 40), salt=4)
+    with dedicated_gateway(BIGDL_REG_JVM_OPTS="-XX:+PrintVMOptions"):
+        jl, nl = _pair(GaussianDropout, 0.2, seed=7)
+        _same(jl.forward(x), nl.forward(x))
+    _no_leftovers()
+
+
 def test_no_java_on_path(tmp_path):
     _cannot_start("Java not found", "PATH", "JAVA_HOME", PATH=str(tmp_path), JAVA_HOME=None)
 
@@ -164,7 +178,7 @@ def test_java_home_without_java_falls_back_to_path_then_fails(tmp_path):
 def _classpath_copy(tmp_path, replace):
     """A copy of the gateway's classpath file with the bigdl-reg interop jar
     replaced by ``replace(original, copy_path)``; returns (file, bad jar)."""
-    entries = gateway.read_classpath()
+    entries = java.read_classpath()
     interop = next(e for e in entries if "interop" in os.path.basename(e))
     bad = tmp_path / os.path.basename(interop)
     replace(interop, bad)
@@ -179,7 +193,7 @@ def test_truncated_jar(tmp_path):
         dst.write_bytes(data[: len(data) // 2])
 
     cp, bad = _classpath_copy(tmp_path, truncate)
-    _cannot_start("corrupt jar", str(bad), "bin/setup", **{gateway.CLASSPATH_ENV: str(cp)})
+    _cannot_start("corrupt jar", str(bad), "bin/setup", **{java.CLASSPATH_ENV: str(cp)})
 
 
 def test_jar_with_a_damaged_class(tmp_path):
@@ -198,18 +212,18 @@ def test_jar_with_a_damaged_class(tmp_path):
         "java exited with status 1",
         f"the jars named by {cp} do not provide bigdlreg.interop.GatewayMain: one is damaged",
         "bin/setup",
-        **{gateway.CLASSPATH_ENV: str(cp)},
+        **{java.CLASSPATH_ENV: str(cp)},
     )
 
 
 def test_missing_jar(tmp_path):
     cp, bad = _classpath_copy(tmp_path, lambda src, dst: None)
-    _cannot_start("missing jar", str(bad), **{gateway.CLASSPATH_ENV: str(cp)})
+    _cannot_start("missing jar", str(bad), **{java.CLASSPATH_ENV: str(cp)})
 
 
 def test_missing_classpath_file(tmp_path):
     missing = tmp_path / "nope" / "classpath.txt"
-    _cannot_start("does not exist", str(missing), "bin/setup", **{gateway.CLASSPATH_ENV: str(missing)})
+    _cannot_start("does not exist", str(missing), "bin/setup", **{java.CLASSPATH_ENV: str(missing)})
 
 
 def test_port_that_cannot_be_bound():

@@ -22,8 +22,8 @@ import pytest
 from bigdl_reg import nn
 from bigdl_reg.backends import jvm
 from bigdl_reg.backends.jvm import gateway, shm
-from bigdl_reg.backends.jvm.gateway import JVMMemoryError
-from jvm_support import dedicated_gateway, java_children, leftover_files, pattern
+from bigdl_reg.backends.jvm.errors import JVMMemoryError
+from jvm_support import dedicated_gateway, java_children, jvm_probe, jvm_state, leftover_files, pattern
 
 pytestmark = pytest.mark.jvm
 
@@ -53,7 +53,7 @@ def test_tensors_spanning_many_small_windows_are_bit_identical(bigdl_type):
     dtype = np.float32 if bigdl_type == "float" else np.float64
     with dedicated_gateway(BIGDL_REG_ARENA_WINDOW_BYTES=SMALL_WINDOW):
         gw = gateway.get_gateway()
-        assert gw.call("arenaWindow") == SMALL_WINDOW
+        assert jvm_probe(gw, "arenaWindow") == SMALL_WINDOW
         for k, (cls, kw, shape) in enumerate(_CASES):
             x = pattern(shape, dtype, salt=k)
             assert x.nbytes > 20 * SMALL_WINDOW  # crosses many window edges
@@ -119,7 +119,7 @@ def test_no_memory_for_the_result_is_a_memory_error_before_the_jvm_is_called(mon
     with pytest.raises(MemoryError):
         j.forward(x)
     monkeypatch.undo()
-    assert j.step == 0 and j._impl.jvm_state()["step"] == 0
+    assert j.step == 0 and jvm_state(j._impl)["step"] == 0
     _same(j.forward(x), n.forward(x))  # the first forward's noise: nothing was consumed
     monkeypatch.setattr(np, "empty", empty)
     with pytest.raises(MemoryError):
@@ -183,7 +183,7 @@ def test_a_tensor_over_2_gib_is_bit_identical_to_numpy():
             assert x.nbytes > 2**31
             j = nn.SpatialDropout1D(0.5, seed=77, backend="jvm")
             n = nn.SpatialDropout1D(0.5, seed=77, backend="numpy")
-            assert gateway.get_gateway().call("maxHeap") >= 7 * x.nbytes // 2
+            assert jvm_probe(gateway.get_gateway(), "maxHeap") >= 7 * x.nbytes // 2
             t1 = time.monotonic()
             y = j.forward(x)
             t_fwd = time.monotonic() - t1

@@ -22,8 +22,8 @@ import numpy as np
 import pytest
 
 from bigdl_reg.backends import jvm
-from bigdl_reg.backends.jvm import files, gateway, shm
-from bigdl_reg.backends.jvm.gateway import JVMError
+from bigdl_reg.backends.jvm import files, gateway, java, shm
+from bigdl_reg.backends.jvm.errors import JVMError
 from bigdl_reg.backends.jvm.module import to_java_seed
 from bigdl_reg.nn import (
     Dropout,
@@ -36,7 +36,7 @@ from bigdl_reg.nn import (
 
 pytestmark = pytest.mark.jvm
 
-from jvm_support import ROOT, leftover_files
+from jvm_support import ROOT, jvm_state, leftover_files
 from jvm_support import alive as _alive
 from jvm_support import pattern as _x
 from jvm_support import subprocess_env as _env_without_jvm_overrides
@@ -104,7 +104,7 @@ def test_info_and_find_problem_without_java_or_jars(tmp_path, monkeypatch):
     env = _env_without_jvm_overrides()
     env.pop("JAVA_HOME", None)
     env["PATH"] = str(tmp_path)  # no java here
-    env[gateway.CLASSPATH_ENV] = str(tmp_path / "missing.txt")
+    env[java.CLASSPATH_ENV] = str(tmp_path / "missing.txt")
     r = subprocess.run([sys.executable, "-m", "bigdl_reg", "info"], env=env, capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stderr
     assert "not found" in r.stdout and "missing" in r.stdout
@@ -116,13 +116,13 @@ def test_info_and_find_problem_without_java_or_jars(tmp_path, monkeypatch):
     assert "Java not found" in problem and "JAVA_HOME" in problem and 'backend="numpy"' in problem
     monkeypatch.undo()
 
-    monkeypatch.setenv(gateway.CLASSPATH_ENV, str(tmp_path / "missing.txt"))
+    monkeypatch.setenv(java.CLASSPATH_ENV, str(tmp_path / "missing.txt"))
     problem = jvm.find_problem()
     assert "does not exist" in problem and "bin/setup" in problem
     assert "bin/sbt interop/writeClasspath" in problem and 'backend="numpy"' in problem
     cp = tmp_path / "classpath.txt"
     cp.write_text(str(tmp_path / "gone.jar") + "\n")
-    monkeypatch.setenv(gateway.CLASSPATH_ENV, str(cp))
+    monkeypatch.setenv(java.CLASSPATH_ENV, str(cp))
     problem = jvm.find_problem()
     assert "gone.jar" in problem and "bin/setup" in problem
 
@@ -130,10 +130,10 @@ def test_info_and_find_problem_without_java_or_jars(tmp_path, monkeypatch):
 def test_a_jvm_that_cannot_start_is_a_clear_error_and_the_next_start_works(tmp_path, monkeypatch):
     gateway.shutdown()
     # py4j's jar alone: java starts but has no bigdl-reg classes
-    py4j_jar = next(line for line in gateway.read_classpath() if "py4j" in os.path.basename(line))
+    py4j_jar = next(line for line in java.read_classpath() if "py4j" in os.path.basename(line))
     cp = tmp_path / "classpath.txt"
     cp.write_text(py4j_jar + "\n")
-    monkeypatch.setenv(gateway.CLASSPATH_ENV, str(cp))
+    monkeypatch.setenv(java.CLASSPATH_ENV, str(cp))
     with pytest.raises(JVMError) as info:
         Dropout(0.5, seed=1, backend="jvm")
     msg = str(info.value)
@@ -185,7 +185,7 @@ def test_java_exceptions_arrive_as_python_types_with_the_scala_message():
 
     gw = _gw()
     with pytest.raises(ValueError) as e4:  # the engine's own validation, unfiltered by the facade
-        gw.call("create", "Dropout", "float32", "init_p=1.5", 1)
+        gw.call("create", "Dropout", "float32", 1, 1.5, True, "NCHW", None)
     assert str(e4.value) == "Dropout: init_p must be in [0, 1], got 1.5"
     for text in (str(e1.value), str(e2.value), str(e3.value), str(e4.value)):
         assert "py4j" not in text and "Trace" not in text and "java." not in text
@@ -227,7 +227,7 @@ def test_jvm_killed_between_calls_gives_a_clear_error_then_recovers_exactly():
     assert _gw().pid != old_pid and jl.step == nl.step == 4
     _same(jl.backward(x, x), nl.backward(x, x))
     assert jl._impl.restores == 1
-    state = jl._impl.jvm_state()
+    state = jvm_state(jl._impl)
     assert state["step"] == 4 and state["seed"] == 7 and state["training"]
 
 
@@ -287,10 +287,10 @@ def test_recovery_at_a_large_step_is_exact_and_replays_nothing(layer_cls, args, 
     x, g = _x((16, 33), np_dtype, salt=3), _x((16, 33), np_dtype, salt=4)
     impl = jl._impl
     gw, handle = impl._bind()
-    gw.call("restore", handle, to_java_seed(impl.seed), big, True, False, 0, 0, True, "")
+    gw.call("restore", handle, to_java_seed(impl.seed), big, True, False, 0, 0, True, "", 0)
     impl._step = big
     nl._impl._step = big
-    assert impl.jvm_state()["step"] == big
+    assert jvm_state(impl)["step"] == big
     _same(jl.forward(x), nl.forward(x))  # the forward at step 10^12, before the crash
     assert jl.step == nl.step == big + 1
     _kill_jvm()
@@ -299,7 +299,7 @@ def test_recovery_at_a_large_step_is_exact_and_replays_nothing(layer_cls, args, 
     started = time.monotonic()
     _same(jl.backward(x, g), nl.backward(x, g))  # re-created at step 10^12 + 1, with its last forward
     assert time.monotonic() - started < 30  # JVM start + O(1) restore
-    assert impl.restores == 1 and impl.jvm_state()["step"] == big + 1
+    assert impl.restores == 1 and jvm_state(impl)["step"] == big + 1
     _same(jl.forward(x), nl.forward(x))  # the forward at step 10^12 + 1
     _same(jl.backward(x, g), nl.backward(x, g))
     jl.evaluate(), nl.evaluate()

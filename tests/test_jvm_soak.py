@@ -26,7 +26,7 @@ import pytest
 
 from bigdl_reg import nn
 from bigdl_reg.backends.jvm import gateway, shm
-from jvm_support import arena_mappings
+from jvm_support import arena_mappings, jvm_probe
 
 pytestmark = pytest.mark.jvm
 
@@ -137,7 +137,7 @@ def _jvm_state(gw) -> dict:
     return {
         "liveModules": gw.call("liveModules"),
         "liveArenas": gw.call("liveArenas"),
-        "pinnedObjects": gw.call("pinnedObjects"),
+        "pinnedObjects": jvm_probe(gw, "pinnedObjects"),
         "jvm arena mappings": arena_mappings(gw.pid),
         "python arena mappings": arena_mappings(os.getpid()),
     }
@@ -148,7 +148,7 @@ def test_soak_threads_against_one_jvm_match_numpy_and_leave_the_jvm_flat():
     pid = gw.pid
     shm.release_thread_arena()
     base = _jvm_state(gw)
-    heap_before = gw.call("heapUsedAfterGc")
+    heap_before = jvm_probe(gw, "heapUsedAfterGc")
     assert base["pinnedObjects"] >= 1  # the entry point at least: the probe works
 
     scripts = [_script(t, SOAK_CALLS) for t in range(SOAK_THREADS)]
@@ -182,7 +182,7 @@ def test_soak_threads_against_one_jvm_match_numpy_and_leave_the_jvm_flat():
     assert gw.usable() and gw.pid == pid, "one JVM throughout"
     after = _jvm_state(gw)
     assert after == base, (base, after)
-    heap_after = gw.call("heapUsedAfterGc")
+    heap_after = jvm_probe(gw, "heapUsedAfterGc")
     # generous: the slots' reusable arrays are gone with their layers; what
     # may remain is JIT and py4j bookkeeping
     assert heap_after <= heap_before + (64 << 20), (heap_before, heap_after)

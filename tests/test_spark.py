@@ -161,3 +161,17 @@ def test_attaching_to_a_jvm_without_our_jars_is_a_clear_error():
         plain.shutdown()
         plain.java_process.kill()  # launch_gateway's JVM only exits with this interpreter otherwise
         plain.java_process.wait(timeout=10)
+
+
+def test_our_jvm_errors_keep_their_message_beside_a_spark_session(spark):
+    """PySpark makes py4j ask Spark's JVM about every Java exception, whichever
+    JVM threw it; the errors of our own JVM are still the contract's."""
+    from bigdl_reg.backends.jvm import gateway
+
+    gw = gateway.get_gateway()
+    assert gw.proc is not None  # our own JVM, not Spark's
+    with pytest.raises(ValueError, match=r"^Dropout: init_p must be in \[0, 1\], got 1.5$"):
+        gw.call("create", "Dropout", "float32", 1, 1.5, True, "NCHW", None)
+    layer = SpatialDropout2D(0.5, seed=1, backend="jvm")
+    with pytest.raises(RuntimeError, match="noise\\(\\) called before any training forward"):
+        layer.noise()

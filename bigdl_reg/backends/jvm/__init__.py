@@ -2,18 +2,21 @@
 
 ``create(layer, params, dtype, seed)`` returns a :class:`~.module.JvmModule`
 implementing the backend protocol of docs/architecture.md; the first call
-starts the process-wide JVM (:mod:`.gateway`), arrays travel through shared
-memory (:mod:`.shm`). :func:`find_problem` tells, without starting a JVM, why
-the backend cannot be used (no Java, jars not built) and how to fix it.
+starts the process-wide JVM (:mod:`.gateway`, its command from :mod:`.java`),
+arrays travel through shared memory (:mod:`.shm`), failures become Python
+exceptions (:mod:`.errors`). :func:`find_problem` tells, without starting a
+JVM, why the backend cannot be used (no Java, jars not built) and how to fix it.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .gateway import JVMError, find_problem, get_gateway, shutdown
+from .errors import JVMError
+from .gateway import get_gateway, shutdown
+from .java import find_problem
 
-__all__ = ["name", "create", "find_problem", "available", "JVMError", "get_gateway", "shutdown"]
+__all__ = ["name", "create", "find_problem", "JVMError", "get_gateway", "shutdown"]
 
 name = "jvm"
 
@@ -23,7 +26,3 @@ def create(layer: str, params: dict, dtype, seed: int):
     from .module import JvmModule
 
     return JvmModule(layer, params, np.dtype(dtype), seed)
-
-
-def available() -> bool:
-    return find_problem() is None

@@ -22,8 +22,6 @@ import tempfile
 import threading
 from typing import List
 
-__all__ = ["SHM_DIR_ENV", "ARENA_PREFIX", "LOG_PREFIX", "arena_dirs", "sweep_stale", "stale_sweep_once"]
-
 #: Where arenas are created first (tests point it at a missing or full directory).
 SHM_DIR_ENV = "BIGDL_REG_SHM_DIR"
 _DEFAULT_SHM_DIR = "/dev/shm"

@@ -1,115 +1,60 @@
 """The JVM behind the ``jvm`` backend: one py4j gateway per Python process.
 
-Life cycle (the pattern measured in TOOLCHAIN.md):
+Life cycle:
 
 * started lazily by the first call that needs it, under a lock, so concurrent
-  first uses start exactly one JVM;
-* ``java -cp <classpath.txt> bigdlreg.interop.GatewayMain`` runs in its own
-  session (a Ctrl-C in the terminal reaches Python, not the JVM) with stdin and
-  stdout pipes and stderr sent to a temporary log file; a fresh random token
-  travels in its environment (``BIGDL_REG_GATEWAY_TOKEN``), never on the
-  command line; the JVM prints ``BIGDL_REG_GATEWAY_PORT <port>``, which is read
-  with a deadline while the process is polled for early death;
+  first uses start exactly one JVM (the command: :mod:`.java`);
+* the JVM runs in its own session (a Ctrl-C in the terminal reaches Python,
+  not the JVM) with stdin and stdout pipes and stderr sent to a temporary log
+  file; a fresh random token travels in its environment
+  (``BIGDL_REG_GATEWAY_TOKEN``), never on the command line; the JVM prints
+  ``BIGDL_REG_GATEWAY_PORT <port>``, which is read with a deadline while the
+  process is polled for early death;
 * the JVM exits when its stdin closes, so it never outlives this process (even
   after ``kill -9``); at interpreter exit :func:`shutdown` closes the
   connections and stdin, waits and kills if needed, and deletes the log;
 * a JVM that dies (crash, OOM kill, ``kill``) is noticed by the next call,
-  which raises :class:`JVMError` naming the exit status and the tail of the
-  JVM's stderr; the gateway is then discarded and the following call starts a
-  fresh JVM (:mod:`.module` restores the layers created on the old one).
+  which raises :class:`~.errors.JVMError` naming the exit status and the tail
+  of the JVM's stderr; the gateway is then discarded and the following call
+  starts a fresh JVM (:mod:`.module` restores the layers created on the old one);
+* a forked child never uses its parent's JVM: it starts its own.
 
 Every wait has a deadline: start-up (``BIGDL_REG_JVM_START_TIMEOUT``, 30 s),
 each call (``BIGDL_REG_JVM_CALL_TIMEOUT``, 600 s: a JVM that does not answer is
 treated as hung, killed and replaced), shutdown (5 s, then SIGKILL).
-``BIGDL_REG_JVM_OPTS`` adds JVM options (for example ``-Xmx16g``); without
-an ``-Xmx`` there the heap may grow to half the physical memory
-(``-XX:MaxRAMPercentage=50``, instead of the JVM's default quarter: a call on
-a tensor of B bytes holds about 3 B in the heap).
-
-Java exceptions become the Python types of SPEC.md with the Java message only:
-``IllegalArgumentException`` -> ``ValueError``, ``IllegalStateException`` ->
-``RuntimeError``, ``OutOfMemoryError`` -> :class:`JVMMemoryError` (a
-``MemoryError``; the JVM stays usable), anything else -> :class:`JVMError`
-("<class>: <message>").
 """
 
 from __future__ import annotations
 
 import atexit
+import contextlib
 import itertools
-import logging
 import os
 import selectors
-import shlex
-import shutil
-import signal
 import subprocess
 import tempfile
 import threading
 import time
-import zipfile
-from pathlib import Path
-from typing import List, Optional
+from typing import BinaryIO, List, Optional
 
 from py4j.java_gateway import GatewayParameters, JavaClass, JavaGateway
-
-from . import files
+from py4j import protocol
 from py4j.protocol import Py4JError, Py4JJavaError, Py4JNetworkError
 
-__all__ = [
-    "JVMError",
-    "JVMMemoryError",
-    "Gateway",
-    "get_gateway",
-    "attach",
-    "AttachedGateway",
-    "current_gateway",
-    "shutdown",
-    "find_java",
-    "classpath_file",
-    "read_classpath",
-    "find_problem",
-    "PROTOCOL_VERSION",
-]
+from . import errors, files, java
+from .errors import JVMError
 
 #: Must equal ``Bridge.ProtocolVersion`` in scala/interop (checked at start-up).
-PROTOCOL_VERSION = 5
+PROTOCOL_VERSION = 6
 
 TOKEN_ENV = "BIGDL_REG_GATEWAY_TOKEN"
-CLASSPATH_ENV = "BIGDL_REG_CLASSPATH_FILE"
-JVM_OPTS_ENV = "BIGDL_REG_JVM_OPTS"
 START_TIMEOUT_ENV = "BIGDL_REG_JVM_START_TIMEOUT"
 CALL_TIMEOUT_ENV = "BIGDL_REG_JVM_CALL_TIMEOUT"
-MAIN_CLASS = "bigdlreg.interop.GatewayMain"
-#: The heap limit used unless BIGDL_REG_JVM_OPTS sets one (-Xmx wins over it).
-DEFAULT_HEAP_OPT = "-XX:MaxRAMPercentage=50"
 PORT_PREFIX = "BIGDL_REG_GATEWAY_PORT "
 
-# what java says when a classpath entry is damaged or lacks our classes
-_DAMAGED_CLASSPATH_SIGNS = ("Could not find or load main class", "ClassFormatError", "ZipException", "NoClassDefFoundError")
 _STOP_TIMEOUT = 5.0  # seconds for the JVM to exit after its stdin closes
 _DEATH_WAIT = 3.0  # after a broken connection, how long to wait for the exit status
 _LOG_TAIL_BYTES = 4000
-
-# bigdl_reg/backends/jvm/gateway.py -> the checkout's root (editable install)
-_REPO_ROOT = Path(__file__).resolve().parents[3]
-_DEFAULT_CLASSPATH_FILE = _REPO_ROOT / "scala" / "interop" / "target" / "classpath.txt"
-
-_FIX = (
-    "build it with `bin/setup` (or `bin/sbt interop/writeClasspath`) in the "
-    "bigdl-reg checkout, point {env} at a classpath file, or choose "
-    'backend="numpy"'
-).format(env=CLASSPATH_ENV)
-
-
-class JVMError(RuntimeError):
-    """The JVM behind the ``jvm`` backend failed: it could not start, died,
-    hung, or threw something other than the contract's argument/state errors."""
-
-
-class JVMMemoryError(JVMError, MemoryError):
-    """The JVM ran out of heap for a call (the call had no effect; the JVM
-    stays usable). Give it more with ``BIGDL_REG_JVM_OPTS=-Xmx<size>``."""
 
 
 def _env_seconds(name: str, default: float) -> float:
@@ -125,112 +70,15 @@ def _env_seconds(name: str, default: float) -> float:
     return value
 
 
-# ---------------------------------------------------------------- discovery
+def _port_line(data: bytes) -> Optional[str]:
+    """The first complete line of ``data`` that is GatewayMain's port line."""
+    lines = data.decode("utf-8", "replace").split("\n")[:-1]
+    return next((line.strip() for line in lines if line.startswith(PORT_PREFIX)), None)
 
 
-def find_java() -> Optional[str]:
-    """``$JAVA_HOME/bin/java`` if it exists, else ``java`` on PATH, else None."""
-    home = os.environ.get("JAVA_HOME")
-    if home:
-        candidate = Path(home) / "bin" / "java"
-        if candidate.is_file() and os.access(candidate, os.X_OK):
-            return str(candidate)
-    return shutil.which("java")
-
-
-def classpath_file() -> Path:
-    """``$BIGDL_REG_CLASSPATH_FILE``, else the checkout's
-    ``scala/interop/target/classpath.txt`` (written by ``bin/sbt interop/writeClasspath``)."""
-    env = os.environ.get(CLASSPATH_ENV)
-    return Path(env) if env else _DEFAULT_CLASSPATH_FILE
-
-
-def read_classpath() -> List[str]:
-    """The gateway's classpath entries; :class:`JVMError` saying how to fix
-    a missing file or missing jars."""
-    path = classpath_file()
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError:
-        raise JVMError(f"the JVM backend's classpath file {path} does not exist: {_FIX}") from None
-    except OSError as e:
-        raise JVMError(f"cannot read the JVM backend's classpath file {path}: {e}") from None
-    entries = [line.strip() for line in lines if line.strip()]
-    if not entries:
-        raise JVMError(f"the JVM backend's classpath file {path} is empty: {_FIX}")
-    missing = [e for e in entries if not os.path.exists(e)]
-    if missing:
-        raise JVMError(
-            f"the JVM backend's classpath file {path} names {len(missing)} missing "
-            f"jar(s): {_first_few(missing)}; {_FIX}"
-        )
-    # a jar is a zip whose directory sits at its end: a truncated or overwritten
-    # jar fails this cheap check (java itself would only say "could not find
-    # or load main class")
-    corrupt = [e for e in entries if e.endswith(".jar") and os.path.isfile(e) and not zipfile.is_zipfile(e)]
-    if corrupt:
-        raise JVMError(
-            f"the JVM backend's classpath file {path} names {len(corrupt)} corrupt "
-            f"jar(s) (not a zip archive): {_first_few(corrupt)}; {_FIX}"
-        )
-    return entries
-
-
-def _first_few(items: List[str]) -> str:
-    return ", ".join(items[:3]) + (f" and {len(items) - 3} more" if len(items) > 3 else "")
-
-
-def find_problem() -> Optional[str]:
-    """Why the JVM backend cannot start, or None. Never starts a JVM."""
-    if find_java() is None:
-        where = "JAVA_HOME/bin/java" if os.environ.get("JAVA_HOME") else "PATH"
-        return (
-            f"Java not found (looked at {where}"
-            + (" and PATH" if where != "PATH" else "")
-            + '): install a JDK 17 and put `java` on PATH or set JAVA_HOME, or choose backend="numpy"'
-        )
-    try:
-        read_classpath()
-    except JVMError as e:
-        return str(e)
-    return None
-
-
-# ---------------------------------------------------------- py4j log noise
-
-_call_state = threading.local()
-
-
-class _QuietPy4J(logging.Filter):
-    """py4j logs a traceback (partly on the *root* logger) whenever a
-    connection breaks. For calls made by this module the failure is reported
-    as a :class:`JVMError` with better context, so those records are dropped;
-    the filter only acts on the thread of one of our calls."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if getattr(_call_state, "active", False) and "py4j" in record.pathname:
-            return False
-        return True
-
-
-_QUIET = _QuietPy4J()
-logging.getLogger().addFilter(_QUIET)
-logging.getLogger("py4j").addFilter(_QUIET)
-logging.getLogger("py4j.java_gateway").addFilter(_QUIET)
-logging.getLogger("py4j.clientserver").addFilter(_QUIET)
-
-
-# ---------------------------------------------------------------- the gateway
-
-
-def _describe_exit(code: int) -> str:
-    if code < 0:
-        try:
-            name = signal.Signals(-code).name
-        except ValueError:
-            name = "an unknown signal"
-        return f"was killed by signal {-code} ({name})"
-    return f"exited with status {code}"
+def _stdout(data: bytes) -> str:
+    text = data.decode("utf-8", "replace").strip()
+    return f"\nits stdout:\n{text[-_LOG_TAIL_BYTES:]}" if text else ""
 
 
 class Gateway:
@@ -250,21 +98,15 @@ class Gateway:
         self.proc: Optional[subprocess.Popen] = None
         self.java_gateway: Optional[JavaGateway] = None
         self.log_path: Optional[str] = None
-        self._log = None  # read side of the JVM's stderr file
+        self._log: Optional[BinaryIO] = None  # read side of the JVM's stderr file
         self.call_timeout = _env_seconds(CALL_TIMEOUT_ENV, 600.0)
 
     def __init__(self) -> None:
         self._init_state()
-        java = find_java()
-        if java is None:
-            raise JVMError(find_problem() or "Java not found")
-        classpath = read_classpath()
-        self.java = java
+        command = java.command()
         start_timeout = _env_seconds(START_TIMEOUT_ENV, 30.0)
-        opts = [DEFAULT_HEAP_OPT, *shlex.split(os.environ.get(JVM_OPTS_ENV, ""))]
         token = os.urandom(32).hex()
-        env = dict(os.environ)
-        env[TOKEN_ENV] = token
+        env = {**os.environ, TOKEN_ENV: token}
 
         # The JVM's stderr goes to a temp file that is unlinked as soon as the
         # JVM has it open; this process keeps a descriptor to read its tail,
@@ -274,7 +116,7 @@ class Gateway:
         try:
             with os.fdopen(fd, "wb") as log:
                 self.proc = subprocess.Popen(
-                    [java, *opts, "-cp", os.pathsep.join(classpath), MAIN_CLASS],
+                    command,
                     stdin=subprocess.PIPE,
                     stdout=subprocess.PIPE,
                     stderr=log,
@@ -288,12 +130,11 @@ class Gateway:
                 self.log_path = None
             except OSError:  # not POSIX: deleted by close()
                 pass
-            port = self._read_port(start_timeout)
-            self.port = port
+            self.port = self._read_port(start_timeout)
             self.java_gateway = JavaGateway(
                 gateway_parameters=GatewayParameters(
                     address="127.0.0.1",
-                    port=port,
+                    port=self.port,
                     auth_token=token,
                     auto_convert=False,
                     auto_field=False,
@@ -319,19 +160,21 @@ class Gateway:
     # -- start-up
 
     def _read_port(self, timeout: float) -> int:
+        """The port GatewayMain prints. Other lines on stdout come from the JVM
+        itself (options such as ``-XX:+PrintVMOptions``, and the start-up
+        errors HotSpot reports there): a failure quotes them."""
         proc = self.proc
         assert proc is not None and proc.stdout is not None
         deadline = time.monotonic() + timeout
         data = b""
-        sel = selectors.DefaultSelector()
-        sel.register(proc.stdout, selectors.EVENT_READ)
-        try:
-            while b"\n" not in data:
+        with selectors.DefaultSelector() as sel:
+            sel.register(proc.stdout, selectors.EVENT_READ)
+            while (line := _port_line(data)) is None:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     raise JVMError(
                         f"the JVM (pid {proc.pid}) did not report its port within {timeout:g} s "
-                        f"(raise {START_TIMEOUT_ENV} if the machine is very slow){self._log_tail()}"
+                        f"(raise {START_TIMEOUT_ENV} if the machine is very slow){self._log_tail()}{_stdout(data)}"
                     )
                 if sel.select(min(remaining, 0.1)):
                     chunk = os.read(proc.stdout.fileno(), 4096)
@@ -340,24 +183,10 @@ class Gateway:
                             proc.wait(timeout=_STOP_TIMEOUT)
                         except subprocess.TimeoutExpired:
                             pass
-                        raise self._start_failure()
+                        raise self._start_failure(data)
                     data += chunk
                 elif proc.poll() is not None:
-                    raise self._start_failure()
-        finally:
-            sel.close()
-        line = data.split(b"\n", 1)[0].decode("utf-8", "replace").strip()
-        if not line.startswith(PORT_PREFIX):
-            # not GatewayMain talking: the JVM itself failed (it reports some
-            # start-up errors on stdout); collect what it says and its status
-            data += self._drain(proc, 5.0)
-            text = data.decode("utf-8", "replace").strip()
-            try:
-                proc.wait(timeout=_STOP_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                pass
-            err = self._start_failure()
-            raise JVMError(f"{err}\nits stdout:\n{text[-_LOG_TAIL_BYTES:]}")
+                    raise self._start_failure(data)
         # nothing else is read from stdout (GatewayMain sends later output to stderr)
         proc.stdout.close()
         try:
@@ -365,46 +194,22 @@ class Gateway:
         except ValueError:
             raise JVMError(f"unexpected port line from the gateway JVM: {line!r}") from None
 
-    @staticmethod
-    def _drain(proc: subprocess.Popen, timeout: float) -> bytes:
-        """What is left on the child's stdout until EOF or ``timeout``."""
-        out = b""
-        deadline = time.monotonic() + timeout
-        sel = selectors.DefaultSelector()
-        sel.register(proc.stdout, selectors.EVENT_READ)
-        try:
-            while time.monotonic() < deadline and len(out) < 65536:
-                if sel.select(0.1):
-                    chunk = os.read(proc.stdout.fileno(), 4096)
-                    if not chunk:
-                        break
-                    out += chunk
-        finally:
-            sel.close()
-        return out
-
-    def _start_failure(self) -> JVMError:
+    def _start_failure(self, stdout: bytes) -> JVMError:
         code = self.proc.poll() if self.proc else None
-        what = _describe_exit(code) if code is not None else "closed its stdout"
+        what = errors.describe_exit(code) if code is not None else "closed its stdout"
         tail = self._log_tail()
-        hint = ""
-        if any(sign in tail for sign in _DAMAGED_CLASSPATH_SIGNS):
-            hint = (
-                f"\nthe jars named by {classpath_file()} do not provide {MAIN_CLASS}: "
-                f"one is damaged, incomplete or stale; {_FIX}"
-            )
-        return JVMError(f"the JVM backend could not start: java {what}{tail}{hint}")
+        hint = java.damaged_classpath_hint(tail)
+        return JVMError(f"the JVM backend could not start: java {what}{tail}{hint}{_stdout(stdout)}")
 
     def _log_tail(self) -> str:
         f = self._log
         if f is None:
             return ""
         try:
-            f.seek(0, os.SEEK_END)
-            size = f.tell()
+            size = f.seek(0, os.SEEK_END)
             f.seek(max(0, size - _LOG_TAIL_BYTES))
             tail = f.read().decode("utf-8", "replace").strip()
-        except (OSError, ValueError):
+        except (OSError, ValueError):  # closed by another thread
             return ""
         if not tail:
             return "; its stderr was empty"
@@ -430,12 +235,16 @@ class Gateway:
         """Calls ``Bridge.<method>(*args)``, translating every failure."""
         if self.dead:
             raise JVMError(self.death or "the bigdl-reg JVM is gone")
-        _call_state.active = True
+        errors.in_call.active = True
         started = time.monotonic()
         try:
-            return getattr(self.bridge, method)(*args)
+            return self._invoke(method, args)
         except Py4JJavaError as e:
-            raise self._java_error(e) from None
+            try:
+                error = errors.from_java(e)
+            except Py4JError as inner:  # the JVM went away while we asked it
+                error = self._failure(inner)
+            raise error from None
         except Py4JError as e:
             raise self._failure(e, time.monotonic() - started) from None
         except AttributeError as e:
@@ -446,35 +255,20 @@ class Gateway:
                 raise KeyboardInterrupt from None
             raise
         finally:
-            _call_state.active = False
+            errors.in_call.active = False
 
-    def _java_error(self, e: Py4JJavaError) -> Exception:
-        jex = e.java_exception
-        try:
-            cls_obj = jex.getClass()
-            try:
-                cls = cls_obj.getName()
-            finally:
-                cls_obj._detach()
-            msg = jex.getMessage()
-        except Py4JError as inner:
-            return self._failure(inner)
-        finally:
-            try:
-                jex._detach()
-            except Exception:
-                pass
-        text = msg if msg is not None else cls
-        if cls == "java.lang.IllegalArgumentException":
-            return ValueError(text)
-        if cls == "java.lang.IllegalStateException":
-            return RuntimeError(text)
-        if cls == "java.lang.OutOfMemoryError":
-            return JVMMemoryError(
-                f"{cls}: {msg}: the JVM's heap is too small for this call; the call had no effect "
-                f"(give the JVM more heap, e.g. {JVM_OPTS_ENV}=-Xmx16g)"
-            )
-        return JVMError(f"{cls}: {msg}")
+    def _invoke(self, method: str, args: tuple):
+        """py4j's call command, sent as its ``JavaMember`` sends it but read
+        with py4j's own ``get_return_value``: PySpark replaces the one
+        ``JavaMember`` uses by one that asks Spark's JVM about every Java
+        exception, whichever JVM threw it."""
+        client = self.java_gateway._gateway_client  # type: ignore[union-attr]
+        target = self.bridge._target_id
+        command = "".join(
+            (protocol.CALL_COMMAND_NAME, target, "\n", method, "\n", *map(protocol.get_command_part, args),
+             protocol.END_COMMAND_PART)
+        )
+        return protocol.get_return_value(client.send_command(command), client, target, method)
 
     def _failure(self, e: Py4JError, elapsed: float = 0.0) -> JVMError:
         """A py4j error that is not a Java exception: the JVM died, hung, or the
@@ -490,7 +284,7 @@ class Gateway:
         if self.dead and self.death:  # another thread already reported it
             return JVMError(self.death)
         if code is not None:
-            msg = f"{self.who} {_describe_exit(code)}{self._log_tail()}"
+            msg = f"{self.who} {errors.describe_exit(code)}{self._log_tail()}"
             _discard(self, msg)
             return JVMError(msg + "\nthe next call starts a new JVM")
         if networkish:
@@ -537,30 +331,23 @@ class Gateway:
                     pass
             proc = self.proc
             if proc is not None:
-                if kill and proc.poll() is None:
-                    proc.kill()
-                for stream in (proc.stdin, proc.stdout):
-                    try:
-                        if stream is not None:
-                            stream.close()
-                    except Exception:
-                        pass
+                if kill:
+                    proc.kill()  # a no-op once it has exited
+                for stream in filter(None, (proc.stdin, proc.stdout)):
+                    with contextlib.suppress(Exception):
+                        stream.close()
                 try:
                     proc.wait(timeout=_STOP_TIMEOUT)
                 except subprocess.TimeoutExpired:
                     proc.kill()
-                    try:
+                    with contextlib.suppress(subprocess.TimeoutExpired):
                         proc.wait(timeout=_STOP_TIMEOUT)
-                    except subprocess.TimeoutExpired:
-                        pass
             log, self._log = self._log, None
             if log is not None:
                 log.close()
             if self.log_path:
-                try:
+                with contextlib.suppress(OSError):
                     os.unlink(self.log_path)
-                except OSError:
-                    pass
                 self.log_path = None
 
 

@@ -6,7 +6,7 @@ round trip and a layer survives the death of its JVM:
 
 **Recovery.** When the JVM has died (or was stopped by
 :func:`~bigdl_reg.backends.jvm.gateway.shutdown`), the call that noticed it
-raises :class:`~bigdl_reg.backends.jvm.gateway.JVMError`; that call had no
+raises :class:`~bigdl_reg.backends.jvm.errors.JVMError`; that call had no
 effect. The next call on any proxy starts a fresh JVM and the proxy
 transparently re-creates its Scala layer with the same parameters, seed, step
 and mode and the same "last forward" (``Bridge.restore``), so the noise of
@@ -33,11 +33,23 @@ from typing import Optional, Tuple
 import numpy as np
 
 from . import shm
-from .gateway import Gateway, JVMError, get_gateway
-
-__all__ = ["JvmModule", "encode_params", "to_java_seed", "from_java_seed"]
+from .errors import JVMError
+from .gateway import Gateway, get_gateway
 
 _DTYPE_NAMES = {np.dtype(np.float32): "float32", np.dtype(np.float64): "float64"}
+_VALUE_KEYS = ("init_p", "rate", "stddev")  # each layer has exactly one
+
+
+def create_args(params: dict) -> Tuple[float, bool, str, Optional[str]]:
+    """The facade's keywords -> the typed layer arguments of ``Bridge.create``:
+    (value, scale, data format, noise shape as ``"None,1,4"`` or None).
+    ``inplace`` stays here: on this path the JVM works on its own copy and the
+    facade writes the caller's array through ``out``."""
+    value = next(params[k] for k in _VALUE_KEYS if k in params)
+    noise_shape = params.get("noise_shape")
+    if noise_shape is not None:
+        noise_shape = ",".join("None" if d is None else str(int(d)) for d in noise_shape)
+    return float(value), bool(params.get("scale", True)), str(params.get("data_format", "NCHW")), noise_shape
 
 
 def to_java_seed(seed: int) -> int:
@@ -48,40 +60,19 @@ def to_java_seed(seed: int) -> int:
     return seed - (1 << 64) if seed >= 1 << 63 else seed
 
 
-def from_java_seed(seed: int) -> int:
-    return int(seed) & ((1 << 64) - 1)
-
-
-def _java_double(v: float) -> str:
-    v = float(v)
-    if math.isnan(v):
-        return "NaN"
-    if math.isinf(v):
-        return "Infinity" if v > 0 else "-Infinity"
-    return repr(v)  # shortest round-trip digits; Double.parseDouble reads them exactly
-
-
-def encode_params(params: dict) -> str:
-    """``{"init_p": 0.5, "scale": True, "noise_shape": (2, None)}`` ->
-    ``"init_p=0.5;scale=true;noise_shape=2,None"`` (a noise shape of rank 0 is empty)."""
-    parts = []
-    for key, value in params.items():
-        if isinstance(value, (bool, np.bool_)):
-            text = "true" if value else "false"
-        elif isinstance(value, tuple):
-            text = ",".join("None" if d is None else str(int(d)) for d in value)
-        elif isinstance(value, str):
-            text = value
-        else:
-            text = _java_double(value)
-        if ";" in key or "=" in key or ";" in text:
-            raise ValueError(f"cannot encode parameter {key}={value!r}")
-        parts.append(f"{key}={text}")
-    return ";".join(parts)
-
-
 def _shape_text(shape) -> str:
     return ",".join(str(int(d)) for d in shape)
+
+
+def reference_digest(layer: str, params: dict, dtype, seed: int, shape, forwards: int) -> str:
+    """``Bridge.referenceDigest``: the engine on its own, input built in Scala
+    (the demo compares it with the Python backends)."""
+    return str(
+        get_gateway().call(
+            "referenceDigest", layer, _DTYPE_NAMES[np.dtype(dtype)], to_java_seed(seed), *create_args(params),
+            _shape_text(shape), int(forwards),
+        )
+    )
 
 
 class JvmModule:
@@ -90,20 +81,17 @@ class JvmModule:
     def __init__(self, layer: str, params: dict, dtype, seed: int) -> None:
         self.layer = layer
         self.params = dict(params)
-        # the engine does not do in-place on this path: the caller's array is
-        # written from Python through `out` (the facade passes it)
-        self.params.pop("inplace", None)
         self.dtype = np.dtype(dtype)
         if self.dtype not in _DTYPE_NAMES:
             raise TypeError(f"{layer}: dtype must be float32 or float64, got {self.dtype}")
         self._dtype_name = _DTYPE_NAMES[self.dtype]
-        self._param_text = encode_params(self.params)
+        self._args = create_args(self.params)
         self._seed = int(seed)
         to_java_seed(self._seed)  # range check
         self._step = 0
         self._training = True
-        # (seed, step, training, shape, params text, batch offset) of the most recent forward
-        self._last: Optional[Tuple[int, int, bool, Tuple[int, ...], str, int]] = None
+        # (seed, step, training, shape, value, batch offset) of the most recent forward
+        self._last: Optional[Tuple[int, int, bool, Tuple[int, ...], float, int]] = None
         self._lock = threading.RLock()
         self._closed = False
         self._gw: Optional[Gateway] = None
@@ -125,28 +113,25 @@ class JvmModule:
             if not self._stale:
                 return gw, self._handle  # type: ignore[return-value]
             # an interrupted call may still run on the old handle: drop it
-            gw.pending_release.append(self._handle)
+            gw.pending_release.append(self._handle)  # type: ignore[arg-type]
         recreate = gw is not None
         gw = get_gateway()
         gw.flush_pending()
         last = self._last
-        # the last forward's parameters first (its noise op depends on them)
-        create_text = last[4] if last is not None else self._param_text
-        handle = gw.call("create", self.layer, self._dtype_name, create_text, to_java_seed(self._seed))
+        value, *rest = self._args
+        # the last forward's value first (its noise op depends on it), then set_p's
+        created = last[4] if last is not None else value
+        handle = gw.call("create", self.layer, self._dtype_name, to_java_seed(self._seed), created, *rest)
         try:
             if recreate:
-                if last is not None:
-                    l_seed, l_step, l_training, l_shape = to_java_seed(last[0]), last[1], last[2], _shape_text(last[3])
-                    l_offset = last[5]
-                else:
-                    l_seed, l_step, l_training, l_shape, l_offset = 0, 0, True, "", 0
+                l_seed, l_step, l_training, l_shape, _, l_offset = last or (0, 0, True, (), value, 0)
                 gw.call(
                     "restore", handle, to_java_seed(self._seed), self._step, self._training,
-                    last is not None, l_seed, l_step, l_training, l_shape, l_offset,
+                    last is not None, to_java_seed(l_seed), l_step, l_training, _shape_text(l_shape), l_offset,
                 )
                 self.restores += 1
-            if create_text != self._param_text:
-                gw.call("setParams", handle, self._param_text)
+            if created != value:
+                gw.call("setP", handle, value)
         except BaseException:
             try:
                 gw.call("release", handle)
@@ -182,7 +167,7 @@ class JvmModule:
                 out = np.empty(x.shape, dtype=self.dtype)
             gw, handle = self._bind()
             arena = shm.arena_for(gw, x.nbytes, f"{self.layer} forward of shape {tuple(x.shape)}", x.size)
-            view = arena.view(0, self.dtype, x.shape)
+            view = arena.view(self.dtype, x.shape)
             np.copyto(view, x, casting="unsafe")
             try:
                 step = self._call(gw, "forward", handle, arena.id, 0, _shape_text(x.shape), 0, int(batch_offset))
@@ -191,7 +176,7 @@ class JvmModule:
                     self._sync_step(gw, handle)
                 raise
             # mirror first: the JVM has done the forward, whatever happens next
-            self._last = (self._seed, self._step, self._training, tuple(x.shape), self._param_text, int(batch_offset))
+            self._last = (self._seed, self._step, self._training, tuple(x.shape), self._args[0], int(batch_offset))
             self._step = int(step)
             np.copyto(out, view, casting="unsafe")
             return out
@@ -202,12 +187,11 @@ class JvmModule:
                 out = np.empty(grad.shape, dtype=self.dtype)
             gw, handle = self._bind()
             # The engine's backward replays the last forward's record and never
-            # reads the input, so only the gradient crosses (offset -1: not sent);
-            # the result is written over it.
+            # reads the input, so only the gradient crosses; the result is written over it.
             arena = shm.arena_for(gw, grad.nbytes, f"{self.layer} backward of shape {tuple(grad.shape)}", grad.size)
-            gview = arena.view(0, self.dtype, grad.shape)
+            gview = arena.view(self.dtype, grad.shape)
             np.copyto(gview, grad, casting="unsafe")
-            self._call(gw, "backward", handle, arena.id, -1, _shape_text(x.shape), 0, _shape_text(grad.shape), 0)
+            self._call(gw, "backward", handle, arena.id, 0, _shape_text(grad.shape), 0)
             np.copyto(out, gview, casting="unsafe")
             return out
 
@@ -221,7 +205,7 @@ class JvmModule:
             count = math.prod(shape)
             arena = shm.arena_for(gw, count * self.dtype.itemsize, f"{self.layer} noise of shape {shape}", count)
             self._call(gw, "noise", handle, arena.id, 0)
-            view = arena.view(0, self.dtype, shape)
+            view = arena.view(self.dtype, shape)
             return view != 0 if kind == "keep" else view.copy()
 
     def set_training(self, flag: bool) -> None:
@@ -241,18 +225,13 @@ class JvmModule:
             self._seed = int(seed)
             self._step = 0
 
-    def set_params(self, params: dict) -> None:
-        """New parameters (``Dropout.set_p``); seed, step and the last forward stay."""
+    def set_p(self, p: float) -> None:
+        """A new drop probability (mask layers); seed, step and the last forward stay."""
         with self._lock:
-            params = dict(params)
-            params.pop("inplace", None)
-            text = encode_params(params)
             gw, handle = self._bind()
-            self._call(gw, "setParams", handle, text)
-            self.params, self._param_text = params, text
-
-    def set_p(self, p: float) -> None:  # stand-in until the transport's setP lands
-        self.set_params({**self.params, "init_p": p})
+            self._call(gw, "setP", handle, float(p))
+            self.params = {**self.params, "init_p": p}
+            self._args = create_args(self.params)
 
     @property
     def seed(self) -> int:
@@ -261,17 +240,6 @@ class JvmModule:
     @property
     def step(self) -> int:
         return self._step
-
-    # the JVM's own view (tests, diagnostics): one round trip each
-    def jvm_state(self) -> dict:
-        with self._lock:
-            gw, handle = self._bind()
-            return {
-                "seed": from_java_seed(gw.call("getSeed", handle)),
-                "step": int(gw.call("getStep", handle)),
-                "training": bool(gw.call("isTraining", handle)),
-                "pid": int(gw.pid or 0),
-            }
 
     def close(self) -> None:
         with self._lock:

@@ -1,7 +1,7 @@
 """Shared-memory arenas: how array bytes travel between Python and the JVM.
 
 py4j only carries control (arena id, byte offsets, shape); the bytes go
-through a file both processes map (TOOLCHAIN.md: 3-10 GB/s instead of py4j's
+through a file both processes map (3-10 GB/s, where py4j itself carries
 5-65 MB/s):
 
 * the file is created in the shared-memory directory (``/dev/shm``, or
@@ -32,6 +32,7 @@ an arena in either directory raises ``MemoryError``.
 from __future__ import annotations
 
 import errno
+import math
 import mmap
 import os
 import threading
@@ -43,20 +44,6 @@ import numpy as np
 from . import files
 from .gateway import Gateway
 
-__all__ = [
-    "ALIGN",
-    "MAX_ARENA_BYTES",
-    "MAX_ELEMENTS",
-    "MIN_ARENA_BYTES",
-    "Arena",
-    "arena_for",
-    "release_thread_arena",
-    "abandon_thread_arena",
-    "align",
-    "shm_dir",
-]
-
-ALIGN = 64
 # the JDK's ArraysSupport.SOFT_MAX_ARRAY_LENGTH: HotSpot refuses lengths near
 # 2^31 - 1 ("Requested array size exceeds VM limit") whatever the heap
 MAX_ELEMENTS = 2**31 - 9
@@ -65,10 +52,6 @@ MIN_ARENA_BYTES = 1 << 20
 _GROWTH_STEP = 256 << 20  # above 1 GiB arenas grow by this much, not by doubling
 # errnos meaning "no room here" (MemoryError when every directory says so)
 _NO_ROOM = {errno.ENOSPC, errno.EDQUOT, errno.ENOMEM, errno.EFBIG}
-
-
-def align(n: int) -> int:
-    return (n + ALIGN - 1) // ALIGN * ALIGN
 
 
 def shm_dir() -> str:
@@ -116,7 +99,9 @@ def _create_file(name: str, size: int) -> "tuple[str, mmap.mmap]":
         return path, mm
     what = f"cannot create a shared-memory arena of {size} bytes for the JVM backend ({'; '.join(failures)})"
     if no_room:
-        raise MemoryError(what + f'; free memory, set {files.SHM_DIR_ENV} to a roomier directory, or use backend="numpy"')
+        raise MemoryError(
+            what + f'; free memory, set {files.SHM_DIR_ENV} to a roomier directory, or use backend="numpy"'
+        )
     raise OSError(what + f"; set {files.SHM_DIR_ENV} to a writable directory")
 
 
@@ -145,20 +130,15 @@ class Arena:
             raise
         finally:
             os.unlink(path)
-        self.path = path
         self._mm = mm
         self.buf = np.frombuffer(mm, dtype=np.uint8)
         # a thread that ends drops its arena: release the JVM side later
         self._finalizer = weakref.finalize(self, _queue_detach, weakref.ref(gw), self.id)
 
-    def view(self, offset: int, dtype: np.dtype, shape) -> np.ndarray:
-        """A little-endian ndarray over ``[offset, offset + nbytes)``."""
+    def view(self, dtype: np.dtype, shape) -> np.ndarray:
+        """A little-endian ndarray of ``shape`` at the arena's start."""
         le = np.dtype(dtype).newbyteorder("<")
-        count = 1
-        for d in shape:
-            count *= int(d)
-        nbytes = count * le.itemsize
-        return self.buf[offset : offset + nbytes].view(le).reshape(shape)
+        return self.buf[: math.prod(shape) * le.itemsize].view(le).reshape(shape)
 
     def detach_now(self) -> None:
         """Releases the JVM's mapping now (the arena must not be used after)."""
@@ -171,7 +151,7 @@ class Arena:
     def close(self) -> None:
         """Unmaps the Python side now when no view of it is alive (else the
         garbage collector does), so replaced arenas do not pile up."""
-        self.buf = None
+        del self.buf
         try:
             self._mm.close()
         except BufferError:  # a view is still referenced somewhere

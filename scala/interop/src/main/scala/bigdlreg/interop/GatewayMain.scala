@@ -69,7 +69,7 @@ object GatewayMain {
           throw e
       }
 
-    bridge.server = server
+    Probes.server = server
     val port = server.getListeningPort
     if (port <= 0) {
       System.err.println(s"bigdl-reg gateway: the py4j server did not bind a port (got $port)")

@@ -125,27 +125,32 @@ class BridgeSuite extends AnyFunSuite {
 
   // ------------------------------------------------------------------ Bridge
 
-  private case class Spec(layer: String, params: String, shape: Array[Int])
+  private case class Spec(layer: String, args: LayerArgs, shape: Array[Int])
 
   private val specs = Seq(
-    Spec("Dropout", "init_p=0.3", Array(3, 5, 7)),
-    Spec("Dropout", "init_p=0.3;scale=false;inplace=true", Array(1001)),
-    Spec("GaussianDropout", "rate=0.4", Array(4, 33)),
-    Spec("GaussianNoise", "stddev=0.75", Array(2, 3, 11)),
-    Spec("SpatialDropout1D", "init_p=0.5", Array(4, 6, 5)),
-    Spec("SpatialDropout2D", "init_p=0.4;data_format=NHWC", Array(2, 3, 4, 6)),
-    Spec("SpatialDropout3D", "init_p=0.6;data_format=NCHW", Array(2, 5, 2, 3, 2))
+    Spec("Dropout", LayerArgs(0.3), Array(3, 5, 7)),
+    Spec("Dropout", LayerArgs(0.3, scale = false), Array(1001)),
+    Spec("GaussianDropout", LayerArgs(0.4), Array(4, 33)),
+    Spec("GaussianNoise", LayerArgs(0.75), Array(2, 3, 11)),
+    Spec("SpatialDropout1D", LayerArgs(0.5), Array(4, 6, 5)),
+    Spec("SpatialDropout2D", LayerArgs(0.4, format = DataFormat.NHWC), Array(2, 3, 4, 6)),
+    Spec("SpatialDropout3D", LayerArgs(0.6, format = DataFormat.NCHW), Array(2, 5, 2, 3, 2))
   )
 
   private def direct[T: TensorNumeric](s: Spec, seed: Long): NoiseModule[T] =
-    Bridge.build[T](s.layer, Bridge.parseParams(s.params), seed)(implicitly[TensorNumeric[T]].classTag, implicitly)
+    Layers.byName(s.layer).build[T](s.args, Some(seed))(implicitly[TensorNumeric[T]].classTag, implicitly)
+
+  /** `bridge.create` with the arguments as Python sends them. */
+  private def create(bridge: Bridge, layer: String, dtype: String, args: LayerArgs, seed: Long): Int =
+    bridge.create(layer, dtype, seed, args.value, args.scale, args.format.value,
+      args.noiseShape.map(_.map(_.fold("None")(_.toString)).mkString(",")).orNull)
 
   test("Bridge: forward/backward through arenas equal the module called directly, bit for bit") {
     val bridge = new Bridge()
     val arena  = attachArena(bridge, 1 << 20)
     for (s <- specs; dtype <- Seq("float32", "float64"); seed <- Seq(42L, -1L)) {
       val n = s.shape.product
-      val h = bridge.create(s.layer, dtype, s.params, seed)
+      val h = create(bridge, s.layer, dtype, s.args, seed)
       assert(bridge.getSeed(h) == seed && bridge.getStep(h) == 0 && bridge.isTraining(h))
       val shapeText = s.shape.mkString(",")
       val mode      = Seq(true, true, false, true)
@@ -157,14 +162,13 @@ class BridgeSuite extends AnyFunSuite {
           bridge.module(h) // exists
           val a  = bridge.sharedArena(arena)
           a.writeFloats(0, x, n)
-          val step = bridge.forward(h, arena, 0L, shapeText, 0L) // output over the input
+          val step = bridge.forward(h, arena, 0L, shapeText, 0L, 0L) // output over the input
           val y    = new Array[Float](n); a.readFloats(0, y, n)
           val yRef = ref.forward(Tensor[Float](x.clone(), s.shape))
           assert(Tensor[Float](y, s.shape) == yRef, s"${s.layer} $dtype forward $k")
           assert(step == ref.getStep && step == bridge.getStep(h))
-          a.writeFloats(0, x, n); a.writeFloats(8192, g, n)
-          val inOff = if (k % 2 == 0) 0L else -1L // -1: input not sent (the engine does not read it)
-          bridge.backward(h, arena, inOff, s.shape.mkString(","), 8192L, s.shape.mkString(","), 8192L)
+          a.writeFloats(8192, g, n) // the input is never sent: the engine does not read it
+          bridge.backward(h, arena, 8192L, shapeText, 8192L)
           val gi = new Array[Float](n); a.readFloats(8192, gi, n)
           assert(Tensor[Float](gi, s.shape) == ref.backward(Tensor[Float](x.clone(), s.shape), Tensor[Float](g.clone(), s.shape)))
         }
@@ -175,12 +179,12 @@ class BridgeSuite extends AnyFunSuite {
           val x = inputD(n, k); val g = inputD(n, k + 100)
           val a = bridge.sharedArena(arena)
           a.writeDoubles(0, x, n)
-          val step = bridge.forward(h, arena, 0L, s.shape, 16384L)
+          val step = bridge.forward(h, arena, 0L, shapeText, 16384L, 0L)
           val y    = new Array[Double](n); a.readDoubles(16384, y, n)
           assert(Tensor[Double](y, s.shape) == ref.forward(Tensor[Double](x.clone(), s.shape)), s"${s.layer} $dtype forward $k")
           assert(step == ref.getStep)
           a.writeDoubles(32768, g, n)
-          bridge.backward(h, arena, 0L, 32768L, s.shape, 0L)
+          bridge.backward(h, arena, 32768L, shapeText, 0L)
           val gi = new Array[Double](n); a.readDoubles(0, gi, n)
           assert(Tensor[Double](gi, s.shape) == ref.backward(Tensor[Double](x.clone(), s.shape), Tensor[Double](g.clone(), s.shape)))
         }
@@ -197,70 +201,72 @@ class BridgeSuite extends AnyFunSuite {
     val bridge = new Bridge()
     val arena  = attachArena(bridge, 4096)
     val a      = bridge.sharedArena(arena)
-    val h      = bridge.create("Dropout", "float32", "init_p=0.5", 3L)
+    val h      = create(bridge, "Dropout", "float32", LayerArgs(0.5), 3L)
     a.writeFloats(0, Array(2.5f), 1)
-    assert(bridge.forward(h, arena, 0L, "", 0L) == 1L)
+    assert(bridge.forward(h, arena, 0L, "", 0L, 0L) == 1L)
     val ref = Dropout[Float](initP = 0.5, seed = Some(3L)).forward(Tensor.scalar(2.5f))
     val y   = new Array[Float](1); a.readFloats(0, y, 1)
     assert(Tensor[Float](y, Array.emptyIntArray) == ref)
-    assert(bridge.forward(h, arena, 0L, "0,3", 0L) == 2L) // empty: the step still advances
+    assert(bridge.forward(h, arena, 0L, "0,3", 0L, 0L) == 2L) // empty: the step still advances
   }
 
   test("Bridge: engine and bridge errors propagate with their types and messages") {
     val bridge = new Bridge()
     val arena  = attachArena(bridge, 4096)
-    val e1     = intercept[IllegalArgumentException](bridge.create("Dropout", "float32", "init_p=1.5", 1L))
+    val e1     = intercept[IllegalArgumentException](create(bridge, "Dropout", "float32", LayerArgs(1.5), 1L))
     assert(e1.getMessage == "Dropout: init_p must be in [0, 1], got 1.5")
-    val h  = bridge.create("SpatialDropout2D", "float64", "init_p=0.5", 1L)
-    val e2 = intercept[IllegalStateException](bridge.backward(h, arena, 0L, 0L, "2,3,4", 0L))
+    val h  = create(bridge, "SpatialDropout2D", "float64", LayerArgs(0.5), 1L)
+    val e2 = intercept[IllegalStateException](bridge.backward(h, arena, 0L, "2,3,4", 0L))
     assert(e2.getMessage == "SpatialDropout2D: backward called before any forward")
-    val e3 = intercept[IllegalArgumentException](bridge.forward(h, arena, 0L, "2,3", 0L))
+    val e3 = intercept[IllegalArgumentException](bridge.forward(h, arena, 0L, "2,3", 0L, 0L))
     assert(e3.getMessage == "SpatialDropout2D: expected a 3-D or 4-D input, got shape (2, 3)")
-    bridge.forward(h, arena, 0L, "2,3,4", 0L)
-    val e4 = intercept[IllegalArgumentException](bridge.backward(h, arena, 0L, "2,3,4", 0L, "2,3,5", 0L))
+    bridge.forward(h, arena, 0L, "2,3,4", 0L, 0L)
+    val e4 = intercept[IllegalArgumentException](bridge.backward(h, arena, 0L, "2,3,5", 0L))
     assert(e4.getMessage == "SpatialDropout2D: gradient shape (2, 3, 5) differs from the input shape (2, 3, 4) of the last forward")
-    assert(intercept[IllegalArgumentException](bridge.create("Dropout", "int8", "", 1L)).getMessage.contains("float32"))
-    assert(intercept[IllegalArgumentException](bridge.create("Nope", "float32", "", 1L)).getMessage.contains("unknown layer"))
-    assert(intercept[IllegalArgumentException](bridge.create("Dropout", "float32", "rate=0.1", 1L)).getMessage.contains("no parameter rate"))
-    assert(intercept[IllegalArgumentException](bridge.create("GaussianNoise", "float32", "", 1L)).getMessage.contains("stddev"))
-    assert(intercept[IllegalStateException](bridge.forward(999999, arena, 0L, "1", 0L)).getMessage.contains("999999"))
-    assert(intercept[IllegalStateException](bridge.forward(h, 424242, 0L, "1", 0L)).getMessage.contains("424242"))
+    assert(intercept[IllegalArgumentException](create(bridge, "Dropout", "int8", LayerArgs(0.5), 1L)).getMessage.contains("float32"))
+    assert(intercept[IllegalArgumentException](create(bridge, "Nope", "float32", LayerArgs(0.5), 1L)).getMessage.contains("unknown layer"))
+    assert(intercept[IllegalArgumentException](create(bridge, "GaussianNoise", "float32", LayerArgs(0.5, scale = false), 1L))
+      .getMessage.contains("no parameter scale"))
+    assert(intercept[IllegalArgumentException](create(bridge, "GaussianNoise", "float32", LayerArgs(-1.0), 1L)).getMessage.contains("stddev"))
+    assert(intercept[IllegalStateException](bridge.forward(999999, arena, 0L, "1", 0L, 0L)).getMessage.contains("999999"))
+    assert(intercept[IllegalStateException](bridge.forward(h, 424242, 0L, "1", 0L, 0L)).getMessage.contains("424242"))
     // an input that does not fit the arena
-    assert(intercept[IllegalArgumentException](bridge.forward(h, arena, 0L, "1,1,1000", 0L)).getMessage.contains("does not fit"))
+    assert(intercept[IllegalArgumentException](bridge.forward(h, arena, 0L, "1,1,1000", 0L, 0L)).getMessage.contains("does not fit"))
   }
 
   test("Bridge: restore reproduces seed, step, mode and the last forward") {
     val bridge = new Bridge()
     val arena  = attachArena(bridge, 1 << 16)
     val a      = bridge.sharedArena(arena)
-    for ((layer, params, shape) <- Seq(
-           ("Dropout", "init_p=0.4", Array(5, 7)),
-           ("GaussianNoise", "stddev=0.3", Array(9)),
-           ("SpatialDropout3D", "init_p=0.5;data_format=NHWC", Array(2, 2, 2, 2, 3)))) {
+    for ((layer, args, shape) <- Seq(
+           ("Dropout", LayerArgs(0.4), Array(5, 7)),
+           ("GaussianNoise", LayerArgs(0.3), Array(9)),
+           ("SpatialDropout3D", LayerArgs(0.5, format = DataFormat.NHWC), Array(2, 2, 2, 2, 3)))) {
       val n   = shape.product
-      val old = bridge.create(layer, "float64", params, 99L)
-      for (_ <- 0 until 5) { a.writeDoubles(0, inputD(n, 1), n); bridge.forward(old, arena, 0L, shape, 0L) }
+      val dims = shape.mkString(",")
+      val old = create(bridge, layer, "float64", args, 99L)
+      for (_ <- 0 until 5) { a.writeDoubles(0, inputD(n, 1), n); bridge.forward(old, arena, 0L, dims, 0L, 0L) }
       // a fresh module told where the old one stands behaves identically from here on
       for (lastTraining <- Seq(true, false)) {
         bridge.setTraining(old, lastTraining)
-        a.writeDoubles(0, inputD(n, 2), n); bridge.forward(old, arena, 0L, shape, 0L)
+        a.writeDoubles(0, inputD(n, 2), n); bridge.forward(old, arena, 0L, dims, 0L, 0L)
         val step     = bridge.getStep(old)
         val lastStep = if (lastTraining) step - 1 else step
-        val neu      = bridge.create(layer, "float64", params, 99L)
-        bridge.restore(neu, 99L, step, lastTraining, true, 99L, lastStep, lastTraining, shape.mkString(","))
+        val neu      = create(bridge, layer, "float64", args, 99L)
+        bridge.restore(neu, 99L, step, lastTraining, true, 99L, lastStep, lastTraining, dims, 0L)
         assert(bridge.getStep(neu) == step && bridge.isTraining(neu) == lastTraining)
         assert(bridge.module(neu).lastForward.map(r => (r.seed, r.step, r.training, r.shape.toSeq)) ==
           bridge.module(old).lastForward.map(r => (r.seed, r.step, r.training, r.shape.toSeq)))
         val g = inputD(n, 3)
         def back(h: Int): Seq[Long] = {
-          a.writeDoubles(0, inputD(n, 2), n); a.writeDoubles(8192, g, n)
-          bridge.backward(h, arena, 0L, 8192L, shape, 8192L)
+          a.writeDoubles(8192, g, n)
+          bridge.backward(h, arena, 8192L, dims, 8192L)
           val r = new Array[Double](n); a.readDoubles(8192, r, n); r.toSeq.map(java.lang.Double.doubleToRawLongBits)
         }
         assert(back(neu) == back(old), s"$layer backward after restore")
         bridge.setTraining(old, true); bridge.setTraining(neu, true)
         def fwd(h: Int): Seq[Long] = {
-          a.writeDoubles(0, inputD(n, 4), n); bridge.forward(h, arena, 0L, shape, 0L)
+          a.writeDoubles(0, inputD(n, 4), n); bridge.forward(h, arena, 0L, dims, 0L, 0L)
           val r = new Array[Double](n); a.readDoubles(0, r, n); r.toSeq.map(java.lang.Double.doubleToRawLongBits)
         }
         assert(fwd(neu) == fwd(old), s"$layer forward after restore")
@@ -275,9 +281,9 @@ class BridgeSuite extends AnyFunSuite {
     val a      = bridge.sharedArena(arena)
     val n      = 64
     val big    = 1000000000000L // 10^12 steps: a replay would take hours
-    val h      = bridge.create("Dropout", "float32", "init_p=0.5", 42L)
+    val h      = create(bridge, "Dropout", "float32", LayerArgs(0.5), 42L)
     val t0     = System.nanoTime()
-    bridge.restore(h, 42L, big, true, true, 42L, big - 1, true, "8,8")
+    bridge.restore(h, 42L, big, true, true, 42L, big - 1, true, "8,8", 0L)
     assert(System.nanoTime() - t0 < 5000000000L)
     assert(bridge.getStep(h) == big && bridge.isTraining(h))
     // the backward of the restored last forward and the next forward use (42, big - 1) and (42, big)
@@ -288,24 +294,24 @@ class BridgeSuite extends AnyFunSuite {
     }
     val g = inputF(n, 5)
     a.writeFloats(0, g, n)
-    bridge.backward(h, arena, -1L, "8,8", 0L, "8,8", 0L)
+    bridge.backward(h, arena, 0L, "8,8", 0L)
     val gi = new Array[Float](n); a.readFloats(0, gi, n)
     assert(gi.toSeq.map(java.lang.Float.floatToRawIntBits) == expected(big - 1, g))
     val x = inputF(n, 6)
     a.writeFloats(0, x, n)
-    assert(bridge.forward(h, arena, 0L, "8,8", 0L) == big + 1)
+    assert(bridge.forward(h, arena, 0L, "8,8", 0L, 0L) == big + 1)
     val y = new Array[Float](n); a.readFloats(0, y, n)
     assert(y.toSeq.map(java.lang.Float.floatToRawIntBits) == expected(big, x))
     // no last forward: a step > 0 is fine (a set_seed-free history whose record is unknown)
-    val h2 = bridge.create("GaussianNoise", "float64", "stddev=0.5", 3L)
-    bridge.restore(h2, 3L, big, false, false, 0L, 0L, true, "")
+    val h2 = create(bridge, "GaussianNoise", "float64", LayerArgs(0.5), 3L)
+    bridge.restore(h2, 3L, big, false, false, 0L, 0L, true, "", 0L)
     assert(bridge.getStep(h2) == big && !bridge.isTraining(h2))
-    assert(intercept[IllegalStateException](bridge.backward(h2, arena, 0L, 0L, "4", 0L)).getMessage ==
+    assert(intercept[IllegalStateException](bridge.backward(h2, arena, 0L, "4", 0L)).getMessage ==
       "GaussianNoise: backward called before any forward")
-    assert(intercept[IllegalArgumentException](bridge.restore(h2, 3L, -1L, true, false, 0L, 0L, true, ""))
+    assert(intercept[IllegalArgumentException](bridge.restore(h2, 3L, -1L, true, false, 0L, 0L, true, "", 0L))
       .getMessage.contains("negative step"))
-    val h3 = bridge.create("SpatialDropout2D", "float32", "init_p=0.5", 1L)
-    assert(intercept[IllegalArgumentException](bridge.restore(h3, 1L, 5L, true, true, 1L, 4L, true, "2,3"))
+    val h3 = create(bridge, "SpatialDropout2D", "float32", LayerArgs(0.5), 1L)
+    assert(intercept[IllegalArgumentException](bridge.restore(h3, 1L, 5L, true, true, 1L, 4L, true, "2,3", 0L))
       .getMessage == "SpatialDropout2D: expected a 3-D or 4-D input, got shape (2, 3)")
   }
 
@@ -331,7 +337,7 @@ class BridgeSuite extends AnyFunSuite {
       for (_ <- 0 until 3) y = m.forward(Tensor[Float](patF(64), shape))
       val yHex = hex(y)
       val g    = m.backward(Tensor[Float](patF(64), shape), Tensor[Float](patF(64), shape))
-      assert(b.referenceDigest("Dropout", "float32", "init_p=0.5", 42L, "4,16", 3) == s"$yHex:${hex(g)}")
+      assert(b.referenceDigest("Dropout", "float32", 42L, 0.5, true, "NCHW", null, "4,16", 3) == s"$yHex:${hex(g)}")
     }
     // SpatialDropout2D NHWC float64, 1 forward; GaussianNoise float32, 2 forwards
     locally {
@@ -339,7 +345,7 @@ class BridgeSuite extends AnyFunSuite {
       val m     = SpatialDropout2D[Double](initP = 0.3, format = DataFormat.NHWC, seed = Some(-1L))
       val y     = hex(m.forward(Tensor[Double](patD(120), shape)))
       val g     = m.backward(Tensor[Double](patD(120), shape), Tensor[Double](patD(120), shape))
-      assert(b.referenceDigest("SpatialDropout2D", "float64", "init_p=0.3;data_format=NHWC", -1L, "2,3,4,5", 1) ==
+      assert(b.referenceDigest("SpatialDropout2D", "float64", -1L, 0.3, true, "NHWC", null, "2,3,4,5", 1) ==
         s"$y:${hex(g)}")
     }
     locally {
@@ -347,16 +353,16 @@ class BridgeSuite extends AnyFunSuite {
       m.forward(Tensor[Float](patF(1000), Array(1000)))
       val y = hex(m.forward(Tensor[Float](patF(1000), Array(1000))))
       val g = m.backward(Tensor[Float](patF(1000), Array(1000)), Tensor[Float](patF(1000), Array(1000)))
-      assert(b.referenceDigest("GaussianNoise", "float32", "stddev=0.5", 7L, "1000", 2) == s"$y:${hex(g)}")
+      assert(b.referenceDigest("GaussianNoise", "float32", 7L, 0.5, true, "NCHW", null, "1000", 2) == s"$y:${hex(g)}")
     }
     // the pattern is exact in float32 and float64 and the same in both
     val pd = Bridge.pattern[Double](Array(5000)).storage
     val pf = Bridge.pattern[Float](Array(5000)).storage
     assert(pd.indices.forall(i => pd(i) == pf(i).toDouble && pd(i) == patD(5000)(i)))
     assert(pd.min == -7.875 && pd.max == 7.875)
-    assert(intercept[IllegalArgumentException](b.referenceDigest("Dropout", "float32", "", 1L, "3", 0)).getMessage
+    assert(intercept[IllegalArgumentException](b.referenceDigest("Dropout", "float32", 1L, 0.5, true, "NCHW", null, "3", 0)).getMessage
       .contains("forwards"))
-    assert(intercept[IllegalArgumentException](b.referenceDigest("Dropout", "int8", "", 1L, "3", 1)).getMessage
+    assert(intercept[IllegalArgumentException](b.referenceDigest("Dropout", "int8", 1L, 0.5, true, "NCHW", null, "3", 1)).getMessage
       .contains("float32"))
   }
 
@@ -367,12 +373,12 @@ class BridgeSuite extends AnyFunSuite {
     def run(t: Int, arena: Int): Seq[Int] = {
       val s     = specs(t % specs.size)
       val n     = s.shape.product
-      val h     = bridge.create(s.layer, "float32", s.params, 1000L + t)
+      val h     = create(bridge, s.layer, "float32", s.args, 1000L + t)
       val a     = bridge.sharedArena(arena)
       val bytes = Seq.newBuilder[Int]
       for (k <- 0 until calls) {
         a.writeFloats(0, inputF(n, k), n)
-        bridge.forward(h, arena, 0L, s.shape, 0L)
+        bridge.forward(h, arena, 0L, s.shape.mkString(","), 0L, 0L)
         val y = new Array[Float](n); a.readFloats(0, y, n)
         bytes ++= y.map(java.lang.Float.floatToRawIntBits)
       }
@@ -388,14 +394,14 @@ class BridgeSuite extends AnyFunSuite {
       assert(parallel == sequential)
     } finally pool.shutdownNow()
     // two threads on one module are serialized: the steps they see are distinct
-    val h      = bridge.create("Dropout", "float32", "init_p=0.5", 5L)
+    val h      = create(bridge, "Dropout", "float32", LayerArgs(0.5), 5L)
     val pool2  = Executors.newFixedThreadPool(4)
     try {
       val fs = (0 until 4).map { t =>
         pool2.submit(new Callable[Seq[Long]] {
           def call() = (0 until 50).map { _ =>
             bridge.sharedArena(arenas(t)).writeFloats(0, inputF(64, 1), 64)
-            bridge.forward(h, arenas(t), 0L, "64", 0L)
+            bridge.forward(h, arenas(t), 0L, "64", 0L, 0L)
           }
         })
       }
@@ -404,9 +410,11 @@ class BridgeSuite extends AnyFunSuite {
     } finally pool2.shutdownNow()
   }
 
-  test("Bridge: params parsing and info") {
-    assert(Bridge.parseParams("a=1; b = x ;") == Map("a" -> "1", "b" -> "x"))
-    assert(Bridge.parseParams("") == Map.empty)
+  test("Bridge: arguments, shapes and info") {
+    assert(Bridge.layerArgs("Dropout", 0.3, false, "NHWC", "None, 1") ==
+      LayerArgs(0.3, scale = false, format = DataFormat.NHWC, noiseShape = Some(Seq(None, Some(1)))))
+    assert(Bridge.layerArgs("Dropout", 0.3, true, "NCHW", "").noiseShape.contains(Seq.empty))
+    assert(Bridge.layerArgs("Dropout", 0.3, true, "NCHW", null).noiseShape.isEmpty)
     assert(Bridge.parseShape("") sameElements Array.emptyIntArray)
     assert(Bridge.parseShape("2, 3") sameElements Array(2, 3))
     assertThrows[IllegalArgumentException](Bridge.parseShape("2,x"))
@@ -414,6 +422,25 @@ class BridgeSuite extends AnyFunSuite {
     assert(b.protocolVersion() == Bridge.ProtocolVersion)
     assert(b.pid() == ProcessHandle.current().pid())
     assert(b.version().nonEmpty)
+  }
+
+  test("Bridge: setP changes a mask layer's drop probability and keeps seed and step") {
+    val bridge = new Bridge()
+    val arena  = attachArena(bridge, 4096)
+    val h      = create(bridge, "Dropout", "float32", LayerArgs(0.5), 9L)
+    bridge.sharedArena(arena).writeFloats(0, inputF(16, 1), 16)
+    bridge.forward(h, arena, 0L, "16", 0L, 0L)
+    bridge.setP(h, 0.25)
+    assert(bridge.module(h).asInstanceOf[DropProbability].p == 0.25 && bridge.getStep(h) == 1L && bridge.getSeed(h) == 9L)
+    assert(intercept[IllegalArgumentException](bridge.setP(h, 1.5)).getMessage == "Dropout: init_p must be in [0, 1], got 1.5")
+    val g = create(bridge, "GaussianNoise", "float32", LayerArgs(0.5), 9L)
+    assert(intercept[IllegalArgumentException](bridge.setP(g, 0.1)).getMessage.contains("GaussianNoise"))
+  }
+
+  test("Probes: heap and window figures; no gateway, no bindings") {
+    assert(Probes.maxHeap() > 0 && Probes.heapUsedAfterGc() > 0)
+    assert(Probes.arenaWindow() == SharedArena.DefaultWindow)
+    assert(Probes.pinnedObjects() == -1)
   }
 
   // ------------------------------------------------------------------ GatewayMain

@@ -127,23 +127,18 @@ object SparkNoise {
     df.withColumn(outputCol, forward(col(indexCol), col(inputCol)))
   }
 
-  /** [[forwardDataFrame]] for Python (py4j): the layer given as the Bridge
-    * creates it (`layer`, `dtype` "float32"/"float64", `params` "k=v;...",
-    * the seed's bits), at `step` and in training mode or not; `sampleShape`
-    * as "d1,d2,...".
+  /** [[forwardDataFrame]] for Python (py4j): the layer as `Bridge.create` makes it
+    * (`layer`, `dtype`, the seed's bits and the layer's arguments, typed as there), at
+    * `step` and in training mode or not; `sampleShape` as "d1,d2,...".
     */
-  def forwardDataFrame(df: DataFrame, layer: String, dtype: String, params: String, seed: Long, step: Long,
-      training: Boolean, sampleShape: String, indexCol: String, inputCol: String, outputCol: String): DataFrame = {
-    val shape = Bridge.parseShape(sampleShape)
-    val p = Bridge.parseParams(params)
-    dtype match {
-      case "float32" | "float" =>
-        val m = Bridge.build[Float](layer, p, seed).restoreState(seed, step, training, None)
-        forwardDataFrame[Float](m, shape, df, indexCol, inputCol, outputCol)
-      case "float64" | "double" =>
-        val m = Bridge.build[Double](layer, p, seed).restoreState(seed, step, training, None)
-        forwardDataFrame[Double](m, shape, df, indexCol, inputCol, outputCol)
-      case other => throw new IllegalArgumentException(s"""SparkNoise: dtype must be "float32" or "float64", got "$other"""")
+  def forwardDataFrame(df: DataFrame, layer: String, dtype: String, seed: Long, value: Double, scale: Boolean,
+      dataFormat: String, noiseShape: String, step: Long, training: Boolean, sampleShape: String, indexCol: String,
+      inputCol: String, outputCol: String): DataFrame = {
+    def run[T](d: Bridge.DType[T]): DataFrame = {
+      val m = d.build(layer, Bridge.layerArgs(layer, value, scale, dataFormat, noiseShape), seed)
+      forwardDataFrame[T](m.restoreState(seed, step, training, None), Bridge.parseShape(sampleShape), df, indexCol,
+        inputCol, outputCol)(d.tag, d.ev)
     }
+    run(Bridge.DType(dtype))
   }
 }

@@ -108,7 +108,8 @@ class SparkNoiseSuite extends AnyFunSuite with Matchers with BeforeAndAfterAll {
     val expected = whole(Dropout[Float](0.25, seed = Some(-5L)), sample, rows)
     val schema = StructType(Seq(StructField("index", LongType), StructField("x", ArrayType(FloatType))))
     val df = session.createDataFrame(sc.parallelize(rows.indices.map(i => org.apache.spark.sql.Row(i.toLong, rows(i).toSeq)), 2), schema)
-    val out = SparkNoise.forwardDataFrame(df, "Dropout", "float32", "init_p=0.25", -5L, 1L, true, "6", "index", "x", "y")
+    val out = SparkNoise.forwardDataFrame(df, "Dropout", "float32", -5L, 0.25, true, "NCHW", null, 1L, true, "6", "index",
+      "x", "y")
     gathered(out.collect().map(r => (r.getLong(0), r.getSeq[Float](2).toArray))) shouldBe expected
   }
 

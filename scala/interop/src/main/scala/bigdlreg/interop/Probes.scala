@@ -1,0 +1,32 @@
+package bigdlreg.interop
+
+/** What tests and diagnostics read about the JVM, kept out of the py4j entry point:
+  * Python reaches it through py4j's JVM view
+  * (`gateway.jvm.bigdlreg.interop.Probes.maxHeap()`).
+  */
+object Probes {
+
+  /** The py4j gateway [[GatewayMain]] serves (null in another library's JVM and in tests). */
+  @volatile private[interop] var server: py4j.GatewayServer = null
+
+  /** How many objects py4j holds for Python (the entry point, default objects, and every
+    * Java object Python references and has not released); -1 without our gateway.
+    * Soak tests check it stays flat. */
+  def pinnedObjects(): Int = {
+    val s = server
+    if (s == null) -1 else s.getGateway.getBindings.size()
+  }
+
+  /** Heap in use after `System.gc()` (bytes; soak tests check it does not grow). */
+  def heapUsedAfterGc(): Long = {
+    val rt = Runtime.getRuntime
+    System.gc()
+    rt.totalMemory() - rt.freeMemory()
+  }
+
+  /** The JVM's maximum heap (`-Xmx`, bytes). */
+  def maxHeap(): Long = Runtime.getRuntime.maxMemory()
+
+  /** The window arenas are mapped with (bytes; `BIGDL_REG_ARENA_WINDOW_BYTES`). */
+  def arenaWindow(): Long = SharedArena.DefaultWindow
+}
