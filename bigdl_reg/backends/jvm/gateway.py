@@ -37,8 +37,8 @@ import threading
 import time
 from typing import BinaryIO, List, Optional
 
-from py4j.java_gateway import GatewayParameters, JavaClass, JavaGateway
 from py4j import protocol
+from py4j.java_gateway import GatewayParameters, JavaClass, JavaGateway
 from py4j.protocol import Py4JError, Py4JJavaError, Py4JNetworkError
 
 from . import errors, files, java
