@@ -210,7 +210,7 @@ class Bridge {
     * what the original module gives. Used by Python to re-create the layers of a
     * JVM that died.
     *
-    * This is the engine's own [[NoiseModule.restoreState]]: O(1) whatever the step
+    * This is the engine's own [[NoiseModule.setState]]: O(1) whatever the step
     * (nothing is replayed; the last forward's op is rebuilt from the module's current
     * parameters, hence "the parameters of the last forward" above). Steps must be >= 0;
     * `lastShape` must be a shape the layer accepts.
@@ -484,8 +484,12 @@ object Bridge {
                 lastTraining: Boolean, lastShape: Array[Int], lastBatchOffset: Long): Unit = synchronized {
       if (step < 0 || (hasLast && lastStep < 0))
         throw new IllegalArgumentException(s"Bridge: negative step in restore (step $step, last step $lastStep)")
-      module.restoreState(seed, step, training,
-        if (hasLast) Some((lastSeed, lastStep, lastTraining, lastShape.clone())) else None, lastBatchOffset)
+      val state = module.getState
+      val last =
+        if (hasLast) Some(LayerState.Forward(lastSeed, lastStep, lastTraining, lastShape.toVector, lastBatchOffset, state.params))
+        else None
+      module.setState(state.copy(seed = seed, step = step, training = training, last = last,
+        lastTraining = last.filter(_.training)))
     }
   }
 }

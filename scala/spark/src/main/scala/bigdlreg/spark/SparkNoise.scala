@@ -49,7 +49,7 @@ final class RowForward[T: ClassTag] private (
       throw Validation.rowShape(layer.layerName, index, if (values == null) -1 else values.length, sampleShape)
     val in = if (writesInput) values.clone() else values
     layer.synchronized {
-      layer.restoreState(seed, step, training, None)
+      layer.setState(layer.getState.copy(seed = seed, step = step, training = training, last = None, lastTraining = None))
       val y = layer.forward(Tensor[T](in, inputShape.clone()), index).storage
       if (y eq in) y else y.clone()
     }
@@ -86,7 +86,7 @@ object SparkNoise {
 
   /** Applies `layer` (its seed, step and mode now) to (global index, sample) pairs.
     * The layer's step does not advance: call it again after `layer.forward`
-    * (or `restoreState`) for the next step's noise.
+    * (or `setState`) for the next step's noise.
     */
   def forward[T: ClassTag](layer: NoiseModule[T], sampleShape: Array[Int], rows: RDD[(Long, Array[T])])(
       implicit ev: TensorNumeric[T]): RDD[(Long, Array[T])] = {
@@ -138,10 +138,12 @@ object SparkNoise {
     val p = Bridge.parseParams(params)
     dtype match {
       case "float32" | "float" =>
-        val m = Bridge.build[Float](layer, p, seed).restoreState(seed, step, training, None)
+        val m = Bridge.build[Float](layer, p, seed)
+        m.setState(m.getState.copy(step = step, training = training))
         forwardDataFrame[Float](m, shape, df, indexCol, inputCol, outputCol)
       case "float64" | "double" =>
-        val m = Bridge.build[Double](layer, p, seed).restoreState(seed, step, training, None)
+        val m = Bridge.build[Double](layer, p, seed)
+        m.setState(m.getState.copy(step = step, training = training))
         forwardDataFrame[Double](m, shape, df, indexCol, inputCol, outputCol)
       case other => throw new IllegalArgumentException(s"""SparkNoise: dtype must be "float32" or "float64", got "$other"""")
     }
