@@ -141,8 +141,14 @@ class Bridge {
               lastStep: Long, lastTraining: Boolean, lastShape: String, lastBatchOffset: Long): Unit = {
     if (step < 0 || (hasLast && lastStep < 0))
       throw new IllegalArgumentException(s"Bridge: negative step in restore (step $step, last step $lastStep)")
-    val last = if (hasLast) Some((lastSeed, lastStep, lastTraining, parseShape(lastShape))) else None
-    slot(handle).locked(_.restoreState(seed, step, training, last, lastBatchOffset))
+    val shape = parseShape(lastShape)
+    slot(handle).locked { m =>
+      val state = m.getState
+      val last =
+        if (hasLast) Some(LayerState.Forward(lastSeed, lastStep, lastTraining, shape.toVector, lastBatchOffset, state.params))
+        else None
+      m.setState(state.copy(seed = seed, step = step, training = training, last = last, lastTraining = last.filter(_.training)))
+    }
   }
 
   /** What [[noise]] will write: `"<kind>:<noise shape>"`, kind `keep`, `factor` or `addend`
