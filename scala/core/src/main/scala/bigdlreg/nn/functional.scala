@@ -6,10 +6,11 @@ import bigdlreg.tensor.{Tensor, TensorNumeric}
 
 /** A layer's validated configuration (its spec and arguments), immutable:
   * what one forward, backward or noise read-out needs besides (seed, step,
-  * mode, batch offset). The modules and [[functional]] both compute through
-  * it: one implementation path.
+  * mode, batch offset). The modules, [[functional]] and the py4j bridge all
+  * compute through it: one implementation path. Construction checks the
+  * arguments as the layer's constructor does (same messages).
   */
-private[nn] final class LayerConfig(val spec: LayerSpec, val args: LayerArgs) extends Serializable {
+final class LayerConfig(val spec: LayerSpec, val args: LayerArgs) extends Serializable {
   if (args == null) throw new IllegalArgumentException(s"${spec.name}: args is null")
   spec.checkTaken(args)
   spec.value.check(spec.name, spec.value.keyword, args.value)
@@ -31,25 +32,37 @@ private[nn] final class LayerConfig(val spec: LayerSpec, val args: LayerArgs) ex
   def plan(shape: Array[Int], batchOffset: Long): (Array[Int], Long) =
     NoiseShape.atBatchOffset(spec.name, noiseShape, shape, batchOffset)
 
-  /** A new tensor: `op` (or its derivative) of `src` with the noise of (seed, step) at `batchOffset`. */
+  /** `dst` = the forward (or, `derivative`, the backward) of `src` (an input, or a gradient, of
+    * `shape`) with the noise of (seed, step) at `batchOffset`. `src` and `dst` may be the same array. */
+  def apply[T](src: Array[T], dst: Array[T], shape: Array[Int], seed: Long, step: Long, training: Boolean,
+      batchOffset: Long, derivative: Boolean): Unit = {
+    val (noise, cellBase) = plan(shape, batchOffset)
+    val o = op(training)
+    (if (derivative) o.derivative else o)(seed, step, shape, noise, src, dst, cellBase)
+  }
+
+  /** A new tensor: [[apply]] of `src`. */
   def run[T](src: Tensor[T], seed: Long, step: Long, training: Boolean, batchOffset: Long, derivative: Boolean)(
       implicit ev: TensorNumeric[T]): Tensor[T] = {
-    val shape = src.shape
-    val (noise, cellBase) = plan(shape, batchOffset)
-    val dst = Tensor[T](ev.newArray(src.nElement()), shape)
-    val o = op(training)
-    (if (derivative) o.derivative else o)(seed, step, shape, noise, src.storage, dst.storage, cellBase)
+    val dst = Tensor[T](ev.newArray(src.nElement()), src.shape)
+    apply(src.storage, dst.storage, dst.dimsRef, seed, step, training, batchOffset, derivative)
     dst
+  }
+
+  /** The noise a training forward on an input of `inputShape` at `batchOffset` draws (as `NoiseModule.noise()`). */
+  def noise[T](inputShape: Array[Int], seed: Long, step: Long, batchOffset: Long)(implicit ev: TensorNumeric[T]): Noise[T] = {
+    val (cells, cellBase) = plan(inputShape.clone(), batchOffset)
+    LayerConfig.noise[T](spec.noiseKind, trainingOp, cells, seed, step, cellBase)
   }
 
   override def toString: String = s"LayerConfig(${spec.name}, $args)"
 }
 
-private[nn] object LayerConfig {
+object LayerConfig {
   /** The noise of a training forward with `op` (noise shape `noise`, first cell `cellBase`), as
     * [[NoiseModule.noise]] returns it: the op (its derivative for masks: x * T(factor) or +0)
     * maps the kind's probe to the noise itself. */
-  def noise[T](kind: Noise.Kind, op: NoiseOp, noise: Array[Int], seed: Long, step: Long, cellBase: Long)(
+  private[nn] def noise[T](kind: Noise.Kind, op: NoiseOp, noise: Array[Int], seed: Long, step: Long, cellBase: Long)(
       implicit ev: TensorNumeric[T]): Noise[T] = {
     val shape = noise.clone()
     val cells = Tensor.filled[T](shape, ev.fromDouble(kind.probe))
@@ -97,9 +110,7 @@ object functional {
   /** The noise a training forward on an input of `inputShape` draws, as `NoiseModule.noise()` returns it. */
   def noise[T: ClassTag](spec: LayerSpec, args: LayerArgs, inputShape: Array[Int], seed: Long, step: Long,
       batchOffset: Long)(implicit ev: TensorNumeric[T]): Noise[T] = {
-    val config = new LayerConfig(spec, args)
-    val (cells, cellBase) = config.plan(inputShape.clone(), batchOffset)
-    LayerConfig.noise[T](spec.noiseKind, config.trainingOp, cells, seed, step, cellBase)
+    new LayerConfig(spec, args).noise[T](inputShape, seed, step, batchOffset)
   }
 
   // ---- the eight layers by name (p: the drop probability, Python's init_p) ----
