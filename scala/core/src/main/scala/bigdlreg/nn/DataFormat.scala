@@ -1,7 +1,8 @@
 package bigdlreg.nn
 
 /** Where the channels are: `NCHW` (channels first, BigDL's default) or `NHWC`
-  * (channels last). Parse a string with `DataFormat("NHWC")`.
+  * (channels last). Parse a string with `DataFormat("NHWC")`; Keras'
+  * `"channels_first"` / `"channels_last"` are accepted too (as in Python).
   */
 sealed abstract class DataFormat(val value: String) extends Serializable {
   /** True for NCHW. */
@@ -13,7 +14,7 @@ object DataFormat {
   case object NCHW extends DataFormat("NCHW") { def channelsFirst: Boolean = true }
   case object NHWC extends DataFormat("NHWC") { def channelsFirst: Boolean = false }
 
-  /** "NCHW" or "NHWC" (exactly); anything else is an
+  /** "NCHW" or "NHWC", or "channels_first" / "channels_last" (exactly, as Python); anything else is an
     * `IllegalArgumentException`: `data_format must be "NCHW" or "NHWC", got "<value>"`.
     */
   def apply(value: String): DataFormat = parse(null, value)
@@ -24,8 +25,8 @@ object DataFormat {
 
   /** As [[apply]], the message prefixed with `<layer>: ` when `layer` is not null. */
   def parse(layer: String, value: String): DataFormat = value match {
-    case "NCHW" => NCHW
-    case "NHWC" => NHWC
+    case "NCHW" | "channels_first" => NCHW
+    case "NHWC" | "channels_last"  => NHWC
     case _ =>
       throw (
         if (layer != null) Validation.badDataFormat(layer, value)

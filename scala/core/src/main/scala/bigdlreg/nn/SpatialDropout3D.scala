@@ -10,7 +10,7 @@ import bigdlreg.tensor.TensorNumeric
   *
   * @param initP  drop probability in [0, 1] (Python `init_p`)
   * @param format where the channels are (Python `data_format`); parse a
-  *               string with `DataFormat("NHWC")`
+  *               string with `DataFormat("NHWC")` (or "channels_last")
   * @param seed   the module seed (unsigned 64-bit, `seed = 42L`); default: the global seeder
   */
 class SpatialDropout3D[T](

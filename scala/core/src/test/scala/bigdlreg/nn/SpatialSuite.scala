@@ -103,8 +103,14 @@ class SpatialSuite extends AnyFunSuite with Matchers {
     DataFormat("NCHW") shouldBe DataFormat.NCHW
     the[IllegalArgumentException] thrownBy DataFormat("nchw") should have message
       """data_format must be "NCHW" or "NHWC", got "nchw""""
-    the[IllegalArgumentException] thrownBy DataFormat.parse("SpatialDropout2D", "channels_first") should have message
-      """SpatialDropout2D: data_format must be "NCHW" or "NHWC", got "channels_first""""
+    // Keras' names, as Python accepts them (bigdl_reg/_validation.py), map to the canonical formats
+    DataFormat("channels_first") shouldBe DataFormat.NCHW
+    DataFormat("channels_last") shouldBe DataFormat.NHWC
+    DataFormat.parse("SpatialDropout2D", "channels_first") shouldBe DataFormat.NCHW
+    DataFormat.parse("SpatialDropout2D", "channels_last") shouldBe DataFormat.NHWC
+    SpatialDropout3D[Float](0.5, DataFormat("channels_last")).toString shouldBe "SpatialDropout3D(0.5, NHWC)"
+    the[IllegalArgumentException] thrownBy DataFormat.parse("SpatialDropout2D", "Channels_First") should have message
+      """SpatialDropout2D: data_format must be "NCHW" or "NHWC", got "Channels_First""""
     the[IllegalArgumentException] thrownBy SpatialDropout2D[Float](0.5, null) should have message
       """SpatialDropout2D: data_format must be "NCHW" or "NHWC", got "null""""
   }

@@ -312,8 +312,8 @@ class LayerProperties extends AnyFunSuite with Matchers with BeforeAndAfterAll {
     val gen = for {
       prm <- genParams
       bad <- genOutside(prm.layer)
-      badFormat <- Gen.oneOf(Gen.oneOf("nchw", "nhwc", "NCHW ", "", "channels_last", "NCDHW"), Gen.asciiStr)
-        .suchThat(s => s != "NCHW" && s != "NHWC")
+      badFormat <- Gen.oneOf(Gen.oneOf("nchw", "nhwc", "NCHW ", "", "channels_last ", "Channels_Last", "NCDHW"),
+          Gen.asciiStr).suchThat(s => !Set("NCHW", "NHWC", "channels_first", "channels_last")(s))
       badSeed <- Gen.oneOf(Gen.choose(1L, Long.MaxValue).map(v => -BigInt(v) << 8),
         Gen.choose(0L, Long.MaxValue).map(v => (BigInt(1) << 64) + BigInt(v) * 4099),
         Gen.oneOf(BigInt(-1), BigInt(1) << 64, BigInt(Long.MinValue)))
@@ -325,6 +325,8 @@ class LayerProperties extends AnyFunSuite with Matchers with BeforeAndAfterAll {
       check(e.getMessage == s"$layer: $arg must be in $range, got ${java.lang.Double.toString(bad)}", e.getMessage)
       val f = thrown[IllegalArgumentException](DataFormat.parse(layer, badFormat))
       check(f.getMessage == s"""$layer: data_format must be "NCHW" or "NHWC", got "$badFormat"""", f.getMessage)
+      check(DataFormat.parse(layer, "channels_first") == DataFormat.NCHW &&
+        DataFormat.parse(layer, "channels_last") == DataFormat.NHWC, "Keras' aliases map to NCHW / NHWC")
       val s = thrown[IllegalArgumentException](Validation.seed(layer, badSeed))
       check(s.getMessage == s"$layer: seed must be in [0, 18446744073709551615], got $badSeed", s.getMessage)
       // a module built after the errors, and one that refused a bad setP, still give the reference
