@@ -18,12 +18,14 @@ object RNG {
   private var globalSeed: Long = 0L
   private var seeded: Boolean = false
   private var counter: Long = 0L
+  private var fills: Long = 0L
 
-  /** Sets the global seed and restarts the module count at k = 0. */
+  /** Sets the global seed and restarts the module count (and the fill count) at k = 0. */
   def setSeed(g: Long): Unit = synchronized {
     globalSeed = g
     seeded = true
     counter = 0L
+    fills = 0L
   }
 
   /** The global seed (drawing it from OS entropy if it was never set). */
@@ -37,10 +39,22 @@ object RNG {
     moduleSeed(globalSeed, k)
   }
 
+  /** The seed of the next `Tensor.rand()` fill: word k of its own stream (key (g, 2)), so fills
+    * never move the module seeds. */
+  def nextFillSeed(): Long = synchronized {
+    ensureSeeded()
+    val k = fills
+    fills += 1
+    word(globalSeed, 2L, k)
+  }
+
   /** The seed of module `k` (0-based) under global seed `g`. Pure. */
-  def moduleSeed(g: Long, k: Long): Long = {
+  def moduleSeed(g: Long, k: Long): Long = word(g, 1L, k)
+
+  /** Word `k` of the Philox stream of key (g, `key`). */
+  private def word(g: Long, key: Long, k: Long): Long = {
     val out = new Array[Long](4)
-    Philox.block(1L + (k >>> 2), 0L, 0L, 0L, g, 1L, out, 0)
+    Philox.block(1L + (k >>> 2), 0L, 0L, 0L, g, key, out, 0)
     out((k & 3L).toInt)
   }
 
@@ -55,5 +69,6 @@ object RNG {
       globalSeed = new SecureRandom().nextLong()
       seeded = true
       counter = 0L
+      fills = 0L
     }
 }

@@ -1,5 +1,8 @@
 package bigdlreg.tensor
 
+import bigdlreg.rng.{Philox, RNG}
+import bigdlreg.utils.Table
+
 /** A dense, row-major, contiguous tensor of `Float` or `Double`.
   *
   * `storage` is the flat element array (`storage.length == nElement()`), used
@@ -86,6 +89,34 @@ final class Tensor[T] private (val storage: Array[T], dims: Array[Int])(implicit
     this
   }
 
+  /** Multiplies every element by `v` in the element type, in place (BigDL's `mul(value)`). */
+  def mul(v: T): this.type = {
+    (storage: Any) match {
+      case a: Array[Float]  => val c = ev.toDouble(v).toFloat; var i = 0; while (i < a.length) { a(i) *= c; i += 1 }
+      case a: Array[Double] => val c = ev.toDouble(v); var i = 0; while (i < a.length) { a(i) *= c; i += 1 }
+      case _                => throw new IllegalStateException("unsupported storage")
+    }
+    this
+  }
+
+  /** Fills with uniform values in [0, 1) (BigDL's `rand()`), in place: 24 (float32) or 53 (float64)
+    * random bits per element, from a seed drawn from the global seeder's fill stream, so
+    * `RNG.setSeed` makes the fills repeatable and they never move module seeds. */
+  def rand(): this.type = {
+    val seed = RNG.nextFillSeed()
+    val bits = if (ev.byteSize == 4) 24 else 53
+    var i = 0
+    while (i < storage.length) {
+      storage(i) = ev.fromDouble((Philox.word(seed, 0L, i.toLong) >>> (64 - bits)).toDouble / (1L << bits).toDouble)
+      i += 1
+    }
+    this
+  }
+
+  /** This tensor's elements in another shape of the same element count, sharing the storage
+    * (BigDL's `resize`, except that this tensor keeps its own shape: shapes are immutable here). */
+  def resize(shape: Int*): Tensor[T] = Tensor[T](storage, shape.toArray)
+
   /** Copies `src`'s elements into this tensor (same shape required). */
   def copyFrom(src: Tensor[T]): this.type = {
     if (!sameShape(src))
@@ -165,6 +196,35 @@ object Tensor {
 
   /** A tensor of zeros with the given shape (`Tensor[Float]()` is a 0-d scalar). */
   def apply[T](shape: Int*)(implicit ev: TensorNumeric[T]): Tensor[T] = zeros[T](shape: _*)
+
+  /** A tensor from nested tables of numbers (BigDL's `Tensor(T(T(1.0, 2.0), T(3.0, 4.0)))`): each level
+    * one axis, every table of a level the same length, each number rounded to the element type. */
+  def apply[T](table: Table)(implicit ev: TensorNumeric[T]): Tensor[T] = {
+    def shapeOf(v: Any): List[Int] = v match {
+      case t: Table => t.length :: t.items.headOption.fold(List.empty[Int])(shapeOf)
+      case _        => Nil
+    }
+    val shape = shapeOf(table)
+    val values = ev.newArray(checkShape(shape.toArray))
+    var n = 0
+    def fill(v: Any, dims: List[Int]): Unit = (v, dims) match {
+      case (t: Table, d :: rest) if t.length == d => t.items.foreach(fill(_, rest))
+      case (x: Number, Nil)                       => values(n) = ev.fromDouble(x.doubleValue); n += 1
+      case _ =>
+        throw new IllegalArgumentException(s"Tensor(table): not a rectangular table of numbers of shape ${
+          shapeString(shape.toArray)}: $table")
+    }
+    fill(table, shape)
+    new Tensor[T](values, shape.toArray)
+  }
+
+  /** `xmin, xmin + step, ...` up to `xmax` included (BigDL's `Tensor.range`): a 1-D tensor of
+    * `floor((xmax - xmin) / step) + 1` elements. */
+  def range[T](xmin: Double, xmax: Double, step: Int = 1)(implicit ev: TensorNumeric[T]): Tensor[T] = {
+    if (step == 0 || (xmax - xmin) / step < 0)
+      throw new IllegalArgumentException(s"Tensor.range: no values from $xmin to $xmax by $step")
+    tabulate[T](Math.floor((xmax - xmin) / step).toInt + 1)(i => ev.fromDouble(xmin + i.toDouble * step))
+  }
 
   def zeros[T](shape: Int*)(implicit ev: TensorNumeric[T]): Tensor[T] = {
     val s = shape.toArray
