@@ -10,11 +10,12 @@ import bigdlreg.tensor.Broadcast
 object Micro {
   private val mx = java.lang.management.ManagementFactory.getThreadMXBean
 
+  /** CPU time per call of `f` over 5 calls after 5 warm-up calls. */
   private def t(label: String, n: Int)(f: => Double): Unit = {
-    var sink = 0.0
-    for (_ <- 0 until 5) sink += f
+    def five(): Double = (0 until 5).map(_ => f).sum
+    val warm = five()
     val t0 = mx.getCurrentThreadCpuTime
-    for (_ <- 0 until 5) sink += f
+    val sink = warm + five()
     val dt = (mx.getCurrentThreadCpuTime - t0) / 5e9
     println(f"  $label%-34s ${n / dt / 1e6}%8.1f M/s   (checksum $sink%.3g)")
   }
@@ -33,6 +34,12 @@ object Micro {
     val plan = Broadcast.elementwise(n)
     val mask = NoiseOp.Mask(0.5, scaled = true)
     val gauss = NoiseOp.GaussAdd(0.1)
+    /** `kernel` over [0, n) in Engine-sized chunks, then `checksum` (one call per chunk: negligible). */
+    def chunked(checksum: => Double)(kernel: (Int, Int) => Unit): Double = {
+      var c = 0
+      while (c < n) { kernel(c, c + chunk); c += chunk }
+      checksum
+    }
     for (round <- 1 to 2) {
       println(s"round $round (M elements or words per CPU second, one thread)")
       t("Philox.fill (words)", n) {
@@ -40,52 +47,27 @@ object Micro {
         while (c < n) { Philox.fill(1L, 2L, c.toLong, buf, 0, 1024); s += buf(5); c += 1024 }
         s.toDouble
       }
-      t("Ppnd16.fromWords, random words", n) {
+      def normals(ws: Array[Long]): Double = {
         var c = 0
-        while (c < n) { Ppnd16.fromWords(words, z, scratch, 1024); c += 1024 }
+        while (c < n) { Ppnd16.fromWords(ws, z, scratch, 1024); c += 1024 }
         z(3)
       }
-      t("Ppnd16.fromWords, no tails", n) {
-        var c = 0
-        while (c < n) { Ppnd16.fromWords(centralWords, z, scratch, 1024); c += 1024 }
-        z(3)
-      }
+      t("Ppnd16.fromWords, random words", n)(normals(words))
+      t("Ppnd16.fromWords, no tails", n)(normals(centralWords))
       t("StrictMath.log", n) {
         var c = 0; var s = 0.0
         while (c < n) { s += StrictMath.log(z(c & 1023) + 2.0); c += 1 }
         s
       }
-      t("mask kernel, float32 (Dropout)", n) {
-        var c = 0
-        while (c < n) { mask.run(src, dst, 1L, 2L, plan, c, c + chunk); c += chunk }
-        dst(7)
-      }
-      t("mask kernel, float64", n) {
-        var c = 0
-        while (c < n) { mask.run(srcd, dstd, 1L, 2L, plan, c, c + chunk); c += chunk }
-        dstd(7)
-      }
+      t("mask kernel, float32 (Dropout)", n)(chunked(dst(7))(mask.run(src, dst, 1L, 2L, plan, _, _)))
+      t("mask kernel, float64", n)(chunked(dstd(7))(mask.run(srcd, dstd, 1L, 2L, plan, _, _)))
       // the generic alternative (GenericKernel), used with both element types as the engine would be
-      t("generic mask kernel, float32", n) {
-        var c = 0
-        while (c < n) { GenericKernel.mask(GenericKernel.FloatLanes, src, dst, 1L, 2L, 1L << 31, 2.0, c, c + chunk); c += chunk }
-        dst(7)
-      }
-      t("generic mask kernel, float64", n) {
-        var c = 0
-        while (c < n) { GenericKernel.mask(GenericKernel.DoubleLanes, srcd, dstd, 1L, 2L, 1L << 31, 2.0, c, c + chunk); c += chunk }
-        dstd(7)
-      }
-      t("gaussAdd kernel, float32", n) {
-        var c = 0
-        while (c < n) { gauss.run(src, dst, 1L, 2L, plan, c, c + chunk); c += chunk }
-        dst(7)
-      }
-      t("gaussAdd kernel, float64", n) {
-        var c = 0
-        while (c < n) { gauss.run(srcd, dstd, 1L, 2L, plan, c, c + chunk); c += chunk }
-        dstd(7)
-      }
+      t("generic mask kernel, float32", n)(
+        chunked(dst(7))(GenericKernel.mask(GenericKernel.FloatLanes, src, dst, 1L, 2L, 1L << 31, 2.0, _, _)))
+      t("generic mask kernel, float64", n)(
+        chunked(dstd(7))(GenericKernel.mask(GenericKernel.DoubleLanes, srcd, dstd, 1L, 2L, 1L << 31, 2.0, _, _)))
+      t("gaussAdd kernel, float32", n)(chunked(dst(7))(gauss.run(src, dst, 1L, 2L, plan, _, _)))
+      t("gaussAdd kernel, float64", n)(chunked(dstd(7))(gauss.run(srcd, dstd, 1L, 2L, plan, _, _)))
     }
   }
 }

@@ -19,13 +19,10 @@ class FeatureAlphaDropout[T](
     seed: Seed = Seed.Global)(implicit ev: TensorNumeric[T])
     extends AlphaDropout[T](FeatureAlphaDropout, LayerArgs(initP, format = format), seed)
 
-object FeatureAlphaDropout extends AlphaDropoutSpec {
+object FeatureAlphaDropout extends AlphaDropoutSpec with ChannelLayerSpec {
+  type Module[T] = FeatureAlphaDropout[T]
   val name = "FeatureAlphaDropout"
-  val takes: Set[String] = Set("data_format")
-  def noiseRule(args: LayerArgs): NoiseShape.Rule = DataFormat.rule(name, args.format, NoiseShape.feature)
-  protected def create[T](args: LayerArgs, seed: Seed)(implicit ev: TensorNumeric[T]): NoiseModule[T] =
-    new FeatureAlphaDropout[T](args.value, args.format, seed)
-
-  def apply[T](initP: Double = DefaultP, format: DataFormat = DataFormat.NCHW, seed: Seed = Seed.Global)(
-      implicit ev: TensorNumeric[T]): FeatureAlphaDropout[T] = new FeatureAlphaDropout[T](initP, format, seed)
+  protected def channelRule: DataFormat => NoiseShape.Rule = NoiseShape.feature
+  protected def make[T](initP: Double, format: DataFormat, seed: Seed)(implicit ev: TensorNumeric[T]): FeatureAlphaDropout[T] =
+    new FeatureAlphaDropout[T](initP, format, seed)
 }

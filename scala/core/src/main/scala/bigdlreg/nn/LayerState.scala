@@ -160,16 +160,15 @@ object LayerState {
     sign + body
   }
 
+  /** JSON's two-character escapes: the character and the letter after the backslash. */
+  private val Escapes: Map[Char, Char] =
+    Map('"' -> '"', '\\' -> '\\', '\n' -> 'n', '\r' -> 'r', '\t' -> 't', '\b' -> 'b', '\f' -> 'f')
+  private val Unescapes: Map[Char, Char] = Escapes.map(_.swap) + ('/' -> '/')
+
   private[nn] def writeString(sb: StringBuilder, s: String): StringBuilder = {
     sb.append('"')
     s.foreach {
-      case '"'  => sb.append("\\\"")
-      case '\\' => sb.append("\\\\")
-      case '\n' => sb.append("\\n")
-      case '\r' => sb.append("\\r")
-      case '\t' => sb.append("\\t")
-      case '\b' => sb.append("\\b")
-      case '\f' => sb.append("\\f")
+      case c if Escapes.contains(c) => sb.append('\\').append(Escapes(c))
       case c if c < ' ' || c > '~' => sb.append(f"\\u${c.toInt}%04x") // ASCII only, as Python's json.dumps
       case c => sb.append(c)
     }
@@ -272,14 +271,7 @@ object LayerState {
             i += 1
             if (i >= s.length) throw fail("unterminated escape")
             s.charAt(i) match {
-              case '"'  => sb.append('"')
-              case '\\' => sb.append('\\')
-              case '/'  => sb.append('/')
-              case 'b'  => sb.append('\b')
-              case 'f'  => sb.append('\f')
-              case 'n'  => sb.append('\n')
-              case 'r'  => sb.append('\r')
-              case 't'  => sb.append('\t')
+              case e if Unescapes.contains(e) => sb.append(Unescapes(e))
               case 'u' if i + 4 < s.length && s.substring(i + 1, i + 5).forall(Character.digit(_, 16) >= 0) =>
                 sb.append(Integer.parseInt(s.substring(i + 1, i + 5), 16).toChar); i += 4
               case _ => throw fail("bad escape")

@@ -104,3 +104,26 @@ trait DropProbability { this: NoiseModule[_] =>
   /** Sets the drop probability (checked as `init_p` is at construction); the next forward uses it. */
   def setP(p: Double): this.type = { setValue(p); this }
 }
+
+/** The layers whose noise covers whole channels placed by a data format (SpatialDropout2D/3D,
+  * FeatureAlphaDropout): their companions differ only in the noise shapes by rank and the class they make. */
+trait ChannelLayerSpec extends LayerSpec {
+  /** The module class the companion makes. */
+  type Module[T] <: NoiseModule[T]
+
+  def DefaultP: Double
+
+  /** The noise shape rule for a data format. */
+  protected def channelRule: DataFormat => NoiseShape.Rule
+
+  /** The module class's constructor. */
+  protected def make[T](initP: Double, format: DataFormat, seed: Seed)(implicit ev: TensorNumeric[T]): Module[T]
+
+  val takes: Set[String] = Set("data_format")
+  def noiseRule(args: LayerArgs): NoiseShape.Rule = DataFormat.rule(name, args.format, channelRule)
+  protected def create[T](args: LayerArgs, seed: Seed)(implicit ev: TensorNumeric[T]): NoiseModule[T] =
+    make[T](args.value, args.format, seed)
+
+  def apply[T](initP: Double = DefaultP, format: DataFormat = DataFormat.NCHW, seed: Seed = Seed.Global)(
+      implicit ev: TensorNumeric[T]): Module[T] = make[T](initP, format, seed)
+}

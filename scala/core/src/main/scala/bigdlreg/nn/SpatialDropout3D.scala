@@ -19,14 +19,11 @@ class SpatialDropout3D[T](
     seed: Seed = Seed.Global)(implicit ev: TensorNumeric[T])
     extends Dropout[T](SpatialDropout3D, LayerArgs(initP, format = format), seed)
 
-object SpatialDropout3D extends DropoutSpec {
+object SpatialDropout3D extends DropoutSpec with ChannelLayerSpec {
+  type Module[T] = SpatialDropout3D[T]
   val name = "SpatialDropout3D"
-  val takes: Set[String] = Set("data_format")
   override def scaled(args: LayerArgs): Boolean = false
-  def noiseRule(args: LayerArgs): NoiseShape.Rule = DataFormat.rule(name, args.format, NoiseShape.spatial3D)
-  protected def create[T](args: LayerArgs, seed: Seed)(implicit ev: TensorNumeric[T]): NoiseModule[T] =
-    new SpatialDropout3D[T](args.value, args.format, seed)
-
-  def apply[T](initP: Double = DefaultP, format: DataFormat = DataFormat.NCHW, seed: Seed = Seed.Global)(
-      implicit ev: TensorNumeric[T]): SpatialDropout3D[T] = new SpatialDropout3D[T](initP, format, seed)
+  protected def channelRule: DataFormat => NoiseShape.Rule = NoiseShape.spatial3D
+  protected def make[T](initP: Double, format: DataFormat, seed: Seed)(implicit ev: TensorNumeric[T]): SpatialDropout3D[T] =
+    new SpatialDropout3D[T](initP, format, seed)
 }

@@ -75,122 +75,99 @@ object LayerConfig {
   }
 }
 
-/** The layers as pure functions (torch.nn.functional style): the output of
-  * (input, parameters, seed, step, mode, batch offset), the same bytes as a
-  * module in that state gives (the modules compute through the same code).
-  * Nothing is stored; every call returns a new tensor and never writes its
-  * argument (`inplace` is ignored). A gradient function takes the gradient of
-  * the output and the forward's arguments, and applies the derivative of that
-  * forward (its noise recomputed from (seed, step)).
+/** One call of a layer as a pure function: the layer's configuration and the state a module
+  * would hold (seed, step, mode, batch offset). Immutable; [[apply]] is the forward,
+  * [[backward]] its gradient, [[noise]] the noise it draws, each the bytes a module in that
+  * state gives. Nothing is stored; every call returns a new tensor and never writes its
+  * argument (`inplace` is ignored).
+  */
+final case class LayerCall(config: LayerConfig, seed: Long, step: Long = 0L, training: Boolean = true,
+    batchOffset: Long = 0L) {
+
+  /** The forward of `input`. */
+  def apply[T: ClassTag](input: Tensor[T])(implicit ev: TensorNumeric[T]): Tensor[T] = {
+    if (input == null) throw Validation.nullTensor(config.spec.name, "input")
+    config.run(input, seed, step, training, batchOffset, derivative = false)
+  }
+
+  /** The gradient of the input of that forward, for the gradient of its output (of the input's shape):
+    * the derivative of the forward, its noise recomputed from (seed, step). */
+  def backward[T: ClassTag](gradOutput: Tensor[T])(implicit ev: TensorNumeric[T]): Tensor[T] = {
+    if (gradOutput == null) throw Validation.nullTensor(config.spec.name, "gradOutput")
+    config.run(gradOutput, seed, step, training, batchOffset, derivative = true)
+  }
+
+  /** The noise a training forward on an input of `inputShape` draws, as `NoiseModule.noise()` returns it. */
+  def noise[T: ClassTag](inputShape: Array[Int])(implicit ev: TensorNumeric[T]): Noise[T] =
+    config.noise[T](inputShape, seed, step, batchOffset)
+}
+
+/** The layers as pure functions (torch.nn.functional style, with `p` for the drop
+  * probability): each named function takes the layer's arguments and (seed, step, mode,
+  * batch offset) and gives the [[LayerCall]]: apply it to the input for the output, or call
+  * its `backward` for the gradient. The bytes are those of a module in that state (the
+  * modules compute through the same [[LayerConfig]]).
   *
   * {{{
-  * val y = functional.dropout(x, p = 0.3, seed = 42L, step = 5L)
-  * val g = functional.dropoutBackward(gradY, p = 0.3, seed = 42L, step = 5L)
+  * val y = functional.dropout(p = 0.3, seed = 42L, step = 5L)(x)
+  * val g = functional.dropout(p = 0.3, seed = 42L, step = 5L).backward(gradY)
   * }}}
   * Seeds are unsigned 64-bit values in a `Long`; `step` is the number of
   * training forwards before this one (docs/contract.md, "Modes and the training step").
   */
 object functional {
 
-  /** Any layer's forward: `spec` (e.g. `Dropout`, `Layers.byName("Dropout")`) with `args`. */
+  /** Any layer's call: `spec` (e.g. `Dropout`, `Layers.byName("Dropout")`) with `args`. */
+  def call(spec: LayerSpec, args: LayerArgs, seed: Long, step: Long = 0L, training: Boolean = true,
+      batchOffset: Long = 0L): LayerCall = LayerCall(new LayerConfig(spec, args), seed, step, training, batchOffset)
+
+  /** Any layer's forward (the generic core the named functions share). */
   def forward[T: ClassTag](spec: LayerSpec, args: LayerArgs, input: Tensor[T], seed: Long, step: Long,
-      training: Boolean, batchOffset: Long)(implicit ev: TensorNumeric[T]): Tensor[T] = {
-    if (input == null) throw Validation.nullTensor(spec.name, "input")
-    new LayerConfig(spec, args).run(input, seed, step, training, batchOffset, derivative = false)
-  }
+      training: Boolean, batchOffset: Long)(implicit ev: TensorNumeric[T]): Tensor[T] =
+    call(spec, args, seed, step, training, batchOffset)(input)
 
   /** Any layer's backward: the gradient of the input given the gradient of the output
     * of the forward with these arguments (the gradient has that input's shape). */
   def backward[T: ClassTag](spec: LayerSpec, args: LayerArgs, gradOutput: Tensor[T], seed: Long, step: Long,
-      training: Boolean, batchOffset: Long)(implicit ev: TensorNumeric[T]): Tensor[T] = {
-    if (gradOutput == null) throw Validation.nullTensor(spec.name, "gradOutput")
-    new LayerConfig(spec, args).run(gradOutput, seed, step, training, batchOffset, derivative = true)
-  }
+      training: Boolean, batchOffset: Long)(implicit ev: TensorNumeric[T]): Tensor[T] =
+    call(spec, args, seed, step, training, batchOffset).backward(gradOutput)
 
   /** The noise a training forward on an input of `inputShape` draws, as `NoiseModule.noise()` returns it. */
   def noise[T: ClassTag](spec: LayerSpec, args: LayerArgs, inputShape: Array[Int], seed: Long, step: Long,
-      batchOffset: Long)(implicit ev: TensorNumeric[T]): Noise[T] = {
-    new LayerConfig(spec, args).noise[T](inputShape, seed, step, batchOffset)
-  }
+      batchOffset: Long)(implicit ev: TensorNumeric[T]): Noise[T] =
+    call(spec, args, seed, step, training = true, batchOffset).noise[T](inputShape)
 
   // ---- the eight layers by name (p: the drop probability, Python's init_p) ----
 
-  def dropout[T: ClassTag](input: Tensor[T], p: Double = Dropout.DefaultP, seed: Long, step: Long = 0L,
-      training: Boolean = true, scale: Boolean = true, noiseShape: Option[Seq[Option[Int]]] = None,
-      batchOffset: Long = 0L)(implicit ev: TensorNumeric[T]): Tensor[T] =
-    forward(Dropout, LayerArgs(p, scale, noiseShape = noiseShape), input, seed, step, training, batchOffset)
+  def dropout(p: Double = Dropout.DefaultP, seed: Long, step: Long = 0L, training: Boolean = true,
+      scale: Boolean = true, noiseShape: Option[Seq[Option[Int]]] = None, batchOffset: Long = 0L): LayerCall =
+    call(Dropout, LayerArgs(p, scale, noiseShape = noiseShape), seed, step, training, batchOffset)
 
-  def dropoutBackward[T: ClassTag](gradOutput: Tensor[T], p: Double = Dropout.DefaultP, seed: Long, step: Long = 0L,
-      training: Boolean = true, scale: Boolean = true, noiseShape: Option[Seq[Option[Int]]] = None,
-      batchOffset: Long = 0L)(implicit ev: TensorNumeric[T]): Tensor[T] =
-    backward(Dropout, LayerArgs(p, scale, noiseShape = noiseShape), gradOutput, seed, step, training, batchOffset)
+  def gaussianDropout(rate: Double, seed: Long, step: Long = 0L, training: Boolean = true,
+      noiseShape: Option[Seq[Option[Int]]] = None, batchOffset: Long = 0L): LayerCall =
+    call(GaussianDropout, LayerArgs(rate, noiseShape = noiseShape), seed, step, training, batchOffset)
 
-  def gaussianDropout[T: ClassTag](input: Tensor[T], rate: Double, seed: Long, step: Long = 0L,
-      training: Boolean = true, noiseShape: Option[Seq[Option[Int]]] = None, batchOffset: Long = 0L)(
-      implicit ev: TensorNumeric[T]): Tensor[T] =
-    forward(GaussianDropout, LayerArgs(rate, noiseShape = noiseShape), input, seed, step, training, batchOffset)
+  def gaussianNoise(stddev: Double, seed: Long, step: Long = 0L, training: Boolean = true,
+      noiseShape: Option[Seq[Option[Int]]] = None, batchOffset: Long = 0L): LayerCall =
+    call(GaussianNoise, LayerArgs(stddev, noiseShape = noiseShape), seed, step, training, batchOffset)
 
-  def gaussianDropoutBackward[T: ClassTag](gradOutput: Tensor[T], rate: Double, seed: Long, step: Long = 0L,
-      training: Boolean = true, noiseShape: Option[Seq[Option[Int]]] = None, batchOffset: Long = 0L)(
-      implicit ev: TensorNumeric[T]): Tensor[T] =
-    backward(GaussianDropout, LayerArgs(rate, noiseShape = noiseShape), gradOutput, seed, step, training, batchOffset)
+  def spatialDropout1d(p: Double = SpatialDropout1D.DefaultP, seed: Long, step: Long = 0L, training: Boolean = true,
+      batchOffset: Long = 0L): LayerCall =
+    call(SpatialDropout1D, LayerArgs(p), seed, step, training, batchOffset)
 
-  def gaussianNoise[T: ClassTag](input: Tensor[T], stddev: Double, seed: Long, step: Long = 0L,
-      training: Boolean = true, noiseShape: Option[Seq[Option[Int]]] = None, batchOffset: Long = 0L)(
-      implicit ev: TensorNumeric[T]): Tensor[T] =
-    forward(GaussianNoise, LayerArgs(stddev, noiseShape = noiseShape), input, seed, step, training, batchOffset)
+  def spatialDropout2d(p: Double = SpatialDropout2D.DefaultP, format: DataFormat = DataFormat.NCHW, seed: Long,
+      step: Long = 0L, training: Boolean = true, batchOffset: Long = 0L): LayerCall =
+    call(SpatialDropout2D, LayerArgs(p, format = format), seed, step, training, batchOffset)
 
-  def gaussianNoiseBackward[T: ClassTag](gradOutput: Tensor[T], stddev: Double, seed: Long, step: Long = 0L,
-      training: Boolean = true, noiseShape: Option[Seq[Option[Int]]] = None, batchOffset: Long = 0L)(
-      implicit ev: TensorNumeric[T]): Tensor[T] =
-    backward(GaussianNoise, LayerArgs(stddev, noiseShape = noiseShape), gradOutput, seed, step, training, batchOffset)
+  def spatialDropout3d(p: Double = SpatialDropout3D.DefaultP, format: DataFormat = DataFormat.NCHW, seed: Long,
+      step: Long = 0L, training: Boolean = true, batchOffset: Long = 0L): LayerCall =
+    call(SpatialDropout3D, LayerArgs(p, format = format), seed, step, training, batchOffset)
 
-  def spatialDropout1d[T: ClassTag](input: Tensor[T], p: Double = SpatialDropout1D.DefaultP, seed: Long,
-      step: Long = 0L, training: Boolean = true, batchOffset: Long = 0L)(implicit ev: TensorNumeric[T]): Tensor[T] =
-    forward(SpatialDropout1D, LayerArgs(p), input, seed, step, training, batchOffset)
+  def alphaDropout(p: Double = AlphaDropout.DefaultP, seed: Long, step: Long = 0L, training: Boolean = true,
+      noiseShape: Option[Seq[Option[Int]]] = None, batchOffset: Long = 0L): LayerCall =
+    call(AlphaDropout, LayerArgs(p, noiseShape = noiseShape), seed, step, training, batchOffset)
 
-  def spatialDropout1dBackward[T: ClassTag](gradOutput: Tensor[T], p: Double = SpatialDropout1D.DefaultP,
-      seed: Long, step: Long = 0L, training: Boolean = true, batchOffset: Long = 0L)(
-      implicit ev: TensorNumeric[T]): Tensor[T] =
-    backward(SpatialDropout1D, LayerArgs(p), gradOutput, seed, step, training, batchOffset)
-
-  def spatialDropout2d[T: ClassTag](input: Tensor[T], p: Double = SpatialDropout2D.DefaultP,
-      format: DataFormat = DataFormat.NCHW, seed: Long, step: Long = 0L, training: Boolean = true,
-      batchOffset: Long = 0L)(implicit ev: TensorNumeric[T]): Tensor[T] =
-    forward(SpatialDropout2D, LayerArgs(p, format = format), input, seed, step, training, batchOffset)
-
-  def spatialDropout2dBackward[T: ClassTag](gradOutput: Tensor[T], p: Double = SpatialDropout2D.DefaultP,
-      format: DataFormat = DataFormat.NCHW, seed: Long, step: Long = 0L, training: Boolean = true,
-      batchOffset: Long = 0L)(implicit ev: TensorNumeric[T]): Tensor[T] =
-    backward(SpatialDropout2D, LayerArgs(p, format = format), gradOutput, seed, step, training, batchOffset)
-
-  def spatialDropout3d[T: ClassTag](input: Tensor[T], p: Double = SpatialDropout3D.DefaultP,
-      format: DataFormat = DataFormat.NCHW, seed: Long, step: Long = 0L, training: Boolean = true,
-      batchOffset: Long = 0L)(implicit ev: TensorNumeric[T]): Tensor[T] =
-    forward(SpatialDropout3D, LayerArgs(p, format = format), input, seed, step, training, batchOffset)
-
-  def spatialDropout3dBackward[T: ClassTag](gradOutput: Tensor[T], p: Double = SpatialDropout3D.DefaultP,
-      format: DataFormat = DataFormat.NCHW, seed: Long, step: Long = 0L, training: Boolean = true,
-      batchOffset: Long = 0L)(implicit ev: TensorNumeric[T]): Tensor[T] =
-    backward(SpatialDropout3D, LayerArgs(p, format = format), gradOutput, seed, step, training, batchOffset)
-
-  def alphaDropout[T: ClassTag](input: Tensor[T], p: Double = AlphaDropout.DefaultP, seed: Long, step: Long = 0L,
-      training: Boolean = true, noiseShape: Option[Seq[Option[Int]]] = None, batchOffset: Long = 0L)(
-      implicit ev: TensorNumeric[T]): Tensor[T] =
-    forward(AlphaDropout, LayerArgs(p, noiseShape = noiseShape), input, seed, step, training, batchOffset)
-
-  def alphaDropoutBackward[T: ClassTag](gradOutput: Tensor[T], p: Double = AlphaDropout.DefaultP, seed: Long,
-      step: Long = 0L, training: Boolean = true, noiseShape: Option[Seq[Option[Int]]] = None,
-      batchOffset: Long = 0L)(implicit ev: TensorNumeric[T]): Tensor[T] =
-    backward(AlphaDropout, LayerArgs(p, noiseShape = noiseShape), gradOutput, seed, step, training, batchOffset)
-
-  def featureAlphaDropout[T: ClassTag](input: Tensor[T], p: Double = FeatureAlphaDropout.DefaultP,
-      format: DataFormat = DataFormat.NCHW, seed: Long, step: Long = 0L, training: Boolean = true,
-      batchOffset: Long = 0L)(implicit ev: TensorNumeric[T]): Tensor[T] =
-    forward(FeatureAlphaDropout, LayerArgs(p, format = format), input, seed, step, training, batchOffset)
-
-  def featureAlphaDropoutBackward[T: ClassTag](gradOutput: Tensor[T], p: Double = FeatureAlphaDropout.DefaultP,
-      format: DataFormat = DataFormat.NCHW, seed: Long, step: Long = 0L, training: Boolean = true,
-      batchOffset: Long = 0L)(implicit ev: TensorNumeric[T]): Tensor[T] =
-    backward(FeatureAlphaDropout, LayerArgs(p, format = format), gradOutput, seed, step, training, batchOffset)
+  def featureAlphaDropout(p: Double = FeatureAlphaDropout.DefaultP, format: DataFormat = DataFormat.NCHW,
+      seed: Long, step: Long = 0L, training: Boolean = true, batchOffset: Long = 0L): LayerCall =
+    call(FeatureAlphaDropout, LayerArgs(p, format = format), seed, step, training, batchOffset)
 }

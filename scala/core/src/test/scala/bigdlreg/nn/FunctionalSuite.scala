@@ -36,51 +36,36 @@ class FunctionalSuite extends AnyFunSuite with Matchers {
   test("functional.forward/backward/noise equal the modules' bytes for every layer, float32") { sameAsModules[Float] }
   test("functional.forward/backward/noise equal the modules' bytes for every layer, float64") { sameAsModules[Double] }
 
-  test("the named functions are the generic ones with the layer's arguments") {
+  test("the named functions are the generic ones with the layer's arguments; apply, backward and noise") {
     val x = randomTensor[Float](Array(3, 4, 5, 6), 1L)
     val x3 = randomTensor[Float](Array(3, 4, 5), 2L)
     val x5 = randomTensor[Float](Array(2, 3, 4, 5, 2), 3L)
     val ns = NoiseShape(None, 1, None, None)
-    def generic(spec: LayerSpec, args: LayerArgs, in: Tensor[Float], training: Boolean = true, offset: Long = 2L,
-        backward: Boolean = false) =
-      bits(if (backward) functional.backward(spec, args, in, 9L, 4L, training, offset)
-           else functional.forward(spec, args, in, 9L, 4L, training, offset))
     for (training <- Seq(true, false)) {
       import functional._
-      bits(dropout(x, 0.3, 9L, 4L, training, scale = false, noiseShape = ns, batchOffset = 2L)) shouldBe
-        generic(Dropout, LayerArgs(0.3, scale = false, noiseShape = ns), x, training)
-      bits(dropoutBackward(x, 0.3, 9L, 4L, training, scale = false, noiseShape = ns, batchOffset = 2L)) shouldBe
-        generic(Dropout, LayerArgs(0.3, scale = false, noiseShape = ns), x, training, backward = true)
-      bits(gaussianDropout(x, 0.2, 9L, 4L, training, ns, 2L)) shouldBe
-        generic(GaussianDropout, LayerArgs(0.2, noiseShape = ns), x, training)
-      bits(gaussianDropoutBackward(x, 0.2, 9L, 4L, training, ns, 2L)) shouldBe
-        generic(GaussianDropout, LayerArgs(0.2, noiseShape = ns), x, training, backward = true)
-      bits(gaussianNoise(x, 0.5, 9L, 4L, training, ns, 2L)) shouldBe
-        generic(GaussianNoise, LayerArgs(0.5, noiseShape = ns), x, training)
-      bits(gaussianNoiseBackward(x, 0.5, 9L, 4L, training, ns, 2L)) shouldBe
-        generic(GaussianNoise, LayerArgs(0.5, noiseShape = ns), x, training, backward = true)
-      bits(spatialDropout1d(x3, 0.4, 9L, 4L, training, 2L)) shouldBe generic(SpatialDropout1D, LayerArgs(0.4), x3, training)
-      bits(spatialDropout1dBackward(x3, 0.4, 9L, 4L, training, 2L)) shouldBe
-        generic(SpatialDropout1D, LayerArgs(0.4), x3, training, backward = true)
-      bits(spatialDropout2d(x, 0.4, DataFormat.NHWC, 9L, 4L, training, 2L)) shouldBe
-        generic(SpatialDropout2D, LayerArgs(0.4, format = DataFormat.NHWC), x, training)
-      bits(spatialDropout2dBackward(x, 0.4, DataFormat.NHWC, 9L, 4L, training, 2L)) shouldBe
-        generic(SpatialDropout2D, LayerArgs(0.4, format = DataFormat.NHWC), x, training, backward = true)
-      bits(spatialDropout3d(x5, 0.4, DataFormat.NCHW, 9L, 4L, training, 2L)) shouldBe
-        generic(SpatialDropout3D, LayerArgs(0.4), x5, training, offset = 2L)
-      bits(spatialDropout3dBackward(x5, 0.4, DataFormat.NCHW, 9L, 4L, training, 2L)) shouldBe
-        generic(SpatialDropout3D, LayerArgs(0.4), x5, training, backward = true)
-      bits(alphaDropout(x, 0.1, 9L, 4L, training, ns, 2L)) shouldBe
-        generic(AlphaDropout, LayerArgs(0.1, noiseShape = ns), x, training)
-      bits(alphaDropoutBackward(x, 0.1, 9L, 4L, training, ns, 2L)) shouldBe
-        generic(AlphaDropout, LayerArgs(0.1, noiseShape = ns), x, training, backward = true)
-      bits(featureAlphaDropout(x5, 0.1, DataFormat.NHWC, 9L, 4L, training, 2L)) shouldBe
-        generic(FeatureAlphaDropout, LayerArgs(0.1, format = DataFormat.NHWC), x5, training)
-      bits(featureAlphaDropoutBackward(x5, 0.1, DataFormat.NHWC, 9L, 4L, training, 2L)) shouldBe
-        generic(FeatureAlphaDropout, LayerArgs(0.1, format = DataFormat.NHWC), x5, training, backward = true)
+      val named = Seq(
+        (dropout(0.3, 9L, 4L, training, scale = false, noiseShape = ns, batchOffset = 2L), Dropout,
+          LayerArgs(0.3, scale = false, noiseShape = ns), x),
+        (gaussianDropout(0.2, 9L, 4L, training, ns, 2L), GaussianDropout, LayerArgs(0.2, noiseShape = ns), x),
+        (gaussianNoise(0.5, 9L, 4L, training, ns, 2L), GaussianNoise, LayerArgs(0.5, noiseShape = ns), x),
+        (spatialDropout1d(0.4, 9L, 4L, training, 2L), SpatialDropout1D, LayerArgs(0.4), x3),
+        (spatialDropout2d(0.4, DataFormat.NHWC, 9L, 4L, training, 2L), SpatialDropout2D,
+          LayerArgs(0.4, format = DataFormat.NHWC), x),
+        (spatialDropout3d(0.4, DataFormat.NCHW, 9L, 4L, training, 2L), SpatialDropout3D, LayerArgs(0.4), x5),
+        (alphaDropout(0.1, 9L, 4L, training, ns, 2L), AlphaDropout, LayerArgs(0.1, noiseShape = ns), x),
+        (featureAlphaDropout(0.1, DataFormat.NHWC, 9L, 4L, training, 2L), FeatureAlphaDropout,
+          LayerArgs(0.1, format = DataFormat.NHWC), x5))
+      named.map(_._2.name) shouldBe Layers.names
+      for ((f, spec, args, in) <- named) {
+        (f.seed, f.step, f.training, f.batchOffset) shouldBe ((9L, 4L, training, 2L))
+        (f.config.spec, f.config.args) shouldBe ((spec, args))
+        bits(f(in)) shouldBe bits(forward(spec, args, in, 9L, 4L, training, 2L))
+        bits(f.backward(in)) shouldBe bits(backward(spec, args, in, 9L, 4L, training, 2L))
+        noiseBits(f.noise[Float](in.shape)) shouldBe noiseBits(noise[Float](spec, args, in.shape, 9L, 4L, 2L))
+      }
     }
     // the defaults: p = 0.5, step 0, training, scaled, no noise shape, offset 0
-    bits(functional.dropout(x, seed = 9L)) shouldBe bits(Dropout[Float](seed = 9L).forward(x))
+    bits(functional.dropout(seed = 9L)(x)) shouldBe bits(Dropout[Float](seed = 9L).forward(x))
   }
 
   test("functional never writes its argument (inplace is ignored) and returns a new tensor") {
@@ -94,11 +79,13 @@ class FunctionalSuite extends AnyFunSuite with Matchers {
 
   test("functional checks its arguments as the constructors and forwards do") {
     val x = Tensor.ones[Float](2, 3)
-    the[IllegalArgumentException] thrownBy functional.dropout(x, p = 1.5, seed = 1L) should have message
+    the[IllegalArgumentException] thrownBy functional.dropout(p = 1.5, seed = 1L) should have message
       "Dropout: init_p must be in [0, 1], got 1.5"
-    the[IllegalArgumentException] thrownBy functional.spatialDropout2d(x, seed = 1L) should have message
+    the[IllegalArgumentException] thrownBy functional.spatialDropout2d(seed = 1L)(x) should have message
       "SpatialDropout2D: expected a 3-D or 4-D input, got shape (2, 3)"
-    the[IllegalArgumentException] thrownBy functional.dropout(x, seed = 1L, batchOffset = -1L) should have message
+    the[IllegalArgumentException] thrownBy functional.dropout(seed = 1L, batchOffset = -1L)(x) should have message
       "Dropout: batch_offset must be >= 0, got -1"
+    the[IllegalArgumentException] thrownBy functional.dropout(seed = 1L)(null: Tensor[Float]) should have message
+      "Dropout: input is null"
   }
 }
