@@ -92,7 +92,7 @@ class Bridge {
   def create(layer: String, dtype: String, value: Double, scale: Boolean, dataFormat: String,
              noiseShape: String): Int = {
     val d      = DType(dtype)
-    val config = Config(d, new LayerConfig(Layers.byName(layer), layerArgs(layer, value, scale, dataFormat, noiseShape)))
+    val config = new Config(d, new LayerConfig(Layers.byName(layer), layerArgs(layer, value, scale, dataFormat, noiseShape)))
     val handle = nextHandle.getAndIncrement()
     configs.put(handle, config)
     handle
@@ -194,6 +194,15 @@ object Bridge {
     def read(a: SharedArena, offset: Long, dst: Array[T], n: Int): Unit
     def write(a: SharedArena, offset: Long, src: Array[T], n: Int): Unit
     def build(layer: String, args: LayerArgs, seed: Long): NoiseModule[T] = Layers.byName(layer).build[T](args, Some(seed))
+
+    // each py4j thread reuses its array while the size stays the same (a training loop's batches)
+    private val scratch = new ThreadLocal[Array[T]]
+
+    /** This thread's array of `n` elements (contents undefined); one call uses it at a time. */
+    def buffer(n: Int): Array[T] = {
+      val b = scratch.get()
+      if (b != null && b.length == n) b else { val a = new Array[T](n); scratch.set(a); a }
+    }
   }
 
   object DType {
@@ -254,14 +263,14 @@ object Bridge {
   }
 
   /** A configuration and its dtype's arena transfers. Immutable: calls share nothing else. */
-  private[interop] final case class Config[T](d: DType[T], layer: LayerConfig) {
+  private[interop] final class Config[T](d: DType[T], layer: LayerConfig) {
     import d.{ev, tag}
 
     /** Reads `shape` elements at `inOffset`, applies the forward or its derivative in place, writes them at `outOffset`. */
     def run(arena: SharedArena, inOffset: Long, shape: Array[Int], outOffset: Long, seed: Long, step: Long,
             training: Boolean, batchOffset: Long, derivative: Boolean): Unit = {
       val n   = Tensor.checkShape(shape)
-      val buf = new Array[T](n)
+      val buf = d.buffer(n)
       d.read(arena, inOffset, buf, n)
       layer(buf, buf, shape, seed, step, training, batchOffset, derivative)
       d.write(arena, outOffset, buf, n)
