@@ -262,7 +262,8 @@ object Bridge {
     s"${hex(sha.digest())}|${m.getState.toJson}"
   }
 
-  /** A configuration and its dtype's arena transfers. Immutable: calls share nothing else. */
+  /** A configuration and its dtype's arena transfers. Immutable: calls share only the
+    * per-thread arrays of [[DType.buffer]]. */
   private[interop] final class Config[T](d: DType[T], layer: LayerConfig) {
     import d.{ev, tag}
 
