@@ -23,6 +23,7 @@ object FeatureAlphaDropout extends AlphaDropoutSpec with ChannelLayerSpec {
   type Module[T] = FeatureAlphaDropout[T]
   val name = "FeatureAlphaDropout"
   protected def channelRule: DataFormat => NoiseShape.Rule = NoiseShape.feature
-  protected def make[T](initP: Double, format: DataFormat, seed: Seed)(implicit ev: TensorNumeric[T]): FeatureAlphaDropout[T] =
+  protected def make[T](initP: Double, format: DataFormat, seed: Seed)(
+      implicit ev: TensorNumeric[T]): FeatureAlphaDropout[T] =
     new FeatureAlphaDropout[T](initP, format, seed)
 }

@@ -24,6 +24,7 @@ object SpatialDropout2D extends DropoutSpec with ChannelLayerSpec {
   val name = "SpatialDropout2D"
   override def scaled(args: LayerArgs): Boolean = false
   protected def channelRule: DataFormat => NoiseShape.Rule = NoiseShape.spatial2D
-  protected def make[T](initP: Double, format: DataFormat, seed: Seed)(implicit ev: TensorNumeric[T]): SpatialDropout2D[T] =
+  protected def make[T](initP: Double, format: DataFormat, seed: Seed)(
+      implicit ev: TensorNumeric[T]): SpatialDropout2D[T] =
     new SpatialDropout2D[T](initP, format, seed)
 }

@@ -24,6 +24,7 @@ object SpatialDropout3D extends DropoutSpec with ChannelLayerSpec {
   val name = "SpatialDropout3D"
   override def scaled(args: LayerArgs): Boolean = false
   protected def channelRule: DataFormat => NoiseShape.Rule = NoiseShape.spatial3D
-  protected def make[T](initP: Double, format: DataFormat, seed: Seed)(implicit ev: TensorNumeric[T]): SpatialDropout3D[T] =
+  protected def make[T](initP: Double, format: DataFormat, seed: Seed)(
+      implicit ev: TensorNumeric[T]): SpatialDropout3D[T] =
     new SpatialDropout3D[T](initP, format, seed)
 }

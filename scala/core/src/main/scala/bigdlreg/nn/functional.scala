@@ -50,7 +50,8 @@ final class LayerConfig(val spec: LayerSpec, val args: LayerArgs) extends Serial
   }
 
   /** The noise a training forward on an input of `inputShape` at `batchOffset` draws (as `NoiseModule.noise()`). */
-  def noise[T](inputShape: Array[Int], seed: Long, step: Long, batchOffset: Long)(implicit ev: TensorNumeric[T]): Noise[T] = {
+  def noise[T](inputShape: Array[Int], seed: Long, step: Long, batchOffset: Long)(
+      implicit ev: TensorNumeric[T]): Noise[T] = {
     val (cells, cellBase) = plan(inputShape.clone(), batchOffset)
     LayerConfig.noise[T](spec.noiseKind, trainingOp, cells, seed, step, cellBase)
   }
