@@ -19,15 +19,15 @@ object QuickStart {
       out += s"$label.forward" -> layer.forward(input).clone()
       out += s"$label.backward" -> layer.backward(input, Tensor.ones[Float](input.shape.toIndexedSeq: _*)).clone()
     }
-    val dropout = Dropout[Float](initP = 0.5, seed = Some(42L))
+    val dropout = Dropout[Float](initP = 0.5, seed = 42L)
     forwardBackward("Dropout", dropout, x)
     dropout.evaluate()
     out += "Dropout.evaluate" -> dropout.forward(x).clone()
-    forwardBackward("SpatialDropout2D", SpatialDropout2D[Float](initP = 0.5, format = DataFormat.NHWC, seed = Some(7L)), counting(1, 2, 2, 3))
-    forwardBackward("GaussianDropout", GaussianDropout[Float](rate = 0.2, seed = Some(42L)), x)
-    forwardBackward("GaussianNoise", GaussianNoise[Float](stddev = 0.1, seed = Some(42L)), x)
-    forwardBackward("SpatialDropout1D", SpatialDropout1D[Float](initP = 0.5, seed = Some(42L)), counting(2, 3, 4))
-    forwardBackward("SpatialDropout3D", SpatialDropout3D[Float](initP = 0.5, seed = Some(42L)), counting(1, 2, 2, 2, 2))
+    forwardBackward("SpatialDropout2D", SpatialDropout2D[Float](initP = 0.5, format = DataFormat.NHWC, seed = 7L), counting(1, 2, 2, 3))
+    forwardBackward("GaussianDropout", GaussianDropout[Float](rate = 0.2, seed = 42L), x)
+    forwardBackward("GaussianNoise", GaussianNoise[Float](stddev = 0.1, seed = 42L), x)
+    forwardBackward("SpatialDropout1D", SpatialDropout1D[Float](initP = 0.5, seed = 42L), counting(2, 3, 4))
+    forwardBackward("SpatialDropout3D", SpatialDropout3D[Float](initP = 0.5, seed = 42L), counting(1, 2, 2, 2, 2))
     out.result()
   }
 

@@ -171,14 +171,14 @@ object TestUtil {
   /** A module for `prm` (p is the rate / stddev of the Gaussian layers). */
   def module[T](prm: Params, seed: Long, inplace: Boolean = false)(implicit ev: TensorNumeric[T]): NoiseModule[T] =
     prm.layer match {
-      case "Dropout"          => Dropout[T](prm.p, inplace, prm.scale, Some(seed), prm.noiseShape)
-      case "GaussianDropout"  => GaussianDropout[T](prm.p, Some(seed), prm.noiseShape)
-      case "GaussianNoise"    => GaussianNoise[T](prm.p, Some(seed), prm.noiseShape)
-      case "AlphaDropout"     => AlphaDropout[T](prm.p, Some(seed), prm.noiseShape)
-      case "FeatureAlphaDropout" => FeatureAlphaDropout[T](prm.p, DataFormat(prm.format), Some(seed))
-      case "SpatialDropout1D" => SpatialDropout1D[T](prm.p, Some(seed))
-      case "SpatialDropout2D" => SpatialDropout2D[T](prm.p, DataFormat(prm.format), Some(seed))
-      case "SpatialDropout3D" => SpatialDropout3D[T](prm.p, DataFormat(prm.format), Some(seed))
+      case "Dropout"          => Dropout[T](prm.p, inplace, prm.scale, seed, prm.noiseShape)
+      case "GaussianDropout"  => GaussianDropout[T](prm.p, seed, prm.noiseShape)
+      case "GaussianNoise"    => GaussianNoise[T](prm.p, seed, prm.noiseShape)
+      case "AlphaDropout"     => AlphaDropout[T](prm.p, seed, prm.noiseShape)
+      case "FeatureAlphaDropout" => FeatureAlphaDropout[T](prm.p, DataFormat(prm.format), seed)
+      case "SpatialDropout1D" => SpatialDropout1D[T](prm.p, seed)
+      case "SpatialDropout2D" => SpatialDropout2D[T](prm.p, DataFormat(prm.format), seed)
+      case "SpatialDropout3D" => SpatialDropout3D[T](prm.p, DataFormat(prm.format), seed)
     }
 }
 

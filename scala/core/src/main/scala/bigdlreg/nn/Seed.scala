@@ -8,7 +8,6 @@ import bigdlreg.rng.RNG
   * (`Dropout[Float](0.5, seed = 42L)`; a `Long` holds the bits, so a negative
   * `Long` is a seed >= 2^63), or [[Seed.Global]] (the default): the next seed
   * of the global seeder ([[bigdlreg.rng.RNG]], docs/contract.md, "Module seeds").
-  * An `Option[Long]` converts too (`None` is `Global`).
   */
 final class Seed private (val value: Option[Long]) extends Serializable {
   /** The seed to use: the given one, or the global seeder's next (drawn now). */
@@ -33,8 +32,4 @@ object Seed {
   implicit def fromInt(seed: Int): Seed =
     if (seed >= 0) apply(seed.toLong)
     else throw new IllegalArgumentException(s"seed must be in [0, ${Validation.MaxSeed}], got $seed")
-
-  /** The former form: `Some(42L)` or `None` (the global seeder). */
-  implicit def fromOption(seed: Option[Long]): Seed =
-    if (seed == null) null else seed.fold(Global)(apply)
 }

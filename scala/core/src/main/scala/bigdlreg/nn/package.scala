@@ -10,7 +10,7 @@ package bigdlreg
   * import bigdlreg.tensor.Tensor
   * import bigdlreg.nn._
   *
-  * val drop = Dropout[Float](initP = 0.5, seed = Some(42L))
+  * val drop = Dropout[Float](initP = 0.5, seed = 42L)
   * val x    = Tensor[Float](Array.tabulate(16)(i => (i + 1).toFloat), Array(2, 8))
   * val y    = drop.forward(x)
   * val g    = drop.backward(x, Tensor.ones[Float](2, 8))

@@ -29,7 +29,7 @@ class AlphaDropoutSuite extends AnyFunSuite with Matchers {
     val n = 1000000
     val x = seluInput(n, 2024L)
     for (p <- Seq(0.05, 0.1, 0.2, 0.5, 0.8)) withClue(s"p = $p: ") {
-      val y = AlphaDropout[Double](p, seed = Some(31L)).forward(x).storage
+      val y = AlphaDropout[Double](p, seed = 31L).forward(x).storage
       val mean = y.sum / n
       val variance = y.map(v => (v - mean) * (v - mean)).sum / (n - 1)
       val m4 = y.map(v => math.pow(v - mean, 4)).sum / n
@@ -45,8 +45,8 @@ class AlphaDropoutSuite extends AnyFunSuite with Matchers {
   test("the mask is Dropout's: same seed, same cells kept") {
     val x = randomTensor[Float](Array(5, 301), 3L)
     for (p <- Seq(0.1, 0.5, 0.9)) {
-      val keepDropout = Dropout[Float](p, seed = Some(8L)).forward(x).storage.map(_ != 0f)
-      val alpha = AlphaDropout[Float](p, seed = Some(8L))
+      val keepDropout = Dropout[Float](p, seed = 8L).forward(x).storage.map(_ != 0f)
+      val alpha = AlphaDropout[Float](p, seed = 8L)
       alpha.forward(x)
       val keepAlpha = alpha.noise() match { case Noise.Keep(_, k) => k; case other => fail(s"$other") }
       keepAlpha.toSeq shouldBe keepDropout.toSeq
@@ -59,8 +59,8 @@ class AlphaDropoutSuite extends AnyFunSuite with Matchers {
 
   test("p = 0 is the identity (bits, -0 and NaN included); evaluate is the identity") {
     val x = randomTensor[Double](Array(4, 50), 5L, specials = true)
-    bits(AlphaDropout[Double](0.0, seed = Some(1L)).forward(x)) shouldBe bits(x)
-    bits(AlphaDropout[Double](0.7, seed = Some(1L)).evaluate().forward(x)) shouldBe bits(x)
+    bits(AlphaDropout[Double](0.0, seed = 1L).forward(x)) shouldBe bits(x)
+    bits(AlphaDropout[Double](0.7, seed = 1L).evaluate().forward(x)) shouldBe bits(x)
   }
 
   test("FeatureAlphaDropout is AlphaDropout with the channel noise shapes, chosen by rank") {
@@ -73,8 +73,8 @@ class AlphaDropoutSuite extends AnyFunSuite with Matchers {
       ("NHWC", Array(2, 3, 2, 3, 4), Seq(None, Some(1), Some(1), Some(1), None)))
     for ((f, shape, ns) <- cases) withClue(s"$f ${shape.mkString("x")}: ") {
       val x = randomTensor[Float](shape, 9L, specials = true)
-      val feature = FeatureAlphaDropout[Float](0.4, DataFormat(f), seed = Some(12L))
-      val plain = AlphaDropout[Float](0.4, seed = Some(12L), noiseShape = Some(ns))
+      val feature = FeatureAlphaDropout[Float](0.4, DataFormat(f), seed = 12L)
+      val plain = AlphaDropout[Float](0.4, seed = 12L, noiseShape = Some(ns))
       feature shouldBe an[AlphaDropout[_]]
       bits(feature.forward(x)) shouldBe bits(plain.forward(x))
       bits(feature.backward(x, x)) shouldBe bits(plain.backward(x, x))
@@ -90,9 +90,9 @@ class AlphaDropoutSuite extends AnyFunSuite with Matchers {
     msg(AlphaDropout[Float](Double.NaN)) shouldBe "AlphaDropout: init_p must be in [0, 1), got NaN"
     msg(FeatureAlphaDropout[Float](1.0)) shouldBe "FeatureAlphaDropout: init_p must be in [0, 1), got 1.0"
     msg(FeatureAlphaDropout[Float](0.5, null)) shouldBe """FeatureAlphaDropout: data_format must be "NCHW" or "NHWC", got "null""""
-    AlphaDropout[Float](0.2, seed = Some(1L)).toString shouldBe "AlphaDropout(0.2)"
-    AlphaDropout[Float](0.2, seed = Some(1L), noiseShape = Some(Seq(None, Some(1)))).toString shouldBe
+    AlphaDropout[Float](0.2, seed = 1L).toString shouldBe "AlphaDropout(0.2)"
+    AlphaDropout[Float](0.2, seed = 1L, noiseShape = Some(Seq(None, Some(1)))).toString shouldBe
       "AlphaDropout(0.2, noise_shape=(None, 1))"
-    FeatureAlphaDropout[Float](0.2, DataFormat.NHWC, seed = Some(1L)).toString shouldBe "FeatureAlphaDropout(0.2, NHWC)"
+    FeatureAlphaDropout[Float](0.2, DataFormat.NHWC, seed = 1L).toString shouldBe "FeatureAlphaDropout(0.2, NHWC)"
   }
 }

@@ -77,7 +77,7 @@ class BatchOffsetSuite extends AnyFunSuite with Matchers {
 
   test("an offset forward draws the reference's cells of those rows (not just self-consistent)") {
     val x = randomTensor[Float](Array(3, 5), 3L)
-    val y = Dropout[Float](0.5, seed = Some(99L)).forward(x, 1000L)
+    val y = Dropout[Float](0.5, seed = 99L).forward(x, 1000L)
     // rows 1000..1002 of a (1003, 5) batch: cells 5000..5014
     val expected = x.storage.indices.map { e =>
       if (keep(99L, 0L, 0.5, 5000L + e)) mulT(x.storage(e), 2.0) else 0f
@@ -87,9 +87,9 @@ class BatchOffsetSuite extends AnyFunSuite with Matchers {
 
   test("evaluate mode ignores the offset; the step advances once per training forward") {
     val x = randomTensor[Float](Array(4, 6), 5L)
-    val m = Dropout[Float](0.5, scale = false, seed = Some(1L))
+    val m = Dropout[Float](0.5, scale = false, seed = 1L)
     m.evaluate()
-    bits(m.forward(x, 17L)) shouldBe bits(Dropout[Float](0.5, scale = false, seed = Some(1L)).evaluate().forward(x))
+    bits(m.forward(x, 17L)) shouldBe bits(Dropout[Float](0.5, scale = false, seed = 1L).evaluate().forward(x))
     m.getStep shouldBe 0L
     m.training().forward(x, 3L)
     m.getStep shouldBe 1L
@@ -99,15 +99,15 @@ class BatchOffsetSuite extends AnyFunSuite with Matchers {
   test("restoreState with the last forward's offset replays its noise in backward") {
     val x = randomTensor[Double](Array(5, 4), 8L)
     val g = randomTensor[Double](Array(5, 4), 9L)
-    val a = GaussianDropout[Double](0.3, Some(4L))
+    val a = GaussianDropout[Double](0.3, 4L)
     a.forward(x, 40L)
     val expected = bits(a.backward(x, g))
-    val b = bigdlreg.Restore(GaussianDropout[Double](0.3, Some(4L)), 4L, 1L, training = true, Some((4L, 0L, true, Array(5, 4))), 40L)
+    val b = bigdlreg.Restore(GaussianDropout[Double](0.3, 4L), 4L, 1L, training = true, Some((4L, 0L, true, Array(5, 4))), 40L)
     bits(b.backward(x, g)) shouldBe expected
   }
 
   test("bad offsets: clear messages, module unchanged") {
-    val m = Dropout[Float](0.5, seed = Some(1L))
+    val m = Dropout[Float](0.5, seed = 1L)
     val x = Tensor.ones[Float](2, 3)
     intercept[IllegalArgumentException](m.forward(x, -1L)).getMessage shouldBe
       "Dropout: batch_offset must be >= 0, got -1"

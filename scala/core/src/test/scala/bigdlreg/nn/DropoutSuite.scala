@@ -10,7 +10,7 @@ class DropoutSuite extends AnyFunSuite with Matchers {
   private def arange16 = Tensor[Float](Array.tabulate(16)(i => (i + 1).toFloat), Array(2, 8))
 
   test("the worked example of docs/contract.md, \"Golden values\": Dropout(0.5, seed 42), first training forward") {
-    val drop = Dropout[Float](initP = 0.5, seed = Some(42L))
+    val drop = Dropout[Float](initP = 0.5, seed = 42L)
     val y = drop.forward(arange16)
     y shouldBe Tensor[Float](Array[Float](2, 0, 6, 8, 0, 0, 14, 16, 18, 20, 0, 24, 26, 28, 30, 32), Array(2, 8))
     // the architecture.md example: backward of ones gives the mask times 2
@@ -20,7 +20,7 @@ class DropoutSuite extends AnyFunSuite with Matchers {
   }
 
   test("golden keep bits at seed 42, step 3, p = 0.3 drive Dropout's 4th training forward") {
-    val drop = Dropout[Double](0.3, seed = Some(42L))
+    val drop = Dropout[Double](0.3, seed = 42L)
     val x = Tensor.ones[Double](16)
     (0 until 3).foreach(_ => drop.forward(x))
     drop.getStep shouldBe 3L
@@ -31,7 +31,7 @@ class DropoutSuite extends AnyFunSuite with Matchers {
 
   test("the factor is T(1/(1-p)) multiplied, not a division by T(1-p)") {
     val p = 0.3
-    val drop = Dropout[Float](p, seed = Some(1L))
+    val drop = Dropout[Float](p, seed = 1L)
     val x = randomTensor[Float](Array(4096), 3L)
     val y = drop.forward(x)
     val s = (1.0 / (1.0 - p)).toFloat
@@ -39,7 +39,7 @@ class DropoutSuite extends AnyFunSuite with Matchers {
   }
 
   test("step: advances on training forwards only (also for empty inputs); setSeed resets it") {
-    val d = Dropout[Float](0.5, seed = Some(9L))
+    val d = Dropout[Float](0.5, seed = 9L)
     val x = randomTensor[Float](Array(64), 1L)
     val y0 = d.forward(x).clone()
     val y1 = d.forward(x).clone()
@@ -61,8 +61,8 @@ class DropoutSuite extends AnyFunSuite with Matchers {
 
   test("evaluate: x (scale) or x * T(1-p) (no scale)") {
     val x = randomTensor[Float](Array(3, 7), 2L, specials = true)
-    Dropout[Float](0.3, seed = Some(1L)).evaluate().forward(x) shouldBe x
-    val y = Dropout[Float](0.3, scale = false, seed = Some(1L)).evaluate().forward(x)
+    Dropout[Float](0.3, seed = 1L).evaluate().forward(x) shouldBe x
+    val y = Dropout[Float](0.3, scale = false, seed = 1L).evaluate().forward(x)
     y.storage.toSeq.map(java.lang.Float.floatToRawIntBits) shouldBe
       x.storage.toSeq.map(v => java.lang.Float.floatToRawIntBits(v * 0.7f))
   }
@@ -70,10 +70,10 @@ class DropoutSuite extends AnyFunSuite with Matchers {
   test("p = 0 is the identity (a copy, bits included); p = 1 gives all +0") {
     val x = Tensor[Float](Array(Float.NaN, -0f, Float.NegativeInfinity, 1f,
       java.lang.Float.intBitsToFloat(0x7f800001)), Array(5)) // a signalling NaN
-    val y0 = Dropout[Float](0.0, seed = Some(1L)).forward(x)
+    val y0 = Dropout[Float](0.0, seed = 1L).forward(x)
     bits(y0) shouldBe bits(x)
     y0.storage should not be theSameInstanceAs(x.storage)
-    val d1 = Dropout[Float](1.0, seed = Some(1L))
+    val d1 = Dropout[Float](1.0, seed = 1L)
     bits(d1.forward(x)) shouldBe Array.fill(5)(0L)
     bits(d1.backward(x, x)) shouldBe Array.fill(5)(0L)
     d1.getStep shouldBe 1L
@@ -83,7 +83,7 @@ class DropoutSuite extends AnyFunSuite with Matchers {
     val n = 1000
     val x = Tensor[Double](Array.tabulate(n)(i => Seq(Double.NaN, Double.PositiveInfinity, Double.NegativeInfinity, -0.0)(i % 4)), Array(n))
     for (scale <- Seq(true, false)) {
-      val d = Dropout[Double](0.5, scale = scale, seed = Some(3L))
+      val d = Dropout[Double](0.5, scale = scale, seed = 3L)
       val y = d.forward(x)
       val dropped = (0 until n).filter(i => !keep(3L, 0L, 0.5, i.toLong))
       dropped.size should be > 300
@@ -94,7 +94,7 @@ class DropoutSuite extends AnyFunSuite with Matchers {
   }
 
   test("backward replays the last forward's step and mode") {
-    val d = Dropout[Float](0.5, seed = Some(11L))
+    val d = Dropout[Float](0.5, seed = 11L)
     val x = randomTensor[Float](Array(256), 4L)
     val g = Tensor.ones[Float](256)
     d.forward(x) // step 0
@@ -114,7 +114,7 @@ class DropoutSuite extends AnyFunSuite with Matchers {
   }
 
   test("backward errors: before any forward, and gradient shape mismatch") {
-    val d = Dropout[Float](0.5, seed = Some(1L))
+    val d = Dropout[Float](0.5, seed = 1L)
     the[IllegalStateException] thrownBy d.backward(Tensor.ones[Float](2, 4), Tensor.ones[Float](2, 4)) should have message
       "Dropout: backward called before any forward"
     d.forward(Tensor.ones[Float](2, 4))
@@ -130,10 +130,10 @@ class DropoutSuite extends AnyFunSuite with Matchers {
   test("inplace: the output is the input tensor; backward overwrites gradOutput; same values as not inplace") {
     val x0 = randomTensor[Float](Array(5, 33), 8L, specials = true)
     val g0 = randomTensor[Float](Array(5, 33), 9L)
-    val ref = Dropout[Float](0.4, seed = Some(5L))
+    val ref = Dropout[Float](0.4, seed = 5L)
     val yRef = ref.forward(x0).clone()
     val gRef = ref.backward(x0, g0).clone()
-    val d = Dropout[Float](0.4, inplace = true, seed = Some(5L))
+    val d = Dropout[Float](0.4, inplace = true, seed = 5L)
     val x = x0.clone()
     val xStorage = x.storage
     val y = d.forward(x)
@@ -148,7 +148,7 @@ class DropoutSuite extends AnyFunSuite with Matchers {
   }
 
   test("not inplace: inputs untouched; output and gradInput reused while the shape is unchanged") {
-    val d = Dropout[Double](0.5, seed = Some(5L))
+    val d = Dropout[Double](0.5, seed = 5L)
     val x = randomTensor[Double](Array(10, 10), 1L)
     val xc = x.clone()
     val y1 = d.forward(x)
@@ -168,7 +168,7 @@ class DropoutSuite extends AnyFunSuite with Matchers {
   }
 
   test("any rank, float64, 0-d") {
-    val d = Dropout[Double](0.5, seed = Some(2L))
+    val d = Dropout[Double](0.5, seed = 2L)
     val s = d.forward(Tensor.scalar[Double](3.0))
     s.shape shouldBe Array[Int]()
     Set(0.0, 6.0) should contain(s())
@@ -176,7 +176,7 @@ class DropoutSuite extends AnyFunSuite with Matchers {
   }
 
   test("setP: validated, used by the next forward, shown by toString") {
-    val d = Dropout[Float](seed = Some(1L))
+    val d = Dropout[Float](seed = 1L)
     d.toString shouldBe "Dropout(0.5)"
     d.initP shouldBe 0.5
     d.setP(0.25) should be theSameInstanceAs d

@@ -22,29 +22,29 @@ class LayersSuite extends AnyFunSuite with Matchers {
   }
 
   test("a non-default argument the layer does not take is refused by name") {
-    msg(GaussianNoise.build[Float](LayerArgs(0.1, scale = false), Some(1L))) shouldBe "GaussianNoise has no parameter scale"
-    msg(Dropout.build[Float](LayerArgs(0.1, format = DataFormat.NHWC), Some(1L))) shouldBe "Dropout has no parameter data_format"
-    msg(SpatialDropout2D.build[Float](LayerArgs(0.1, noiseShape = Some(Seq(None))), Some(1L))) shouldBe
+    msg(GaussianNoise.build[Float](LayerArgs(0.1, scale = false), 1L)) shouldBe "GaussianNoise has no parameter scale"
+    msg(Dropout.build[Float](LayerArgs(0.1, format = DataFormat.NHWC), 1L)) shouldBe "Dropout has no parameter data_format"
+    msg(SpatialDropout2D.build[Float](LayerArgs(0.1, noiseShape = Some(Seq(None))), 1L)) shouldBe
       "SpatialDropout2D has no parameter noise_shape"
-    msg(SpatialDropout1D.build[Float](LayerArgs(0.1, format = DataFormat.NHWC), Some(1L))) shouldBe
+    msg(SpatialDropout1D.build[Float](LayerArgs(0.1, format = DataFormat.NHWC), 1L)) shouldBe
       "SpatialDropout1D has no parameter data_format"
-    msg(GaussianDropout.build[Float](LayerArgs(1.0), Some(1L))) shouldBe "GaussianDropout: rate must be in [0, 1), got 1.0"
+    msg(GaussianDropout.build[Float](LayerArgs(1.0), 1L)) shouldBe "GaussianDropout: rate must be in [0, 1), got 1.0"
   }
 
   test("build gives the constructor's layer: same class, same bytes") {
     val x = Tensor.tabulate[Double](2, 4, 3, 5)(i => (i % 17) - 8.0)
     val cases = Seq[(NoiseModule[Double], NoiseModule[Double])](
-      Dropout.build[Double](LayerArgs(0.3, scale = false, noiseShape = Some(Seq(None, Some(1), None, None))), Some(7L)) ->
-        Dropout[Double](0.3, scale = false, seed = Some(7L), noiseShape = Some(Seq(None, Some(1), None, None))),
-      GaussianDropout.build[Double](LayerArgs(0.4), Some(7L)) -> GaussianDropout[Double](0.4, Some(7L)),
-      GaussianNoise.build[Double](LayerArgs(0.5), Some(7L)) -> GaussianNoise[Double](0.5, Some(7L)),
-      SpatialDropout1D.build[Double](LayerArgs(0.5), Some(7L)) -> SpatialDropout1D[Double](0.5, Some(7L)),
-      SpatialDropout2D.build[Double](LayerArgs(0.5, format = DataFormat.NHWC), Some(7L)) ->
-        SpatialDropout2D[Double](0.5, DataFormat.NHWC, Some(7L)),
-      SpatialDropout3D.build[Double](LayerArgs(0.5), Some(7L)) -> SpatialDropout3D[Double](0.5, seed = Some(7L)),
-      AlphaDropout.build[Double](LayerArgs(0.2), Some(7L)) -> AlphaDropout[Double](0.2, Some(7L)),
-      FeatureAlphaDropout.build[Double](LayerArgs(0.2, format = DataFormat.NHWC), Some(7L)) ->
-        FeatureAlphaDropout[Double](0.2, DataFormat.NHWC, Some(7L)))
+      Dropout.build[Double](LayerArgs(0.3, scale = false, noiseShape = Some(Seq(None, Some(1), None, None))), 7L) ->
+        Dropout[Double](0.3, scale = false, seed = 7L, noiseShape = Some(Seq(None, Some(1), None, None))),
+      GaussianDropout.build[Double](LayerArgs(0.4), 7L) -> GaussianDropout[Double](0.4, 7L),
+      GaussianNoise.build[Double](LayerArgs(0.5), 7L) -> GaussianNoise[Double](0.5, 7L),
+      SpatialDropout1D.build[Double](LayerArgs(0.5), 7L) -> SpatialDropout1D[Double](0.5, 7L),
+      SpatialDropout2D.build[Double](LayerArgs(0.5, format = DataFormat.NHWC), 7L) ->
+        SpatialDropout2D[Double](0.5, DataFormat.NHWC, 7L),
+      SpatialDropout3D.build[Double](LayerArgs(0.5), 7L) -> SpatialDropout3D[Double](0.5, seed = 7L),
+      AlphaDropout.build[Double](LayerArgs(0.2), 7L) -> AlphaDropout[Double](0.2, 7L),
+      FeatureAlphaDropout.build[Double](LayerArgs(0.2, format = DataFormat.NHWC), 7L) ->
+        FeatureAlphaDropout[Double](0.2, DataFormat.NHWC, 7L))
     cases.map(_._1.layerName) shouldBe Layers.names
     for ((built, made) <- cases) {
       built.getClass shouldBe made.getClass
@@ -55,7 +55,7 @@ class LayersSuite extends AnyFunSuite with Matchers {
   }
 
   test("setP on every mask layer, checked by its own range") {
-    val alpha = AlphaDropout[Float](0.5, seed = Some(1L))
+    val alpha = AlphaDropout[Float](0.5, seed = 1L)
     alpha.setP(0.25) should be theSameInstanceAs alpha
     alpha.p shouldBe 0.25
     alpha.initP shouldBe 0.5
@@ -69,7 +69,7 @@ class LayersSuite extends AnyFunSuite with Matchers {
 
   test("a layer serializes with its spec (a Spark task): same spec object, same next bytes") {
     for (spec <- Layers.all) {
-      val m = spec.build[Float](LayerArgs(0.25), Some(3L))
+      val m = spec.build[Float](LayerArgs(0.25), 3L)
       val bytes = new java.io.ByteArrayOutputStream()
       val out = new java.io.ObjectOutputStream(bytes)
       out.writeObject(m)

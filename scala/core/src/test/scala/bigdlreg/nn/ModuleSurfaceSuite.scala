@@ -53,9 +53,8 @@ class ModuleSurfaceSuite extends AnyFunSuite with Matchers {
     m.getStep shouldBe 1L
   }
 
-  test("a seed is a plain Long or non-negative Int; Option still converts; None is the global seeder") {
+  test("a seed is a plain Long or non-negative Int; Seed.Global (the default) is the global seeder") {
     val x = randomTensor[Float](Array(64), 4L)
-    bits(Dropout[Float](0.5, seed = 42L).forward(x)) shouldBe bits(Dropout[Float](0.5, seed = Some(42L)).forward(x))
     bits(Dropout[Float](0.5, seed = 42).forward(x)) shouldBe bits(Dropout[Float](0.5, seed = 42L).forward(x))
     Dropout[Float](0.5, seed = -1L).getSeed shouldBe -1L // 2^64 - 1
     RNG.seedToString(Dropout[Float](0.5, seed = -1L).getSeed) shouldBe "18446744073709551615"
@@ -65,7 +64,7 @@ class ModuleSurfaceSuite extends AnyFunSuite with Matchers {
     RNG.setSeed(99L)
     val a = Dropout[Float](0.5).getSeed
     RNG.setSeed(99L)
-    Dropout[Float](0.5, seed = None).getSeed shouldBe a
+    Dropout[Float](0.5, seed = Seed.Global).getSeed shouldBe a
     Seed(5L) shouldBe (5L: Seed)
     Seed.Global.toString shouldBe "Seed.Global"
   }

@@ -14,14 +14,14 @@ class NoiseShapeSuite extends AnyFunSuite with Matchers {
 
   test("the Spatial layers are Dropout(scale = false) with a fixed noise shape: same bits") {
     val cases: Seq[(Dropout[Float], Array[Int], Seq[Option[Int]])] = Seq(
-      (SpatialDropout1D[Float](0.3, seed = Some(5L)), Array(3, 7, 5), Seq(None, Some(1), None)),
-      (SpatialDropout1D[Float](0.3, seed = Some(5L)), Array(7, 5), Seq(Some(1), None)),
-      (SpatialDropout2D[Float](0.3, DataFormat.NCHW, Some(5L)), Array(2, 3, 4, 5), Seq(None, None, Some(1), Some(1))),
-      (SpatialDropout2D[Float](0.3, DataFormat.NHWC, Some(5L)), Array(3, 4, 5), Seq(Some(1), Some(1), None)),
-      (SpatialDropout3D[Float](0.3, DataFormat.NCHW, Some(5L)), Array(2, 3, 2, 3, 4), Seq(None, None, Some(1), Some(1), Some(1))),
-      (SpatialDropout3D[Float](0.3, DataFormat.NHWC, Some(5L)), Array(3, 2, 3, 4), Seq(Some(1), Some(1), Some(1), None)))
+      (SpatialDropout1D[Float](0.3, seed = 5L), Array(3, 7, 5), Seq(None, Some(1), None)),
+      (SpatialDropout1D[Float](0.3, seed = 5L), Array(7, 5), Seq(Some(1), None)),
+      (SpatialDropout2D[Float](0.3, DataFormat.NCHW, 5L), Array(2, 3, 4, 5), Seq(None, None, Some(1), Some(1))),
+      (SpatialDropout2D[Float](0.3, DataFormat.NHWC, 5L), Array(3, 4, 5), Seq(Some(1), Some(1), None)),
+      (SpatialDropout3D[Float](0.3, DataFormat.NCHW, 5L), Array(2, 3, 2, 3, 4), Seq(None, None, Some(1), Some(1), Some(1))),
+      (SpatialDropout3D[Float](0.3, DataFormat.NHWC, 5L), Array(3, 2, 3, 4), Seq(Some(1), Some(1), Some(1), None)))
     for ((spatial, shape, ns) <- cases) withClue(s"$spatial ${shape.mkString("x")}: ") {
-      val dropout = Dropout[Float](0.3, scale = false, seed = Some(5L), noiseShape = Some(ns))
+      val dropout = Dropout[Float](0.3, scale = false, seed = 5L, noiseShape = Some(ns))
       val x = randomTensor[Float](shape, 4L, specials = true)
       for (mode <- Seq("train", "eval", "train")) {
         if (mode == "train") { spatial.training(); dropout.training() } else { spatial.evaluate(); dropout.evaluate() }
@@ -34,21 +34,21 @@ class NoiseShapeSuite extends AnyFunSuite with Matchers {
 
   test("a noise shape shares the draw along its 1 axes and broadcasts") {
     val x = Tensor.ones[Double](4, 6, 5)
-    val y = Dropout[Double](0.5, seed = Some(3L), noiseShape = Some(Seq(None, Some(1), Some(5)))).forward(x)
+    val y = Dropout[Double](0.5, seed = 3L, noiseShape = Some(Seq(None, Some(1), Some(5)))).forward(x)
     for (i <- 0 until 4; k <- 0 until 5; j <- 1 until 6) y(i, j, k) shouldBe y(i, 0, k)
-    val g = GaussianNoise[Double](1.0, seed = Some(3L), noiseShape = Some(Seq(Some(1), Some(1), None))).forward(x)
+    val g = GaussianNoise[Double](1.0, seed = 3L, noiseShape = Some(Seq(Some(1), Some(1), None))).forward(x)
     for (i <- 0 until 4; j <- 0 until 6; k <- 0 until 5) g(i, j, k) shouldBe g(0, 0, k)
     // all None = the default elementwise noise, bit for bit
     val z = randomTensor[Double](Array(4, 6, 5), 1L, specials = true)
-    bits(GaussianDropout[Double](0.3, seed = Some(9L), noiseShape = Some(Seq(None, None, None))).forward(z)) shouldBe
-      bits(GaussianDropout[Double](0.3, seed = Some(9L)).forward(z))
+    bits(GaussianDropout[Double](0.3, seed = 9L, noiseShape = Some(Seq(None, None, None))).forward(z)) shouldBe
+      bits(GaussianDropout[Double](0.3, seed = 9L).forward(z))
   }
 
   test("bad noise shapes: clear errors naming the axis, input untouched, step unchanged") {
     msg(Dropout[Float](0.5, noiseShape = Some(Seq(None, Some(-2))))) shouldBe
       "Dropout: noise_shape[1] must be None or an integer >= 0, got -2"
     msg(AlphaDropout[Float](0.5, noiseShape = null)) shouldBe "AlphaDropout: noise_shape is null (use None)"
-    val d = Dropout[Float](0.5, seed = Some(1L), noiseShape = Some(Seq(None, Some(3))))
+    val d = Dropout[Float](0.5, seed = 1L, noiseShape = Some(Seq(None, Some(3))))
     val x = Tensor.ones[Float](2, 5)
     msg(d.forward(x)) shouldBe "Dropout: noise_shape[1] is 3 but the input shape (2, 5) has size 5 on axis 1 (allowed: 1, 5 or None)"
     msg(d.forward(Tensor.ones[Float](2, 3, 4))) shouldBe

@@ -56,7 +56,7 @@ class SpatialSuite extends AnyFunSuite with Matchers {
   }
 
   test("evaluate: x * T(1-p); backward in evaluate mode: g * T(1-p)") {
-    val m = SpatialDropout2D[Float](0.3, seed = Some(1L)).evaluate()
+    val m = SpatialDropout2D[Float](0.3, seed = 1L).evaluate()
     val x = randomTensor[Float](Array(2, 3, 4, 4), 1L)
     val y = m.forward(x)
     bits(y) shouldBe x.storage.map(v => java.lang.Float.floatToRawIntBits(v * 0.7f).toLong & 0xFFFFFFFFL)
@@ -65,7 +65,7 @@ class SpatialSuite extends AnyFunSuite with Matchers {
   }
 
   test("training backward: keep ? g : +0 with the forward's mask") {
-    val m = SpatialDropout1D[Double](0.5, seed = Some(3L))
+    val m = SpatialDropout1D[Double](0.5, seed = 3L)
     val x = randomTensor[Double](Array(3, 8, 5), 2L)
     val y = m.forward(x)
     val g = m.backward(x, Tensor.ones[Double](3, 8, 5))
@@ -74,8 +74,8 @@ class SpatialSuite extends AnyFunSuite with Matchers {
 
   test("p = 0 identity, p = 1 all +0 (NaN included)") {
     val x = Tensor[Float](Array(Float.NaN, 1f, -0f, Float.PositiveInfinity), Array(1, 1, 2, 2))
-    bits(SpatialDropout2D[Float](0.0, seed = Some(1L)).forward(x)) shouldBe bits(x)
-    bits(SpatialDropout2D[Float](1.0, seed = Some(1L)).forward(x)) shouldBe Array.fill(4)(0L)
+    bits(SpatialDropout2D[Float](0.0, seed = 1L).forward(x)) shouldBe bits(x)
+    bits(SpatialDropout2D[Float](1.0, seed = 1L).forward(x)) shouldBe Array.fill(4)(0L)
   }
 
   test("wrong ranks are rejected with the accepted ranks and the shape") {
@@ -90,7 +90,7 @@ class SpatialSuite extends AnyFunSuite with Matchers {
   }
 
   test("empty inputs of an accepted rank are fine and advance the step") {
-    val m = SpatialDropout3D[Double](0.5, seed = Some(1L))
+    val m = SpatialDropout3D[Double](0.5, seed = 1L)
     m.forward(Tensor.zeros[Double](0, 2, 3, 4, 5)).shape shouldBe Array(0, 2, 3, 4, 5)
     m.getStep shouldBe 1L
   }

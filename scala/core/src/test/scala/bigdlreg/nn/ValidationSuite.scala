@@ -52,7 +52,7 @@ class ValidationSuite extends AnyFunSuite with Matchers {
 
   test("seed = null is rejected; explicit seeds are kept as unsigned bits") {
     msg(new Dropout[Float](0.5, false, true, null)) shouldBe "Dropout: seed is null (use None)"
-    Dropout[Float](seed = Some(-1L)).getSeed shouldBe -1L
+    Dropout[Float](seed = -1L).getSeed shouldBe -1L
   }
 
   test("shape formatting") {

@@ -417,7 +417,7 @@ class LayerProperties extends AnyFunSuite with Matchers with BeforeAndAfterAll {
     Tensor.checkShape(Array(3, Int.MaxValue, Int.MaxValue, 0)) shouldBe 0
     val e = thrown[IllegalArgumentException](Tensor.checkShape(Array(1 << 20, 1 << 20, 1)))
     e.getMessage shouldBe s"shape (1048576, 1048576, 1) has more than ${Int.MaxValue} elements"
-    val m = SpatialDropout3D[Float](0.5, DataFormat.NHWC, Some(1L))
+    val m = SpatialDropout3D[Float](0.5, DataFormat.NHWC, 1L)
     m.forward(Tensor.zeros[Float](3, Int.MaxValue, Int.MaxValue, 0)).shape shouldBe Array(3, Int.MaxValue, Int.MaxValue, 0)
     m.getStep shouldBe 1L
     m.backward(null, Tensor.zeros[Float](3, Int.MaxValue, Int.MaxValue, 0)).nElement() shouldBe 0

@@ -15,7 +15,7 @@ class RNGSuite extends AnyFunSuite with Matchers {
   test("setSeed(123): the k-th module created without a seed gets seed k; explicit seeds don't count") {
     RNG.setSeed(123L)
     val a = Dropout[Float]()
-    val b = Dropout[Float](seed = Some(5L))
+    val b = Dropout[Float](seed = 5L)
     val c = GaussianNoise[Double](0.1)
     val d = Dropout[Float]()
     Seq(a, c, d).map(m => RNG.seedToString(m.getSeed)) shouldBe golden123

@@ -61,16 +61,16 @@ object VectorCases {
     def format = DataFormat(p.get("data_format").fold("NCHW")(_.str))
     layer match {
       case "Dropout" =>
-        Dropout[T](d("init_p"), p.get("inplace").exists(_.bool), p.get("scale").forall(_.bool), Some(seed), ns)
-      case "GaussianDropout"  => GaussianDropout[T](d("rate"), Some(seed), ns)
-      case "GaussianNoise"    => GaussianNoise[T](d("stddev"), Some(seed), ns)
-      case "AlphaDropout"     => AlphaDropout[T](d("init_p"), Some(seed), ns)
-      case "FeatureAlphaDropout" => FeatureAlphaDropout[T](d("init_p"), format, Some(seed))
-      case "SpatialDropout1D" => SpatialDropout1D[T](d("init_p"), Some(seed))
+        Dropout[T](d("init_p"), p.get("inplace").exists(_.bool), p.get("scale").forall(_.bool), seed, ns)
+      case "GaussianDropout"  => GaussianDropout[T](d("rate"), seed, ns)
+      case "GaussianNoise"    => GaussianNoise[T](d("stddev"), seed, ns)
+      case "AlphaDropout"     => AlphaDropout[T](d("init_p"), seed, ns)
+      case "FeatureAlphaDropout" => FeatureAlphaDropout[T](d("init_p"), format, seed)
+      case "SpatialDropout1D" => SpatialDropout1D[T](d("init_p"), seed)
       case "SpatialDropout2D" =>
-        SpatialDropout2D[T](d("init_p"), DataFormat(p.get("data_format").fold("NCHW")(_.str)), Some(seed))
+        SpatialDropout2D[T](d("init_p"), DataFormat(p.get("data_format").fold("NCHW")(_.str)), seed)
       case "SpatialDropout3D" =>
-        SpatialDropout3D[T](d("init_p"), DataFormat(p.get("data_format").fold("NCHW")(_.str)), Some(seed))
+        SpatialDropout3D[T](d("init_p"), DataFormat(p.get("data_format").fold("NCHW")(_.str)), seed)
     }
   }
 

@@ -193,7 +193,7 @@ object Bridge {
   sealed abstract class DType[T](val name: String)(implicit val tag: ClassTag[T], val ev: TensorNumeric[T]) {
     def read(a: SharedArena, offset: Long, dst: Array[T], n: Int): Unit
     def write(a: SharedArena, offset: Long, src: Array[T], n: Int): Unit
-    def build(layer: String, args: LayerArgs, seed: Long): NoiseModule[T] = Layers.byName(layer).build[T](args, Some(seed))
+    def build(layer: String, args: LayerArgs, seed: Long): NoiseModule[T] = Layers.byName(layer).build[T](args, seed)
 
     // each py4j thread reuses its array while the size stays the same (a training loop's batches)
     private val scratch = new ThreadLocal[Array[T]]

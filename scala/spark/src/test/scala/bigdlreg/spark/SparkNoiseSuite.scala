@@ -31,7 +31,7 @@ class SparkNoiseSuite extends AnyFunSuite with Matchers with BeforeAndAfterAll {
   private val Rows = 23
 
   // (layer factory, sample shape): every layer and format, batched samples
-  private val cases: Seq[(String, Option[Long] => NoiseModule[Float], Array[Int])] = Seq(
+  private val cases: Seq[(String, Seed => NoiseModule[Float], Array[Int])] = Seq(
     ("Dropout", s => Dropout[Float](0.3, seed = s), Array(7)),
     ("Dropout no scale", s => Dropout[Float](0.6, scale = false, seed = s), Array(3, 5)),
     ("Dropout inplace", s => Dropout[Float](0.5, inplace = true, seed = s), Array(4)),
@@ -65,8 +65,8 @@ class SparkNoiseSuite extends AnyFunSuite with Matchers with BeforeAndAfterAll {
   for ((name, make, sample) <- cases)
     test(s"$name: 1, 2, 3, 7 partitions and shuffled order = the single-machine forward") {
       val rows = data[Float](sample, name.hashCode.toLong)
-      val expected = whole(make(Some(42L)), sample, rows)
-      val layer = make(Some(42L))
+      val expected = whole(make(42L), sample, rows)
+      val layer = make(42L)
       layer.forward(Tensor.zeros[Float]((1 +: sample).toIndexedSeq: _*)) // step 0 -> 1, like `whole`
       val indexed = rows.indices.map(i => (i.toLong, rows(i).clone())).toArray
       for (parts <- Seq(1, 2, 3, 7)) {
@@ -82,8 +82,8 @@ class SparkNoiseSuite extends AnyFunSuite with Matchers with BeforeAndAfterAll {
   test("float64 layers, and withIndex numbering rows by position") {
     val sample = Array(2, 3)
     val rows = data[Double](sample, 5L)
-    val expected = whole(GaussianNoise[Double](0.5, Some(9L)), sample, rows)
-    val layer = GaussianNoise[Double](0.5, Some(9L)); layer.setState(layer.getState.copy(step = 1L))
+    val expected = whole(GaussianNoise[Double](0.5, 9L), sample, rows)
+    val layer = GaussianNoise[Double](0.5, 9L); layer.setState(layer.getState.copy(step = 1L))
     val out = SparkNoise.forward(layer, sample, SparkNoise.withIndex(sc.parallelize(rows.toIndexedSeq, 4))).collect()
     gathered(out) shouldBe expected
   }
@@ -91,8 +91,8 @@ class SparkNoiseSuite extends AnyFunSuite with Matchers with BeforeAndAfterAll {
   test("DataFrame: an array column, each row at its index column, any partitioning") {
     val sample = Array(2, 2, 3)
     val rows = data[Float](sample, 11L)
-    val expected = whole(SpatialDropout2D[Float](0.5, DataFormat.NHWC, Some(3L)), sample, rows)
-    val layer = SpatialDropout2D[Float](0.5, DataFormat.NHWC, Some(3L)); layer.setState(layer.getState.copy(step = 1L))
+    val expected = whole(SpatialDropout2D[Float](0.5, DataFormat.NHWC, 3L), sample, rows)
+    val layer = SpatialDropout2D[Float](0.5, DataFormat.NHWC, 3L); layer.setState(layer.getState.copy(step = 1L))
     val schema = StructType(Seq(StructField("id", LongType, nullable = false),
       StructField("features", ArrayType(FloatType, containsNull = false), nullable = false)))
     val shuffled = scala.util.Random.javaRandomToRandom(new java.util.Random(3L)).shuffle(rows.indices.toIndexedSeq)
@@ -105,7 +105,7 @@ class SparkNoiseSuite extends AnyFunSuite with Matchers with BeforeAndAfterAll {
   test("Python's entry point: the layer as the Bridge builds it, at a step") {
     val sample = Array(6)
     val rows = data[Float](sample, 13L)
-    val expected = whole(Dropout[Float](0.25, seed = Some(-5L)), sample, rows)
+    val expected = whole(Dropout[Float](0.25, seed = -5L), sample, rows)
     val schema = StructType(Seq(StructField("index", LongType), StructField("x", ArrayType(FloatType))))
     val df = session.createDataFrame(sc.parallelize(rows.indices.map(i => org.apache.spark.sql.Row(i.toLong, rows(i).toSeq)), 2), schema)
     val out = SparkNoise.forwardDataFrame(df, "Dropout", "float32", -5L, 0.25, true, "NCHW", null, 1L, true, "6", "index",
@@ -115,14 +115,14 @@ class SparkNoiseSuite extends AnyFunSuite with Matchers with BeforeAndAfterAll {
 
   test("a row of the wrong size: the error names the row's index and both shapes") {
     val rows = (0 until 8).map(i => (i.toLong, Array.fill(if (i == 5) 4 else 6)(1f)))
-    val e = intercept[SparkException](SparkNoise.forward(Dropout[Float](seed = Some(1L)), Array(2, 3), sc.parallelize(rows, 3)).collect())
+    val e = intercept[SparkException](SparkNoise.forward(Dropout[Float](seed = 1L), Array(2, 3), sc.parallelize(rows, 3)).collect())
     e.getMessage should include("Dropout: row 5 has 4 values, the sample shape (2, 3) needs 6")
     val nulls = sc.parallelize(Seq((3L, null: Array[Float])), 1)
-    intercept[SparkException](SparkNoise.forward(Dropout[Float](seed = Some(1L)), Array(2, 3), nulls).collect())
+    intercept[SparkException](SparkNoise.forward(Dropout[Float](seed = 1L), Array(2, 3), nulls).collect())
       .getMessage should include("Dropout: row 3 has no values (null), the sample shape (2, 3) needs 6")
     val intIndex = session.createDataFrame(sc.parallelize(Seq(org.apache.spark.sql.Row(0, Seq(1f))), 1),
       StructType(Seq(StructField("index", org.apache.spark.sql.types.IntegerType), StructField("x", ArrayType(FloatType)))))
-    intercept[IllegalArgumentException](SparkNoise.forwardDataFrame(Dropout[Float](seed = Some(1L)), Array(1), intIndex,
+    intercept[IllegalArgumentException](SparkNoise.forwardDataFrame(Dropout[Float](seed = 1L), Array(1), intIndex,
       "index", "x", "y")).getMessage shouldBe "Dropout: column index must be a long (the row's global index), got int"
     // a sample shape the layer rejects fails on the driver, before any job
     intercept[IllegalArgumentException](SparkNoise.forward(SpatialDropout2D[Float](0.5), Array(3), sc.parallelize(rows, 1)))
@@ -130,7 +130,7 @@ class SparkNoiseSuite extends AnyFunSuite with Matchers with BeforeAndAfterAll {
   }
 
   test("a task carries the layer's state, not its buffers") {
-    val m = Dropout[Float](0.5, seed = Some(1L))
+    val m = Dropout[Float](0.5, seed = 1L)
     m.forward(Tensor.zeros[Float](1000, 1000))
     val bytes = new java.io.ByteArrayOutputStream()
     val out = new java.io.ObjectOutputStream(bytes)
