@@ -181,3 +181,14 @@ object TestUtil {
       case "SpatialDropout3D" => SpatialDropout3D[T](prm.p, DataFormat(prm.format), Some(seed))
     }
 }
+
+object Restore {
+  /** `m` put at (seed, step, mode) and, if given, a last forward (seed, step, training, shape) at `offset`:
+    * through `setState` (the former `restoreState`). */
+  def apply[M <: NoiseModule[_]](m: M, seed: Long, step: Long, training: Boolean,
+      last: Option[(Long, Long, Boolean, Array[Int])], offset: Long = 0L): M = {
+    val s = m.getState
+    val f = last.map { case (ls, lt, ltr, shape) => LayerState.Forward(ls, lt, ltr, shape.toVector, offset, s.params) }
+    m.setState(s.copy(seed = seed, step = step, training = training, last = f, lastTraining = f.filter(_.training)))
+  }
+}

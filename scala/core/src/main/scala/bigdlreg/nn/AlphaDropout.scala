@@ -11,18 +11,21 @@ import bigdlreg.tensor.TensorNumeric
   * identity.
   *
   * @param initP      drop probability in [0, 1) (Python `init_p`)
-  * @param seed       the module seed (unsigned 64-bit); `None`: the global seeder
+  * @param seed       the module seed (unsigned 64-bit, `seed = 42L`); default: the global seeder
   * @param noiseShape Keras `noise_shape`, as for [[Dropout]]; `None`: the input's shape
   */
-class AlphaDropout[T] protected[nn] (spec: AlphaDropoutSpec, args: LayerArgs, seed: Option[Long])(
+class AlphaDropout[T] protected[nn] (spec: AlphaDropoutSpec, args: LayerArgs, seed: Seed)(
     implicit ev: TensorNumeric[T]) extends NoiseModule[T](spec, args, seed) with DropProbability {
 
-  def this(initP: Double = AlphaDropout.DefaultP, seed: Option[Long] = None,
+  def this(initP: Double = AlphaDropout.DefaultP, seed: Seed = Seed.Global,
       noiseShape: Option[Seq[Option[Int]]] = None)(implicit ev: TensorNumeric[T]) =
     this(AlphaDropout, LayerArgs(initP, noiseShape = noiseShape), seed)
 
   /** The drop probability given at construction. */
   val initP: Double = layerArgs.value
+
+  /** Keras' `noise_shape` (`None` for FeatureAlphaDropout: its noise follows the input's rank). */
+  def noiseShape: Option[Seq[Option[Int]]] = layerArgs.noiseShape
 }
 
 /** AlphaDropout and FeatureAlphaDropout: Dropout's keep mask of drop
@@ -41,9 +44,9 @@ object AlphaDropout extends AlphaDropoutSpec {
   val name = "AlphaDropout"
   val takes: Set[String] = Set("noise_shape")
   def noiseRule(args: LayerArgs): NoiseShape.Rule = NoiseShape.of(name, args.noiseShape)
-  protected def create[T](args: LayerArgs, seed: Option[Long])(implicit ev: TensorNumeric[T]): NoiseModule[T] =
+  protected def create[T](args: LayerArgs, seed: Seed)(implicit ev: TensorNumeric[T]): NoiseModule[T] =
     new AlphaDropout[T](this, args, seed)
 
-  def apply[T](initP: Double = DefaultP, seed: Option[Long] = None, noiseShape: Option[Seq[Option[Int]]] = None)(
+  def apply[T](initP: Double = DefaultP, seed: Seed = Seed.Global, noiseShape: Option[Seq[Option[Int]]] = None)(
       implicit ev: TensorNumeric[T]): AlphaDropout[T] = new AlphaDropout[T](initP, seed, noiseShape)
 }

@@ -11,21 +11,21 @@ import bigdlreg.tensor.TensorNumeric
   *
   * @param initP  drop probability in [0, 1) (Python `init_p`)
   * @param format where the channels are (Python `data_format`)
-  * @param seed   the module seed (unsigned 64-bit); `None`: the global seeder
+  * @param seed   the module seed (unsigned 64-bit, `seed = 42L`); default: the global seeder
   */
 class FeatureAlphaDropout[T](
     initP: Double = FeatureAlphaDropout.DefaultP,
     val format: DataFormat = DataFormat.NCHW,
-    seed: Option[Long] = None)(implicit ev: TensorNumeric[T])
+    seed: Seed = Seed.Global)(implicit ev: TensorNumeric[T])
     extends AlphaDropout[T](FeatureAlphaDropout, LayerArgs(initP, format = format), seed)
 
 object FeatureAlphaDropout extends AlphaDropoutSpec {
   val name = "FeatureAlphaDropout"
   val takes: Set[String] = Set("data_format")
   def noiseRule(args: LayerArgs): NoiseShape.Rule = DataFormat.rule(name, args.format, NoiseShape.feature)
-  protected def create[T](args: LayerArgs, seed: Option[Long])(implicit ev: TensorNumeric[T]): NoiseModule[T] =
+  protected def create[T](args: LayerArgs, seed: Seed)(implicit ev: TensorNumeric[T]): NoiseModule[T] =
     new FeatureAlphaDropout[T](args.value, args.format, seed)
 
-  def apply[T](initP: Double = DefaultP, format: DataFormat = DataFormat.NCHW, seed: Option[Long] = None)(
+  def apply[T](initP: Double = DefaultP, format: DataFormat = DataFormat.NCHW, seed: Seed = Seed.Global)(
       implicit ev: TensorNumeric[T]): FeatureAlphaDropout[T] = new FeatureAlphaDropout[T](initP, format, seed)
 }

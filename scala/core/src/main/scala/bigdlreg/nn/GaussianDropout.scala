@@ -9,13 +9,13 @@ import bigdlreg.tensor.TensorNumeric
   * noise there).
   *
   * @param rate drop rate in [0, 1) (Python `rate`)
-  * @param seed the module seed (unsigned 64-bit); `None`: the global seeder
+  * @param seed the module seed (unsigned 64-bit, `seed = 42L`); default: the global seeder
   * @param noiseShape Keras `noise_shape`, as for [[Dropout]]; `None`: the input's shape
   */
 class GaussianDropout[T](
     val rate: Double,
-    seed: Option[Long] = None,
-    noiseShape: Option[Seq[Option[Int]]] = None)(implicit ev: TensorNumeric[T])
+    seed: Seed = Seed.Global,
+    val noiseShape: Option[Seq[Option[Int]]] = None)(implicit ev: TensorNumeric[T])
     extends NoiseModule[T](GaussianDropout, LayerArgs(rate, noiseShape = noiseShape), seed) {
 
   /** The noise's standard deviation, sqrt(rate / (1 - rate)). */
@@ -30,9 +30,9 @@ object GaussianDropout extends LayerSpec {
   def noiseRule(args: LayerArgs): NoiseShape.Rule = NoiseShape.of(name, args.noiseShape)
   def trainingOp(args: LayerArgs): NoiseOp = NoiseOp.gaussianDropout(args.value)
   def evaluateOp(args: LayerArgs): NoiseOp = NoiseOp.Identity
-  protected def create[T](args: LayerArgs, seed: Option[Long])(implicit ev: TensorNumeric[T]): NoiseModule[T] =
+  protected def create[T](args: LayerArgs, seed: Seed)(implicit ev: TensorNumeric[T]): NoiseModule[T] =
     new GaussianDropout[T](args.value, seed, args.noiseShape)
 
-  def apply[T](rate: Double, seed: Option[Long] = None, noiseShape: Option[Seq[Option[Int]]] = None)(
+  def apply[T](rate: Double, seed: Seed = Seed.Global, noiseShape: Option[Seq[Option[Int]]] = None)(
       implicit ev: TensorNumeric[T]): GaussianDropout[T] = new GaussianDropout[T](rate, seed, noiseShape)
 }

@@ -21,7 +21,20 @@ import bigdlreg.tensor.{Tensor, TensorNumeric}
   * (see [[NoiseShape.atBatchOffset]]). Splitting a batch along axis 0 into
   * pieces, each forwarded at its offset with the same (seed, step) in any
   * order, gives the bytes of one forward on the whole batch. Use
-  * [[restoreState]] (or `setSeed`) to put each piece's module at the same step.
+  * [[setState]] (or `setSeed`) to put each piece's module at the same step,
+  * or call [[functional]] with that (seed, step).
+  *
+  * '''Resampling.''' With [[setResampling]]`(false)` (BigDL's `isResampling`),
+  * a training forward whose noise shape equals the last training forward's
+  * reuses that forward's (seed, step) noise, at this call's batch offset, and
+  * does not advance the step; otherwise (and by default) it draws at the
+  * current step and advances.
+  *
+  * '''State.''' [[getState]] / [[setState]] (a [[LayerState]], JSON in both
+  * languages) and Java serialization carry seed, step, mode, resampling, name,
+  * parameters and the last forwards: a restored module's next forward and
+  * backward give the bytes the original's would. The layers compute through
+  * [[functional]]'s code: one implementation path.
   *
   * '''Backward.''' The module records (seed, step, mode/op, input shape) of
   * its last forward; [[backward]] applies the derivative of exactly that
@@ -44,47 +57,34 @@ import bigdlreg.tensor.{Tensor, TensorNumeric}
   *
   * @param spec    what the layer is: its companion object ([[Layers]])
   * @param initial the layer's arguments, checked here (before a seed is drawn)
-  * @param seedOpt the module seed, or `None` to take the next seed of the
-  *                global seeder ([[bigdlreg.rng.RNG]])
+  * @param seedArg the module seed, or [[Seed.Global]] to take the next seed of
+  *                the global seeder ([[bigdlreg.rng.RNG]])
   */
-abstract class NoiseModule[T](val spec: LayerSpec, initial: LayerArgs, seedOpt: Option[Long])(
+abstract class NoiseModule[T](val spec: LayerSpec, initial: LayerArgs, seedArg: Seed)(
     implicit val ev: TensorNumeric[T]) extends Serializable {
 
   /** The layer's name, used in messages ("Dropout", "SpatialDropout2D", ...). */
   final def layerName: String = spec.name
 
   // checked before the seed is drawn: a rejected module takes no seed from the global seeder
-  @volatile private[this] var args: LayerArgs = {
-    spec.value.check(layerName, spec.value.keyword, initial.value)
-    initial
-  }
+  @volatile private[this] var config: LayerConfig = new LayerConfig(spec, initial)
 
   /** Which input elements share one draw (see [[NoiseShape]]). */
-  final val noiseRule: NoiseShape.Rule = spec.noiseRule(initial)
+  final def noiseRule: NoiseShape.Rule = config.rule
 
   /** What [[noise]] returns: a keep mask, factors or addends. */
   final def noiseKind: Noise.Kind = spec.noiseKind
 
   /** The current arguments (`value` changes with `setP`). */
-  final def layerArgs: LayerArgs = args
+  final def layerArgs: LayerArgs = config.args
 
   /** Sets the layer's one number, checked as at construction. */
-  private[nn] final def setValue(v: Double): Unit =
-    args = args.copy(value = spec.value.check(layerName, spec.value.keyword, v))
-
-  /** The noise shape for an input shape (throws on a rank or noise shape that does not fit). */
-  protected final def resolveNoiseShape(inputShape: Array[Int]): Array[Int] = noiseRule(layerName, inputShape)
-
-  private def trainingOp: NoiseOp = spec.trainingOp(args)
-  private def evaluateOp: NoiseOp = spec.evaluateOp(args)
-
-  /** True when the output is written into the input (Dropout's `inplace`). */
-  protected def inplaceOutput: Boolean = false
+  private[nn] final def setValue(v: Double): Unit = synchronized { config = config.withValue(v) }
 
   /** `Layer(value)`, plus the data format for the layers that take one and
     * `noise_shape=(...)` when the user gave one. */
   override def toString: String = {
-    val a = args
+    val a = layerArgs
     val format = if (spec.takes("data_format")) Seq(a.format.toString) else Nil
     val noiseShape = noiseRule match {
       case r: NoiseShape.Fixed => Seq(s"noise_shape=$r")
@@ -94,24 +94,23 @@ abstract class NoiseModule[T](val spec: LayerSpec, initial: LayerArgs, seedOpt: 
   }
 
   private[this] var seed: Long = {
-    if (seedOpt == null) throw new IllegalArgumentException(s"$layerName: seed is null (use None)")
-    seedOpt match {
-      case Some(s) => s
-      case None    => RNG.nextModuleSeed()
-    }
+    if (seedArg == null) throw new IllegalArgumentException(s"$layerName: seed is null (use None)")
+    seedArg.draw()
   }
   private[this] var step: Long = 0L
   private[this] var train: Boolean = true
+  private[this] var resampling: Boolean = true
+  private[this] var name: String = null
   private[this] var last: NoiseModule.Record = null
   private[this] var lastTrain: NoiseModule.Record = null
   // transient: a serialized module (a Spark task) carries its state, not its buffers
   @transient private[this] var out: Tensor[T] = null
   @transient private[this] var gradIn: Tensor[T] = null
 
-  /** The result of the last forward (empty before any, and after deserialization). */
+  /** The result of the last forward (empty before any, after [[clearState]] and after deserialization). */
   final def output: Tensor[T] = synchronized { if (out == null) out = Tensor.zeros[T](0); out }
 
-  /** The result of the last backward (empty before any, and after deserialization). */
+  /** The result of the last backward (empty before any, after [[clearState]] and after deserialization). */
   final def gradInput: Tensor[T] = synchronized { if (gradIn == null) gradIn = Tensor.zeros[T](0); gradIn }
 
   /** Same as [[updateOutput]]. */
@@ -137,13 +136,16 @@ abstract class NoiseModule[T](val spec: LayerSpec, initial: LayerArgs, seedOpt: 
     */
   def updateOutput(input: Tensor[T], batchOffset: Long): Tensor[T] = synchronized {
     if (input == null) throw Validation.nullTensor(layerName, "input")
+    val cfg = config
     val shape = input.shape
-    val (noise, cellBase) = NoiseShape.atBatchOffset(layerName, resolveNoiseShape, shape, batchOffset)
-    val op = if (train) trainingOp else evaluateOp
-    val result = if (inplaceOutput) input else reuse(out, input)
-    op(seed, step, shape, noise, input.storage, result.storage, cellBase)
-    last = NoiseModule.Record(seed, step, train, op, shape, noise, batchOffset, cellBase)
-    if (train) { lastTrain = last; step += 1 }
+    val (noise, cellBase) = cfg.plan(shape, batchOffset)
+    val reused = train && !resampling && lastTrain != null && java.util.Arrays.equals(lastTrain.noise, noise)
+    val (s, t) = if (reused) (lastTrain.seed, lastTrain.step) else (seed, step)
+    val op = cfg.op(train)
+    val result = if (cfg.args.inplace) input else reuse(out, input)
+    op(s, t, shape, noise, input.storage, result.storage, cellBase)
+    last = NoiseModule.Record(s, t, train, op, shape, noise, batchOffset, cellBase, cfg.args)
+    if (train) { lastTrain = last; if (!reused) step += 1 }
     out = result
     result
   }
@@ -157,7 +159,7 @@ abstract class NoiseModule[T](val spec: LayerSpec, initial: LayerArgs, seedOpt: 
     if (gradOutput == null) throw Validation.nullTensor(layerName, "gradOutput")
     if (!gradOutput.hasShape(rec.shape))
       throw Validation.gradientShape(layerName, gradOutput.shape, rec.shape)
-    val result = if (inplaceOutput) gradOutput else reuse(gradIn, gradOutput)
+    val result = if (config.args.inplace) gradOutput else reuse(gradIn, gradOutput)
     rec.op.derivative(rec.seed, rec.step, rec.shape, rec.noise, gradOutput.storage, result.storage, rec.cellBase)
     gradIn = result
     result
@@ -170,22 +172,12 @@ abstract class NoiseModule[T](val spec: LayerSpec, initial: LayerArgs, seedOpt: 
     * (seed, step), not stored: each call allocates one array of the element
     * type per noise cell (4 or 8 bytes), plus 1 byte per cell for a mask, and
     * costs about one forward over the noise cells. Before any training forward:
-    * `IllegalStateException`.
+    * `IllegalStateException`. Same as `functional.noise` with that forward's arguments.
     */
   def noise(): Noise[T] = synchronized {
     val rec = lastTrain
     if (rec == null) throw Validation.noiseBeforeTraining(layerName)
-    val shape = rec.noise.clone()
-    val kind = noiseKind
-    val cells = Tensor.filled[T](shape, ev.fromDouble(kind.probe))
-    // the op (its derivative for masks: x * T(factor) or +0) maps the probe to the noise itself
-    val op = if (kind == Noise.KeepMask) rec.op.derivative else rec.op
-    op(rec.seed, rec.step, shape, shape, cells.storage, cells.storage, rec.cellBase)
-    kind match {
-      case Noise.KeepMask       => Noise.Keep[T](shape, cells.storage.map(v => ev.toDouble(v) != 0.0))
-      case Noise.Multiplicative => Noise.Factors(cells)
-      case Noise.Additive       => Noise.Addends(cells)
-    }
+    LayerConfig.noise[T](noiseKind, rec.op, rec.noise, rec.seed, rec.step, rec.cellBase)
   }
 
   /** Switches to training mode. */
@@ -201,8 +193,24 @@ abstract class NoiseModule[T](val spec: LayerSpec, initial: LayerArgs, seedOpt: 
 
   def getSeed: Long = synchronized(seed)
 
-  /** Number of training-mode forwards since construction or the last [[setSeed]]. */
+  /** Number of training-mode forwards since construction or the last [[setSeed]]
+    * (a forward that reused the last noise, resampling off, does not count). */
   def getStep: Long = synchronized(step)
+
+  /** Resampling on (the default): every training forward draws new noise. Off: see the class doc. */
+  def setResampling(flag: Boolean): this.type = synchronized { resampling = flag; this }
+
+  def isResampling: Boolean = synchronized(resampling)
+
+  /** BigDL's module name (a label only: messages name the layer). */
+  def setName(name: String): this.type = synchronized { this.name = name; this }
+
+  /** The name set with [[setName]], else the layer's name ("Dropout"). */
+  def getName(): String = synchronized(if (name == null) layerName else name)
+
+  /** Frees the [[output]] and [[gradInput]] buffers (BigDL's `clearState`);
+    * seed, step, mode and the last forwards stay, so backward still works. */
+  def clearState(): this.type = synchronized { out = null; gradIn = null; this }
 
   /** The last forward: (seed, step, training?, op, input shape, noise shape, batch offset), if any. */
   def lastForward: Option[NoiseModule.Record] = synchronized(Option(last))
@@ -210,32 +218,73 @@ abstract class NoiseModule[T](val spec: LayerSpec, initial: LayerArgs, seedOpt: 
   /** The most recent training forward (what [[noise]] recomputes), if any. */
   def lastTrainingForward: Option[NoiseModule.Record] = synchronized(Option(lastTrain))
 
-  /** Restores a state captured elsewhere (another process, another backend):
-    * the seed, the step and the mode, and optionally the last forward as
-    * (seed, step, training, input shape), so that backward and every later
-    * forward give exactly what the original module would. The last forward's
-    * op is rebuilt from the current parameters (as they were at that forward,
-    * unless `setP` was called since); `lastBatchOffset` is that forward's
-    * batch offset. Throws like forward on a rejected rank or offset.
-    * A restored training forward is also what [[noise]] then returns.
+  /** The module's state as a record ([[LayerState]]; `toJson` for a checkpoint). */
+  def getState: LayerState = synchronized {
+    def fwd(r: NoiseModule.Record) =
+      LayerState.Forward(r.seed, r.step, r.training, r.shape.toVector, r.batchOffset, r.args)
+    LayerState(layerName, layerArgs, ev.dtype, seed, step, train, resampling, Option(name),
+      Option(last).map(fwd), Option(lastTrain).map(fwd))
+  }
+
+  /** Puts the module in `state` (from [[getState]], here or in Python): seed,
+    * step, mode, resampling, name, drop probability and the last forwards, so
+    * that backward and every later forward give exactly what the module that
+    * gave the state gives. The state must be of this layer and dtype, with this
+    * module's parameters except the drop probability of a mask layer (which
+    * [[DropProbability.setP]] can change); a last forward whose rank or offset
+    * the layer rejects is refused as forward refuses it. Nothing changes on an error.
     */
-  def restoreState(seed: Long, step: Long, training: Boolean,
-      lastForward: Option[(Long, Long, Boolean, Array[Int])], lastBatchOffset: Long = 0L): this.type = synchronized {
-    val rec = lastForward.map { case (s, t, tr, shape) =>
-      val sh = shape.clone()
-      val (noise, cellBase) = NoiseShape.atBatchOffset(layerName, resolveNoiseShape, sh, lastBatchOffset)
-      NoiseModule.Record(s, t, tr, if (tr) trainingOp else evaluateOp, sh, noise, lastBatchOffset, cellBase)
+  def setState(state: LayerState): this.type = synchronized {
+    if (state == null) throw new IllegalArgumentException(s"$layerName: state is null")
+    if (state.layer != layerName)
+      throw new IllegalArgumentException(s"$layerName: the state is of a ${state.layer}, not of a $layerName")
+    LayerState.checkDtype(state, ev)
+    if (state.step < 0L) throw new IllegalArgumentException(s"$layerName: step must be >= 0, got ${state.step}")
+    val cfg = configFor(state.params)
+    def rec(f: LayerState.Forward, what: String): NoiseModule.Record = {
+      if (f == null) throw new IllegalArgumentException(s"$layerName: $what is null (use None)")
+      if (f.step < 0L) throw new IllegalArgumentException(s"$layerName: $what step must be >= 0, got ${f.step}")
+      val shape = f.shape.toArray
+      Tensor.checkShape(shape)
+      val c = configFor(f.params)
+      val (noise, cellBase) = c.plan(shape, f.batchOffset)
+      NoiseModule.Record(f.seed, f.step, f.training, c.op(f.training), shape, noise, f.batchOffset, cellBase, c.args)
     }
-    this.seed = seed
-    this.step = step
-    this.train = training
-    this.last = rec.orNull
-    this.lastTrain = rec.filter(_.training).orNull
+    val l = state.last.map(rec(_, "last"))
+    val lt = state.lastTraining.map { f =>
+      val r = rec(f, "last_training")
+      if (!r.training) throw new IllegalArgumentException(s"$layerName: last_training is an evaluate forward")
+      r
+    }
+    config = cfg
+    seed = state.seed
+    step = state.step
+    train = state.training
+    resampling = state.resampling
+    name = state.name.orNull
+    last = l.orNull
+    lastTrain = lt.orNull
     this
   }
 
+  /** The configuration for the parameters of a state: this module's, but for the drop probability. */
+  private def configFor(params: LayerArgs): LayerConfig = {
+    if (params == null) throw new IllegalArgumentException(s"$layerName: the state's params are null")
+    val mine = config.args
+    if (params.copy(value = mine.value) != mine)
+      throw new IllegalArgumentException(
+        s"$layerName: the state's params ${LayerState.paramsJson(spec, params)} differ from the layer's " +
+          s"${LayerState.paramsJson(spec, mine)} in more than the drop probability")
+    if (params.value == mine.value) config
+    else if (this.isInstanceOf[DropProbability]) config.withValue(params.value)
+    else
+      throw new IllegalArgumentException(
+        s"$layerName: the state's ${spec.value.keyword} ${Validation.formatValue(params.value)} differs from the " +
+          s"layer's ${Validation.formatValue(mine.value)} (only a drop probability can change)")
+  }
+
   /** The noise shape this layer uses for an input shape (throws on a rejected rank). */
-  def noiseShapeFor(inputShape: Array[Int]): Array[Int] = resolveNoiseShape(inputShape.clone())
+  def noiseShapeFor(inputShape: Array[Int]): Array[Int] = config.noiseShape(inputShape.clone())
 
   private def reuse(prev: Tensor[T], like: Tensor[T]): Tensor[T] =
     if (prev != null && prev.hasShape(like.dimsRef) && (prev.storage ne like.storage)) prev
@@ -245,10 +294,11 @@ abstract class NoiseModule[T](val spec: LayerSpec, initial: LayerArgs, seedOpt: 
 object NoiseModule {
 
   /** What a forward did: enough to replay its noise. Shapes are copies;
-    * `cellBase` is the flat index of the first noise cell (from `batchOffset`).
+    * `cellBase` is the flat index of the first noise cell (from `batchOffset`);
+    * `args` are the layer's arguments at that forward (`op` was built from them).
     */
   final case class Record(seed: Long, step: Long, training: Boolean, op: NoiseOp, shape: Array[Int], noise: Array[Int],
-      batchOffset: Long = 0L, cellBase: Long = 0L) {
+      batchOffset: Long, cellBase: Long, args: LayerArgs) {
     override def toString: String =
       s"Record(seed=${RNG.seedToString(seed)}, step=$step, training=$training, op=$op, " +
         s"shape=${Validation.formatShape(shape)}, noise=${Validation.formatShape(noise)}" +

@@ -37,6 +37,20 @@ import bigdlreg.tensor.Broadcast
   */
 object NoiseShape {
 
+  /** A Keras `noise_shape` as the constructors take it, written as in Keras:
+    * `NoiseShape(None, 1, None)` is `Some(Seq(None, Some(1), None))` (the
+    * long form works too); `NoiseShape()` is rank 0. */
+  def apply(dims: Axis*): Option[Seq[Option[Int]]] = Some(dims.map(_.size).toVector)
+
+  /** One entry of [[NoiseShape.apply]]: `None` (the input's size) or an `Int`. */
+  final class Axis private (val size: Option[Int])
+
+  object Axis {
+    import scala.language.implicitConversions
+    implicit def fromInt(n: Int): Axis = new Axis(Some(n))
+    implicit def fromNone(n: None.type): Axis = new Axis(n)
+  }
+
   /** Picks the noise shape of a layer for an input shape. */
   sealed trait Rule extends Serializable {
     /** The resolved noise shape for `shape` (throws naming `layer` on a misfit). */

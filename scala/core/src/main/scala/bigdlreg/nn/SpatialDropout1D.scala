@@ -8,19 +8,20 @@ import bigdlreg.tensor.TensorNumeric
   * It is [[Dropout]] with `scale = false` and that fixed noise shape.
   *
   * @param initP drop probability in [0, 1] (Python `init_p`)
-  * @param seed  the module seed (unsigned 64-bit); `None`: the global seeder
+  * @param seed  the module seed (unsigned 64-bit, `seed = 42L`); default: the global seeder
   */
-class SpatialDropout1D[T](initP: Double = SpatialDropout1D.DefaultP, seed: Option[Long] = None)(
+class SpatialDropout1D[T](initP: Double = SpatialDropout1D.DefaultP, seed: Seed = Seed.Global)(
     implicit ev: TensorNumeric[T])
-    extends Dropout[T](SpatialDropout1D, LayerArgs(initP, scale = false), inplace = false, seed)
+    extends Dropout[T](SpatialDropout1D, LayerArgs(initP), seed)
 
 object SpatialDropout1D extends DropoutSpec {
   val name = "SpatialDropout1D"
   val takes: Set[String] = Set.empty
+  override def scaled(args: LayerArgs): Boolean = false
   def noiseRule(args: LayerArgs): NoiseShape.Rule = NoiseShape.spatial1D
-  protected def create[T](args: LayerArgs, seed: Option[Long])(implicit ev: TensorNumeric[T]): NoiseModule[T] =
+  protected def create[T](args: LayerArgs, seed: Seed)(implicit ev: TensorNumeric[T]): NoiseModule[T] =
     new SpatialDropout1D[T](args.value, seed)
 
-  def apply[T](initP: Double = DefaultP, seed: Option[Long] = None)(implicit ev: TensorNumeric[T]): SpatialDropout1D[T] =
+  def apply[T](initP: Double = DefaultP, seed: Seed = Seed.Global)(implicit ev: TensorNumeric[T]): SpatialDropout1D[T] =
     new SpatialDropout1D[T](initP, seed)
 }

@@ -11,21 +11,22 @@ import bigdlreg.tensor.TensorNumeric
   * @param initP  drop probability in [0, 1] (Python `init_p`)
   * @param format where the channels are (Python `data_format`); parse a
   *               string with `DataFormat("NHWC")`
-  * @param seed   the module seed (unsigned 64-bit); `None`: the global seeder
+  * @param seed   the module seed (unsigned 64-bit, `seed = 42L`); default: the global seeder
   */
 class SpatialDropout3D[T](
     initP: Double = SpatialDropout3D.DefaultP,
     val format: DataFormat = DataFormat.NCHW,
-    seed: Option[Long] = None)(implicit ev: TensorNumeric[T])
-    extends Dropout[T](SpatialDropout3D, LayerArgs(initP, scale = false, format = format), inplace = false, seed)
+    seed: Seed = Seed.Global)(implicit ev: TensorNumeric[T])
+    extends Dropout[T](SpatialDropout3D, LayerArgs(initP, format = format), seed)
 
 object SpatialDropout3D extends DropoutSpec {
   val name = "SpatialDropout3D"
   val takes: Set[String] = Set("data_format")
+  override def scaled(args: LayerArgs): Boolean = false
   def noiseRule(args: LayerArgs): NoiseShape.Rule = DataFormat.rule(name, args.format, NoiseShape.spatial3D)
-  protected def create[T](args: LayerArgs, seed: Option[Long])(implicit ev: TensorNumeric[T]): NoiseModule[T] =
+  protected def create[T](args: LayerArgs, seed: Seed)(implicit ev: TensorNumeric[T]): NoiseModule[T] =
     new SpatialDropout3D[T](args.value, args.format, seed)
 
-  def apply[T](initP: Double = DefaultP, format: DataFormat = DataFormat.NCHW, seed: Option[Long] = None)(
+  def apply[T](initP: Double = DefaultP, format: DataFormat = DataFormat.NCHW, seed: Seed = Seed.Global)(
       implicit ev: TensorNumeric[T]): SpatialDropout3D[T] = new SpatialDropout3D[T](initP, format, seed)
 }

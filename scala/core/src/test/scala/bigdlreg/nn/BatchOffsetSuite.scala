@@ -55,7 +55,7 @@ class BatchOffsetSuite extends AnyFunSuite with Matchers {
       val gOut = new Array[Long](gx.length)
       val per = y.length / shape(0)
       for ((a, b) <- order) {
-        val m = module[T](prm, 0x5EEDL).restoreState(0x5EEDL, 1L, training = true, None)
+        val m = bigdlreg.Restore(module[T](prm, 0x5EEDL), 0x5EEDL, 1L, training = true, None)
         val ya = bits(m.forward(rows(x, a, b), a.toLong))
         m.getStep shouldBe 2L
         val ga = bits(m.backward(rows(x, a, b), rows(g, a, b)))
@@ -102,7 +102,7 @@ class BatchOffsetSuite extends AnyFunSuite with Matchers {
     val a = GaussianDropout[Double](0.3, Some(4L))
     a.forward(x, 40L)
     val expected = bits(a.backward(x, g))
-    val b = GaussianDropout[Double](0.3, Some(4L)).restoreState(4L, 1L, training = true, Some((4L, 0L, true, Array(5, 4))), 40L)
+    val b = bigdlreg.Restore(GaussianDropout[Double](0.3, Some(4L)), 4L, 1L, training = true, Some((4L, 0L, true, Array(5, 4))), 40L)
     bits(b.backward(x, g)) shouldBe expected
   }
 

@@ -197,19 +197,18 @@ class DropoutSuite extends AnyFunSuite with Matchers {
       val a = module[Float](layer, 5L)
       (0 until 4).foreach(_ => a.forward(x))
       val last = a.lastForward.get
-      val b = module[Float](layer, 99L)
-        .restoreState(a.getSeed, a.getStep, a.isTraining(), Some((last.seed, last.step, last.training, last.shape)))
+      val b = bigdlreg.Restore(module[Float](layer, 99L), a.getSeed, a.getStep, a.isTraining(), Some((last.seed, last.step, last.training, last.shape)))
       b.getStep shouldBe 4L
       b.backward(x, g) shouldBe a.backward(x, g)
       b.forward(x) shouldBe a.forward(x)
       a.evaluate().forward(x)
       val e = a.lastForward.get
-      b.restoreState(a.getSeed, a.getStep, training = false, Some((e.seed, e.step, e.training, e.shape)))
+      bigdlreg.Restore(b, a.getSeed, a.getStep, training = false, Some((e.seed, e.step, e.training, e.shape)))
       b.backward(x, g) shouldBe a.backward(x, g)
-      b.restoreState(7L, 0L, training = true, None)
+      bigdlreg.Restore(b, 7L, 0L, training = true, None)
       an[IllegalStateException] should be thrownBy b.backward(x, g)
     }
-    the[IllegalArgumentException] thrownBy SpatialDropout1D[Float]().restoreState(1L, 1L, training = true,
+    the[IllegalArgumentException] thrownBy bigdlreg.Restore(SpatialDropout1D[Float](), 1L, 1L, training = true,
       Some((1L, 0L, true, Array(5)))) should have message "SpatialDropout1D: expected a 2-D or 3-D input, got shape (5)"
   }
 }

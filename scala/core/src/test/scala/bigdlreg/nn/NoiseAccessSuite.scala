@@ -76,7 +76,7 @@ class NoiseAccessSuite extends AnyFunSuite with Matchers {
   test("restoreState restores the noise of a restored training forward") {
     val a = Dropout[Float](0.5, seed = Some(4L))
     a.forward(Tensor.ones[Float](40)); a.forward(Tensor.ones[Float](40))
-    val b = Dropout[Float](0.5, seed = Some(77L)).restoreState(4L, 2L, training = true, Some((4L, 1L, true, Array(40))))
+    val b = bigdlreg.Restore(Dropout[Float](0.5, seed = Some(77L)), 4L, 2L, training = true, Some((4L, 1L, true, Array(40))))
     b.noise().asInstanceOf[Noise.Keep[Float]].keep.toSeq shouldBe a.noise().asInstanceOf[Noise.Keep[Float]].keep.toSeq
   }
 }

@@ -10,16 +10,21 @@ import bigdlreg.tensor.{Tensor, TensorNumeric}
 
 /** The py4j entry point of the Python `jvm` backend (`bigdl_reg/backends/jvm`).
   *
-  * Modules live here under integer handles; array bytes travel through
-  * [[SharedArena]]s (files both processes map), so py4j carries only handles, arena
-  * ids, byte offsets and shapes. One method per operation, every argument a py4j
-  * primitive or `String` (Python keeps `auto_convert=False`, under which lists don't
-  * convert): shapes are `"2,3,4"` (`""` is 0-d), seeds the unsigned 64-bit seed's bits
-  * in a `Long`, a layer's arguments as [[Bridge.layerArgs]] reads them.
+  * Stateless: a handle names an immutable layer configuration (layer, dtype and
+  * arguments, validated once by [[create]]); every call gets the state it needs
+  * (seed, step, mode, batch offset) from the caller, which holds it (the Python layer,
+  * like a Scala `NoiseModule`). Nothing is remembered between calls, so a JVM that dies
+  * loses nothing but configurations, which Python re-creates.
   *
-  * Thread-safety: py4j runs each Python thread's calls on its own Java thread. Calls on
-  * one module are serialized by that module's lock; different modules run concurrently.
-  * Arenas are independent and safe for concurrent use.
+  * Array bytes travel through [[SharedArena]]s (files both processes map), so py4j
+  * carries only handles, arena ids, byte offsets and shapes. One method per operation,
+  * every argument a py4j primitive or `String` (Python keeps `auto_convert=False`, under
+  * which lists don't convert): shapes are `"2,3,4"` (`""` is 0-d), seeds the unsigned
+  * 64-bit seed's bits in a `Long`, a layer's arguments as [[Bridge.layerArgs]] reads them.
+  *
+  * Thread-safety: py4j runs each Python thread's calls on its own Java thread. Calls
+  * share nothing but the (immutable) configurations and the arenas, which are safe for
+  * concurrent use; any number of calls may run at once, on one handle or several.
   *
   * Errors: the engine's `IllegalArgumentException` / `IllegalStateException` propagate
   * unchanged (Python raises `ValueError` / `RuntimeError` with the message). The
@@ -28,7 +33,7 @@ import bigdlreg.tensor.{Tensor, TensorNumeric}
 class Bridge {
   import Bridge._
 
-  private val modules    = new ConcurrentHashMap[Integer, Slot[_]]()
+  private val configs    = new ConcurrentHashMap[Integer, Config[_]]()
   private val arenas     = new ConcurrentHashMap[Integer, SharedArena]()
   private val nextHandle = new AtomicInteger(1)
 
@@ -44,7 +49,8 @@ class Bridge {
 
   def pid(): Long = ProcessHandle.current().pid()
 
-  def liveModules(): Int = modules.size()
+  /** Live configurations (handles created and not released). */
+  def liveModules(): Int = configs.size()
   def liveArenas(): Int  = arenas.size()
 
   // -------------------------------------------------------------- arenas
@@ -78,101 +84,84 @@ class Bridge {
     a
   }
 
-  // ------------------------------------------------------------- modules
+  // ------------------------------------------------------- configurations
 
-  /** A new layer `layer` of `dtype` ("float32" / "float64") with `seed`; its arguments
-    * as [[Bridge.layerArgs]] reads them. Returns its handle. */
-  def create(layer: String, dtype: String, seed: Long, value: Double, scale: Boolean, dataFormat: String,
+  /** A layer configuration: `layer` of `dtype` ("float32" / "float64") with its
+    * arguments as [[Bridge.layerArgs]] reads them, checked as the layer's constructor
+    * checks them (same messages). Returns its handle. */
+  def create(layer: String, dtype: String, value: Double, scale: Boolean, dataFormat: String,
              noiseShape: String): Int = {
-    val slot   = Slot(DType(dtype), layer, layerArgs(layer, value, scale, dataFormat, noiseShape), seed)
+    val d      = DType(dtype)
+    val config = Config(d, new LayerConfig(Layers.byName(layer), layerArgs(layer, value, scale, dataFormat, noiseShape)))
     val handle = nextHandle.getAndIncrement()
-    modules.put(handle, slot)
+    configs.put(handle, config)
     handle
   }
 
-  /** Releases a module; false if the handle was unknown (already released). */
-  def release(handle: Int): Boolean = modules.remove(handle) != null
+  /** Releases a configuration; false if the handle was unknown (already released). */
+  def release(handle: Int): Boolean = configs.remove(handle) != null
 
-  private[interop] def module(handle: Int): NoiseModule[_] = slot(handle).module
-
-  private def slot(handle: Int): Slot[_] = {
-    val s = modules.get(handle)
-    if (s == null) throw new IllegalStateException(s"Bridge: no module with handle $handle (it was released)")
-    s
+  private def config(handle: Int): Config[_] = {
+    val c = configs.get(handle)
+    if (c == null) throw new IllegalStateException(s"Bridge: no layer with handle $handle (it was released)")
+    c
   }
 
-  /** Reads the input (`shape`, the module's dtype) at byte `inOffset` of the arena, runs
-    * `NoiseModule.forward(input, batchOffset)` and writes the output at `outOffset`
-    * (which may equal `inOffset`). Returns the step after the call. */
-  def forward(handle: Int, arenaId: Int, inOffset: Long, shape: String, outOffset: Long, batchOffset: Long): Long =
-    slot(handle).forward(sharedArena(arenaId), inOffset, parseShape(shape), outOffset, batchOffset)
+  /** The forward of a module at (`seed`, `step`) in training mode or not, on the input
+    * (`shape`, the dtype) at byte `inOffset` as rows `batchOffset...` of a larger batch:
+    * the output, written at `outOffset` (which may equal `inOffset`), is what
+    * `NoiseModule.forward(input, batchOffset)` of a module in that state gives. */
+  def forward(handle: Int, seed: Long, step: Long, training: Boolean, batchOffset: Long, arenaId: Int,
+              inOffset: Long, shape: String, outOffset: Long): Unit =
+    config(handle).run(sharedArena(arenaId), inOffset, parseShape(shape), outOffset, seed, step, training,
+      batchOffset, derivative = false)
 
-  /** The gradient with respect to the input of the last forward, for the gradient at
-    * `gradOffset`, written at `outOffset` (may be the same). The input is never sent:
-    * the engine's backward replays the last forward's record and does not read it. */
-  def backward(handle: Int, arenaId: Int, gradOffset: Long, gradShape: String, outOffset: Long): Unit =
-    slot(handle).backward(sharedArena(arenaId), gradOffset, parseShape(gradShape), outOffset)
+  /** The derivative of the forward with these arguments applied to the gradient at
+    * `gradOffset` (of the forward's input shape), written at `outOffset` (may be the same):
+    * `NoiseModule.backward` after that forward. */
+  def backward(handle: Int, seed: Long, step: Long, training: Boolean, batchOffset: Long, arenaId: Int,
+               gradOffset: Long, gradShape: String, outOffset: Long): Unit =
+    config(handle).run(sharedArena(arenaId), gradOffset, parseShape(gradShape), outOffset, seed, step, training,
+      batchOffset, derivative = true)
 
-  def setTraining(handle: Int, training: Boolean): Unit =
-    slot(handle).locked(m => if (training) m.training() else m.evaluate())
-
-  def isTraining(handle: Int): Boolean = slot(handle).locked(_.isTraining())
-
-  def setSeed(handle: Int, seed: Long): Unit = slot(handle).locked(_.setSeed(seed))
-
-  def getSeed(handle: Int): Long = slot(handle).locked(_.getSeed)
-
-  def getStep(handle: Int): Long = slot(handle).locked(_.getStep)
-
-  /** The drop probability of a mask layer (`DropProbability.setP`); seed, step and the
-    * last forward stay. */
-  def setP(handle: Int, p: Double): Unit = slot(handle).locked {
-    case d: DropProbability => d.setP(p)
-    case m                  => throw new IllegalArgumentException(s"${m.layerName} has no drop probability to set")
-  }
-
-  /** Brings a freshly created module (created with the parameters of the last forward)
-    * to a given state: `seed`, `step` and mode, and, when `hasLast`, a last forward made
-    * with (`lastSeed`, `lastStep`, `lastTraining`) on an input of `lastShape` at
-    * `lastBatchOffset`, so that backward and every later forward give exactly what the
-    * original module gives. Python uses it to re-create the layers of a JVM that died.
-    * O(1) whatever the step: the engine's own [[NoiseModule.restoreState]]. */
-  def restore(handle: Int, seed: Long, step: Long, training: Boolean, hasLast: Boolean, lastSeed: Long,
-              lastStep: Long, lastTraining: Boolean, lastShape: String, lastBatchOffset: Long): Unit = {
-    if (step < 0 || (hasLast && lastStep < 0))
-      throw new IllegalArgumentException(s"Bridge: negative step in restore (step $step, last step $lastStep)")
-    val last = if (hasLast) Some((lastSeed, lastStep, lastTraining, parseShape(lastShape))) else None
-    slot(handle).locked(_.restoreState(seed, step, training, last, lastBatchOffset))
-  }
-
-  /** What [[noise]] will write: `"<kind>:<noise shape>"`, kind `keep`, `factor` or `addend`
-    * (`NoiseModule.noiseKind`), e.g. `"keep:2,1,3"`. Before any training forward: the
-    * engine's `IllegalStateException`. */
-  def noiseShape(handle: Int): String = slot(handle).locked { m =>
-    val rec = m.lastTrainingForward.getOrElse(throw Validation.noiseBeforeTraining(m.layerName))
-    s"${m.noiseKind.name}:${rec.noise.mkString(",")}"
-  }
-
-  /** Writes `NoiseModule.noise()` at byte `outOffset` of the arena, in the module's dtype:
-    * a keep mask as 1 (kept) and 0 (dropped), factors and addends as they are. */
-  def noise(handle: Int, arenaId: Int, outOffset: Long): Unit = slot(handle).noise(sharedArena(arenaId), outOffset)
+  /** The noise a training forward at (`seed`, `step`) on an input of `inputShape` at
+    * `batchOffset` draws (`NoiseModule.noise()` after that forward), written at byte
+    * `outOffset` in the dtype: a keep mask as 1 (kept) and 0 (dropped), factors and
+    * addends as they are. Returns `"<kind>:<noise shape>"`, kind `keep`, `factor` or
+    * `addend` (`NoiseModule.noiseKind`), e.g. `"keep:2,1,3"`. */
+  def noise(handle: Int, seed: Long, step: Long, batchOffset: Long, inputShape: String, arenaId: Int,
+            outOffset: Long): String =
+    config(handle).noise(sharedArena(arenaId), outOffset, parseShape(inputShape), seed, step, batchOffset)
 
   /** The engine on its own, as a Scala user runs it (no arena, no handle): a fresh layer
-    * (arguments as for [[create]]) runs `forwards` training forwards of the pattern
-    * input of `shape` ([[Bridge.pattern]]), then one backward with the same pattern as
-    * the gradient. Returns `"<sha256 of the last output>:<sha256 of the gradient>"`,
-    * lowercase hex of each tensor's little-endian bytes. The demo compares it with the
-    * Python backends. */
+    * (arguments as for [[create]], `seed`) runs `forwards` training forwards of the
+    * pattern input of `shape` ([[Bridge.pattern]]), then one backward with the same
+    * pattern as the gradient. Returns `"<sha256 of the last output>:<sha256 of the
+    * gradient>"`, lowercase hex of each tensor's little-endian bytes. The demo compares
+    * it with the Python backends. */
   def referenceDigest(layer: String, dtype: String, seed: Long, value: Double, scale: Boolean, dataFormat: String,
                       noiseShape: String, shape: String, forwards: Int): String = {
     if (forwards < 1) throw new IllegalArgumentException(s"Bridge: forwards must be >= 1, got $forwards")
     val args = layerArgs(layer, value, scale, dataFormat, noiseShape)
     Bridge.referenceDigest(DType(dtype), layer, args, seed, parseShape(shape), forwards)
   }
+
+  /** A checkpoint resumed in Scala: `Layers.fromState` of the state JSON (`LayerState`,
+    * format 1; the dtype is the state's), then `forwards` (>= 0) forwards of the pattern
+    * input of `shape` ([[Bridge.pattern]]) as the module's own `forward` runs them (its
+    * mode and resampling as the state says). Returns `"<sha256>|<state json after>"`: the
+    * lowercase hex SHA-256 of all outputs' little-endian bytes, concatenated in order,
+    * and the module's `getState.toJson` after them. The cross-language resume test
+    * compares both with Python. */
+  def resume(stateJson: String, shape: String, forwards: Int): String = {
+    if (forwards < 0) throw new IllegalArgumentException(s"Bridge: forwards must be >= 0, got $forwards")
+    val state = LayerState.fromJson(stateJson)
+    Bridge.resume(DType(state.dtype), state, parseShape(shape), forwards)
+  }
 }
 
 object Bridge {
-  final val ProtocolVersion = 6
+  final val ProtocolVersion = 7
 
   /** A layer's arguments as py4j carries them: the layer's one number (`init_p`, `rate`
     * or `stddev`), Dropout's `scale`, `dataFormat` "NCHW" / "NHWC", and a Keras noise
@@ -238,9 +227,11 @@ object Bridge {
     Tensor[T](a, shape.clone())
   }
 
+  private def digest: java.security.MessageDigest = java.security.MessageDigest.getInstance("SHA-256")
+  private def hex(bytes: Array[Byte]): String = bytes.map(b => f"${b & 0xff}%02x").mkString
+
   /** Lowercase hex SHA-256 of a tensor's little-endian bytes. */
-  def sha256LE[T](t: Tensor[T])(implicit ev: TensorNumeric[T]): String =
-    java.security.MessageDigest.getInstance("SHA-256").digest(ev.toBytes(t.storage)).map(b => f"${b & 0xff}%02x").mkString
+  def sha256LE[T](t: Tensor[T])(implicit ev: TensorNumeric[T]): String = hex(digest.digest(ev.toBytes(t.storage)))
 
   private def referenceDigest[T](d: DType[T], layer: String, args: LayerArgs, seed: Long, shape: Array[Int],
                                  forwards: Int): String = {
@@ -253,43 +244,39 @@ object Bridge {
     s"$outDigest:${sha256LE(m.backward(x, pattern[T](shape)))}"
   }
 
-  /** One module and its reusable input array; every call holds the slot's lock. */
-  private[interop] final class Slot[T](d: DType[T], val module: NoiseModule[T]) {
+  private def resume[T](d: DType[T], state: LayerState, shape: Array[Int], forwards: Int): String = {
     import d.{ev, tag}
-    private var buf: Array[T] = Array.empty[T]
+    val m   = Layers.fromState[T](state)
+    val x   = pattern[T](shape)
+    val sha = digest
+    for (_ <- 0 until forwards) sha.update(ev.toBytes(m.forward(x).storage))
+    s"${hex(sha.digest())}|${m.getState.toJson}"
+  }
 
-    private def sized(n: Int): Array[T] = { if (buf.length != n) buf = new Array[T](n); buf }
+  /** A configuration and its dtype's arena transfers. Immutable: calls share nothing else. */
+  private[interop] final case class Config[T](d: DType[T], layer: LayerConfig) {
+    import d.{ev, tag}
 
-    def locked[R](f: NoiseModule[T] => R): R = synchronized(f(module))
+    /** Reads `shape` elements at `inOffset`, applies the forward or its derivative in place, writes them at `outOffset`. */
+    def run(arena: SharedArena, inOffset: Long, shape: Array[Int], outOffset: Long, seed: Long, step: Long,
+            training: Boolean, batchOffset: Long, derivative: Boolean): Unit = {
+      val n   = Tensor.checkShape(shape)
+      val buf = new Array[T](n)
+      d.read(arena, inOffset, buf, n)
+      layer(buf, buf, shape, seed, step, training, batchOffset, derivative)
+      d.write(arena, outOffset, buf, n)
+    }
 
-    def forward(arena: SharedArena, inOffset: Long, shape: Array[Int], outOffset: Long, batchOffset: Long): Long =
-      synchronized {
-        val n = Tensor.checkShape(shape)
-        d.read(arena, inOffset, sized(n), n)
-        val y = module.forward(Tensor[T](buf, shape.clone()), batchOffset)
-        d.write(arena, outOffset, y.storage, n)
-        module.getStep
-      }
-
-    def backward(arena: SharedArena, gradOffset: Long, gradShape: Array[Int], outOffset: Long): Unit =
-      synchronized {
-        val n = Tensor.checkShape(gradShape)
-        d.read(arena, gradOffset, sized(n), n)
-        val grad = Tensor[T](buf, gradShape.clone())
-        d.write(arena, outOffset, module.backward(grad, grad).storage, n) // the input is not read
-      }
-
-    def noise(arena: SharedArena, outOffset: Long): Unit = synchronized {
-      val values = module.noise() match {
+    def noise(arena: SharedArena, outOffset: Long, inputShape: Array[Int], seed: Long, step: Long,
+              batchOffset: Long): String = {
+      val noise = layer.noise[T](inputShape, seed, step, batchOffset)
+      val values = noise match {
         case Noise.Keep(_, keep)   => keep.map(k => if (k) ev.one else ev.zero)
         case Noise.Factors(values) => values.storage
         case Noise.Addends(values) => values.storage
       }
       d.write(arena, outOffset, values, values.length)
+      s"${layer.spec.noiseKind.name}:${noise.shape.mkString(",")}"
     }
-  }
-
-  private[interop] object Slot {
-    def apply[T](d: DType[T], layer: String, args: LayerArgs, seed: Long): Slot[T] = new Slot(d, d.build(layer, args, seed))
   }
 }

@@ -138,181 +138,191 @@ class BridgeSuite extends AnyFunSuite {
   )
 
   private def direct[T: TensorNumeric](s: Spec, seed: Long): NoiseModule[T] =
-    Layers.byName(s.layer).build[T](s.args, Some(seed))(implicitly[TensorNumeric[T]].classTag, implicitly)
+    Layers.byName(s.layer).build[T](s.args, seed)(implicitly[TensorNumeric[T]].classTag, implicitly)
 
   /** `bridge.create` with the arguments as Python sends them. */
-  private def create(bridge: Bridge, layer: String, dtype: String, args: LayerArgs, seed: Long): Int =
-    bridge.create(layer, dtype, seed, args.value, args.scale, args.format.value,
+  private def create(bridge: Bridge, layer: String, dtype: String, args: LayerArgs): Int =
+    bridge.create(layer, dtype, args.value, args.scale, args.format.value,
       args.noiseShape.map(_.map(_.fold("None")(_.toString)).mkString(",")).orNull)
 
-  test("Bridge: forward/backward through arenas equal the module called directly, bit for bit") {
+  /** One stateless call through arena `arena` of `bridge`: `x` written at byte 0, the
+    * call's output read back from `outOffset`. */
+  private final class Calls[T](bridge: Bridge, arena: Int, d: Bridge.DType[T], outOffset: Long = 0L) {
+    import d.{ev, tag}
+    private def a = bridge.sharedArena(arena)
+    private def through(x: Tensor[T])(call: String => Unit): Tensor[T] = {
+      val n = x.nElement()
+      d.write(a, 0L, x.storage.clone(), n)
+      call(x.shape.mkString(","))
+      val y = new Array[T](n); d.read(a, outOffset, y, n)
+      Tensor[T](y, x.shape)
+    }
+    def forward(h: Int, seed: Long, step: Long, training: Boolean, batchOffset: Long, x: Tensor[T]): Tensor[T] =
+      through(x)(shape => bridge.forward(h, seed, step, training, batchOffset, arena, 0L, shape, outOffset))
+    def backward(h: Int, seed: Long, step: Long, training: Boolean, batchOffset: Long, g: Tensor[T]): Tensor[T] =
+      through(g)(shape => bridge.backward(h, seed, step, training, batchOffset, arena, 0L, shape, outOffset))
+    /** (the returned "<kind>:<shape>", the cells written). */
+    def noise(h: Int, seed: Long, step: Long, batchOffset: Long, inputShape: Array[Int], cells: Int): (String, Seq[T]) = {
+      val kind = bridge.noise(h, seed, step, batchOffset, inputShape.mkString(","), arena, outOffset)
+      val v = new Array[T](cells); d.read(a, outOffset, v, cells)
+      (kind, v.toSeq)
+    }
+  }
+
+  private def tensorOf[T](d: Bridge.DType[T], shape: Array[Int], salt: Int): Tensor[T] = {
+    import d.ev
+    val v = inputD(shape.product, salt)
+    Tensor[T](Array.tabulate(v.length)(i => ev.fromDouble(v(i)))(d.tag), shape)
+  }
+
+  /** The module's noise as the bridge writes it: a keep mask as 1/0, factors and addends as they are. */
+  private def noiseCells[T](n: Noise[T])(implicit ev: TensorNumeric[T]): Seq[T] = n match {
+    case Noise.Keep(_, keep)   => keep.toSeq.map(k => if (k) ev.one else ev.zero)
+    case Noise.Factors(values) => values.storage.toSeq
+    case Noise.Addends(values) => values.storage.toSeq
+  }
+
+  private def bitsOf[T](t: Tensor[T]): Seq[Long] = t.storage.toSeq.map {
+    case f: Float  => java.lang.Float.floatToRawIntBits(f).toLong
+    case v: Double => java.lang.Double.doubleToRawLongBits(v)
+    case other     => fail(s"unexpected element $other")
+  }
+
+  test("Bridge: forward, backward and noise under (seed, step, mode) give the bytes of a NoiseModule in that state") {
     val bridge = new Bridge()
     val arena  = attachArena(bridge, 1 << 20)
-    for (s <- specs; dtype <- Seq("float32", "float64"); seed <- Seq(42L, -1L)) {
-      val n = s.shape.product
-      val h = create(bridge, s.layer, dtype, s.args, seed)
-      assert(bridge.getSeed(h) == seed && bridge.getStep(h) == 0 && bridge.isTraining(h))
-      val shapeText = s.shape.mkString(",")
-      val mode      = Seq(true, true, false, true)
-      if (dtype == "float32") {
-        val ref = direct[Float](s, seed)
-        for ((train, k) <- mode.zipWithIndex) {
-          bridge.setTraining(h, train); if (train) ref.training() else ref.evaluate()
-          val x = inputF(n, k); val g = inputF(n, k + 100)
-          bridge.module(h) // exists
-          val a  = bridge.sharedArena(arena)
-          a.writeFloats(0, x, n)
-          val step = bridge.forward(h, arena, 0L, shapeText, 0L, 0L) // output over the input
-          val y    = new Array[Float](n); a.readFloats(0, y, n)
-          val yRef = ref.forward(Tensor[Float](x.clone(), s.shape))
-          assert(Tensor[Float](y, s.shape) == yRef, s"${s.layer} $dtype forward $k")
-          assert(step == ref.getStep && step == bridge.getStep(h))
-          a.writeFloats(8192, g, n) // the input is never sent: the engine does not read it
-          bridge.backward(h, arena, 8192L, shapeText, 8192L)
-          val gi = new Array[Float](n); a.readFloats(8192, gi, n)
-          assert(Tensor[Float](gi, s.shape) == ref.backward(Tensor[Float](x.clone(), s.shape), Tensor[Float](g.clone(), s.shape)))
+    def check[T](d: Bridge.DType[T]): Unit = {
+      import d.ev
+      val calls = new Calls[T](bridge, arena, d, outOffset = if (d == Bridge.DType.Float32) 0L else 16384L)
+      for (s <- specs; seed <- Seq(42L, -1L)) {
+        val h   = create(bridge, s.layer, d.name, s.args)
+        val ref = direct[T](s, seed)
+        for ((train, k) <- Seq(true, true, false, true).zipWithIndex) {
+          if (train) ref.training() else ref.evaluate()
+          val step = ref.getStep // the step this forward draws at (the module advances after it)
+          val x = tensorOf(d, s.shape, k); val g = tensorOf(d, s.shape, k + 100)
+          val y = calls.forward(h, seed, step, train, 0L, x)
+          assert(bitsOf(y) == bitsOf(ref.forward(x)), s"${s.layer} ${d.name} forward $k")
+          assert(bitsOf(calls.backward(h, seed, step, train, 0L, g)) == bitsOf(ref.backward(x, g)),
+            s"${s.layer} ${d.name} backward $k")
+          if (train) {
+            val want = ref.noise()
+            val (kind, cells) = calls.noise(h, seed, step, 0L, s.shape, want.shape.product)
+            assert(kind == s"${ref.noiseKind.name}:${want.shape.mkString(",")}")
+            assert(cells == noiseCells(want), s"${s.layer} ${d.name} noise $k")
+          }
         }
-      } else {
-        val ref = direct[Double](s, seed)
-        for ((train, k) <- mode.zipWithIndex) {
-          bridge.setTraining(h, train); if (train) ref.training() else ref.evaluate()
-          val x = inputD(n, k); val g = inputD(n, k + 100)
-          val a = bridge.sharedArena(arena)
-          a.writeDoubles(0, x, n)
-          val step = bridge.forward(h, arena, 0L, shapeText, 16384L, 0L)
-          val y    = new Array[Double](n); a.readDoubles(16384, y, n)
-          assert(Tensor[Double](y, s.shape) == ref.forward(Tensor[Double](x.clone(), s.shape)), s"${s.layer} $dtype forward $k")
-          assert(step == ref.getStep)
-          a.writeDoubles(32768, g, n)
-          bridge.backward(h, arena, 32768L, shapeText, 0L)
-          val gi = new Array[Double](n); a.readDoubles(0, gi, n)
-          assert(Tensor[Double](gi, s.shape) == ref.backward(Tensor[Double](x.clone(), s.shape), Tensor[Double](g.clone(), s.shape)))
-        }
+        // a slice of a larger batch: rows 1.. at batch offset 1, as the module's forward(x, 1)
+        val rows  = s.shape.updated(0, s.shape(0) - 1)
+        val x     = tensorOf(d, rows, 7)
+        val step  = ref.getStep
+        val y     = calls.forward(h, seed, step, true, 1L, x)
+        assert(bitsOf(y) == bitsOf(ref.forward(x, 1L)), s"${s.layer} ${d.name} batch offset")
+        val g = tensorOf(d, rows, 8)
+        assert(bitsOf(calls.backward(h, seed, step, true, 1L, g)) == bitsOf(ref.backward(x, g)))
+        val want = ref.noise()
+        assert(calls.noise(h, seed, step, 1L, rows, want.shape.product)._2 == noiseCells(want))
+        assert(bridge.release(h) && !bridge.release(h))
       }
-      bridge.setSeed(h, 7L)
-      assert(bridge.getSeed(h) == 7L && bridge.getStep(h) == 0L)
-      assert(bridge.release(h) && !bridge.release(h))
     }
+    check(Bridge.DType.Float32)
+    check(Bridge.DType.Float64)
     assert(bridge.liveModules() == 0)
     assert(bridge.detach(arena) && !bridge.detach(arena))
+  }
+
+  test("Bridge: nothing is remembered; the output may overwrite the input; any step, in O(1)") {
+    val bridge = new Bridge()
+    val arena  = attachArena(bridge, 1 << 16)
+    val calls  = new Calls[Float](bridge, arena, Bridge.DType.Float32)
+    val h      = create(bridge, "Dropout", "float32", LayerArgs(0.5))
+    val x      = tensorOf(Bridge.DType.Float32, Array(8, 8), 6)
+    val first  = bitsOf(calls.forward(h, 42L, 3L, true, 0L, x))
+    calls.forward(h, 42L, 4L, true, 0L, x)
+    assert(bitsOf(calls.forward(h, 42L, 3L, true, 0L, x)) == first) // same arguments, same bytes
+    val big = 1000000000000L // 10^12 steps: nothing is replayed
+    def expected(step: Long, src: Array[Float]): Seq[Long] = {
+      val dst = new Array[Float](64)
+      NoiseOp.dropout(0.5, true)(42L, step, Array(8, 8), Array(8, 8), src, dst)
+      dst.toSeq.map(v => java.lang.Float.floatToRawIntBits(v).toLong)
+    }
+    val t0 = System.nanoTime()
+    assert(bitsOf(calls.forward(h, 42L, big, true, 0L, x)) == expected(big, x.storage))
+    assert(bitsOf(calls.backward(h, 42L, big - 1, true, 0L, x)) == expected(big - 1, x.storage))
+    assert(System.nanoTime() - t0 < 5000000000L)
   }
 
   test("Bridge: 0-d and empty inputs") {
     val bridge = new Bridge()
     val arena  = attachArena(bridge, 4096)
-    val a      = bridge.sharedArena(arena)
-    val h      = create(bridge, "Dropout", "float32", LayerArgs(0.5), 3L)
-    a.writeFloats(0, Array(2.5f), 1)
-    assert(bridge.forward(h, arena, 0L, "", 0L, 0L) == 1L)
-    val ref = Dropout[Float](initP = 0.5, seed = Some(3L)).forward(Tensor.scalar(2.5f))
-    val y   = new Array[Float](1); a.readFloats(0, y, 1)
-    assert(Tensor[Float](y, Array.emptyIntArray) == ref)
-    assert(bridge.forward(h, arena, 0L, "0,3", 0L, 0L) == 2L) // empty: the step still advances
+    val calls  = new Calls[Float](bridge, arena, Bridge.DType.Float32)
+    val h      = create(bridge, "Dropout", "float32", LayerArgs(0.5))
+    val ref    = Dropout[Float](initP = 0.5, seed = 3L)
+    assert(calls.forward(h, 3L, 0L, true, 0L, Tensor.scalar(2.5f)) == ref.forward(Tensor.scalar(2.5f)))
+    assert(calls.forward(h, 3L, 1L, true, 0L, Tensor.zeros[Float](0, 3)).shape.toSeq == Seq(0, 3))
+    assert(bridge.noise(h, 3L, 0L, 0L, "", arena, 0L) == "keep:")
   }
 
   test("Bridge: engine and bridge errors propagate with their types and messages") {
     val bridge = new Bridge()
     val arena  = attachArena(bridge, 4096)
-    val e1     = intercept[IllegalArgumentException](create(bridge, "Dropout", "float32", LayerArgs(1.5), 1L))
+    val e1     = intercept[IllegalArgumentException](create(bridge, "Dropout", "float32", LayerArgs(1.5)))
     assert(e1.getMessage == "Dropout: init_p must be in [0, 1], got 1.5")
-    val h  = create(bridge, "SpatialDropout2D", "float64", LayerArgs(0.5), 1L)
-    val e2 = intercept[IllegalStateException](bridge.backward(h, arena, 0L, "2,3,4", 0L))
-    assert(e2.getMessage == "SpatialDropout2D: backward called before any forward")
-    val e3 = intercept[IllegalArgumentException](bridge.forward(h, arena, 0L, "2,3", 0L, 0L))
+    val h  = create(bridge, "SpatialDropout2D", "float64", LayerArgs(0.5))
+    val e3 = intercept[IllegalArgumentException](bridge.forward(h, 1L, 0L, true, 0L, arena, 0L, "2,3", 0L))
     assert(e3.getMessage == "SpatialDropout2D: expected a 3-D or 4-D input, got shape (2, 3)")
-    bridge.forward(h, arena, 0L, "2,3,4", 0L, 0L)
-    val e4 = intercept[IllegalArgumentException](bridge.backward(h, arena, 0L, "2,3,5", 0L))
-    assert(e4.getMessage == "SpatialDropout2D: gradient shape (2, 3, 5) differs from the input shape (2, 3, 4) of the last forward")
-    assert(intercept[IllegalArgumentException](create(bridge, "Dropout", "int8", LayerArgs(0.5), 1L)).getMessage.contains("float32"))
-    assert(intercept[IllegalArgumentException](create(bridge, "Nope", "float32", LayerArgs(0.5), 1L)).getMessage.contains("unknown layer"))
-    assert(intercept[IllegalArgumentException](create(bridge, "GaussianNoise", "float32", LayerArgs(0.5, scale = false), 1L))
+    assert(intercept[IllegalArgumentException](bridge.backward(h, 1L, 0L, true, 0L, arena, 0L, "2,3", 0L)).getMessage ==
+      e3.getMessage)
+    assert(intercept[IllegalArgumentException](bridge.noise(h, 1L, 0L, 0L, "2,3", arena, 0L)).getMessage == e3.getMessage)
+    assert(intercept[IllegalArgumentException](create(bridge, "Dropout", "int8", LayerArgs(0.5))).getMessage.contains("float32"))
+    assert(intercept[IllegalArgumentException](create(bridge, "Nope", "float32", LayerArgs(0.5))).getMessage.contains("unknown layer"))
+    assert(intercept[IllegalArgumentException](create(bridge, "GaussianNoise", "float32", LayerArgs(0.5, scale = false)))
       .getMessage.contains("no parameter scale"))
-    assert(intercept[IllegalArgumentException](create(bridge, "GaussianNoise", "float32", LayerArgs(-1.0), 1L)).getMessage.contains("stddev"))
-    assert(intercept[IllegalStateException](bridge.forward(999999, arena, 0L, "1", 0L, 0L)).getMessage.contains("999999"))
-    assert(intercept[IllegalStateException](bridge.forward(h, 424242, 0L, "1", 0L, 0L)).getMessage.contains("424242"))
+    assert(intercept[IllegalArgumentException](create(bridge, "GaussianNoise", "float32", LayerArgs(-1.0))).getMessage.contains("stddev"))
+    assert(intercept[IllegalArgumentException](bridge.create("SpatialDropout2D", "float32", 0.5, true, "NCWH", null))
+      .getMessage.contains("NCWH"))
+    assert(intercept[IllegalStateException](bridge.forward(999999, 1L, 0L, true, 0L, arena, 0L, "1", 0L)).getMessage.contains("999999"))
+    assert(intercept[IllegalStateException](bridge.forward(h, 1L, 0L, true, 0L, 424242, 0L, "1,1,1", 0L)).getMessage.contains("424242"))
     // an input that does not fit the arena
-    assert(intercept[IllegalArgumentException](bridge.forward(h, arena, 0L, "1,1,1000", 0L, 0L)).getMessage.contains("does not fit"))
+    assert(intercept[IllegalArgumentException](bridge.forward(h, 1L, 0L, true, 0L, arena, 0L, "1,1,1000", 0L)).getMessage
+      .contains("does not fit"))
+    assert(intercept[IllegalArgumentException](bridge.forward(h, 1L, 0L, true, -1L, arena, 0L, "1,1,1", 0L)).getMessage
+      .contains("batch"))
   }
 
-  test("Bridge: restore reproduces seed, step, mode and the last forward") {
+  test("Bridge: the stateful calls are gone (protocol 7: the caller holds the state)") {
+    val names = classOf[Bridge].getMethods.map(_.getName).toSet
+    for (gone <- Seq("setTraining", "isTraining", "setSeed", "getSeed", "getStep", "setP", "restore", "noiseShape"))
+      assert(!names(gone), gone)
+    assert(Bridge.ProtocolVersion == 7)
+  }
+
+  test("Bridge: resume = Layers.fromState then forwards; 10 straight == 5 + resume(5)") {
     val bridge = new Bridge()
-    val arena  = attachArena(bridge, 1 << 16)
-    val a      = bridge.sharedArena(arena)
-    for ((layer, args, shape) <- Seq(
-           ("Dropout", LayerArgs(0.4), Array(5, 7)),
-           ("GaussianNoise", LayerArgs(0.3), Array(9)),
-           ("SpatialDropout3D", LayerArgs(0.5, format = DataFormat.NHWC), Array(2, 2, 2, 2, 3)))) {
-      val n   = shape.product
-      val dims = shape.mkString(",")
-      val old = create(bridge, layer, "float64", args, 99L)
-      for (_ <- 0 until 5) { a.writeDoubles(0, inputD(n, 1), n); bridge.forward(old, arena, 0L, dims, 0L, 0L) }
-      // a fresh module told where the old one stands behaves identically from here on
-      for (lastTraining <- Seq(true, false)) {
-        bridge.setTraining(old, lastTraining)
-        a.writeDoubles(0, inputD(n, 2), n); bridge.forward(old, arena, 0L, dims, 0L, 0L)
-        val step     = bridge.getStep(old)
-        val lastStep = if (lastTraining) step - 1 else step
-        val neu      = create(bridge, layer, "float64", args, 99L)
-        bridge.restore(neu, 99L, step, lastTraining, true, 99L, lastStep, lastTraining, dims, 0L)
-        assert(bridge.getStep(neu) == step && bridge.isTraining(neu) == lastTraining)
-        assert(bridge.module(neu).lastForward.map(r => (r.seed, r.step, r.training, r.shape.toSeq)) ==
-          bridge.module(old).lastForward.map(r => (r.seed, r.step, r.training, r.shape.toSeq)))
-        val g = inputD(n, 3)
-        def back(h: Int): Seq[Long] = {
-          a.writeDoubles(8192, g, n)
-          bridge.backward(h, arena, 8192L, dims, 8192L)
-          val r = new Array[Double](n); a.readDoubles(8192, r, n); r.toSeq.map(java.lang.Double.doubleToRawLongBits)
-        }
-        assert(back(neu) == back(old), s"$layer backward after restore")
-        bridge.setTraining(old, true); bridge.setTraining(neu, true)
-        def fwd(h: Int): Seq[Long] = {
-          a.writeDoubles(0, inputD(n, 4), n); bridge.forward(h, arena, 0L, dims, 0L, 0L)
-          val r = new Array[Double](n); a.readDoubles(0, r, n); r.toSeq.map(java.lang.Double.doubleToRawLongBits)
-        }
-        assert(fwd(neu) == fwd(old), s"$layer forward after restore")
-        bridge.release(neu)
+    for ((layer, args, dtype, shape) <- Seq(
+           ("Dropout", LayerArgs(0.3), "float32", Array(4, 6)),
+           ("GaussianNoise", LayerArgs(0.5, noiseShape = Some(Seq(None, Some(1)))), "float64", Array(3, 5)),
+           ("SpatialDropout2D", LayerArgs(0.4, format = DataFormat.NHWC), "float32", Array(2, 3, 3, 4)))) {
+      def run[T](d: Bridge.DType[T]): Unit = {
+        import d.{ev, tag}
+        val x        = Bridge.pattern[T](shape)
+        val straight = Layers.byName(layer).build[T](args, 77L)
+        val outs     = (0 until 10).map(_ => ev.toBytes(straight.forward(x).storage.clone()))
+        val half     = Layers.byName(layer).build[T](args, 77L)
+        (0 until 5).foreach(_ => half.forward(x))
+        val Array(sha, after) = bridge.resume(half.getState.toJson, shape.mkString(","), 5).split('|')
+        val want = java.security.MessageDigest.getInstance("SHA-256")
+        outs.drop(5).foreach(want.update)
+        assert(sha == want.digest().map(b => f"${b & 0xff}%02x").mkString, layer)
+        assert(after == straight.getState.toJson, layer)
       }
+      run(Bridge.DType(dtype))
     }
-  }
-
-  test("Bridge: restore is O(1) at any step and needs no last forward") {
-    val bridge = new Bridge()
-    val arena  = attachArena(bridge, 1 << 16)
-    val a      = bridge.sharedArena(arena)
-    val n      = 64
-    val big    = 1000000000000L // 10^12 steps: a replay would take hours
-    val h      = create(bridge, "Dropout", "float32", LayerArgs(0.5), 42L)
-    val t0     = System.nanoTime()
-    bridge.restore(h, 42L, big, true, true, 42L, big - 1, true, "8,8", 0L)
-    assert(System.nanoTime() - t0 < 5000000000L)
-    assert(bridge.getStep(h) == big && bridge.isTraining(h))
-    // the backward of the restored last forward and the next forward use (42, big - 1) and (42, big)
-    def expected(step: Long, x: Array[Float]): Seq[Int] = {
-      val dst = new Array[Float](n)
-      NoiseOp.dropout(0.5, true)(42L, step, Array(8, 8), Array(8, 8), x, dst)
-      dst.toSeq.map(java.lang.Float.floatToRawIntBits)
-    }
-    val g = inputF(n, 5)
-    a.writeFloats(0, g, n)
-    bridge.backward(h, arena, 0L, "8,8", 0L)
-    val gi = new Array[Float](n); a.readFloats(0, gi, n)
-    assert(gi.toSeq.map(java.lang.Float.floatToRawIntBits) == expected(big - 1, g))
-    val x = inputF(n, 6)
-    a.writeFloats(0, x, n)
-    assert(bridge.forward(h, arena, 0L, "8,8", 0L, 0L) == big + 1)
-    val y = new Array[Float](n); a.readFloats(0, y, n)
-    assert(y.toSeq.map(java.lang.Float.floatToRawIntBits) == expected(big, x))
-    // no last forward: a step > 0 is fine (a set_seed-free history whose record is unknown)
-    val h2 = create(bridge, "GaussianNoise", "float64", LayerArgs(0.5), 3L)
-    bridge.restore(h2, 3L, big, false, false, 0L, 0L, true, "", 0L)
-    assert(bridge.getStep(h2) == big && !bridge.isTraining(h2))
-    assert(intercept[IllegalStateException](bridge.backward(h2, arena, 0L, "4", 0L)).getMessage ==
-      "GaussianNoise: backward called before any forward")
-    assert(intercept[IllegalArgumentException](bridge.restore(h2, 3L, -1L, true, false, 0L, 0L, true, "", 0L))
-      .getMessage.contains("negative step"))
-    val h3 = create(bridge, "SpatialDropout2D", "float32", LayerArgs(0.5), 1L)
-    assert(intercept[IllegalArgumentException](bridge.restore(h3, 1L, 5L, true, true, 1L, 4L, true, "2,3", 0L))
-      .getMessage == "SpatialDropout2D: expected a 3-D or 4-D input, got shape (2, 3)")
+    val m = Dropout[Double](0.5, seed = 1L)
+    assert(bridge.resume(m.getState.toJson, "3", 0) ==
+      s"${Bridge.sha256LE(Tensor.zeros[Double](0))}|${m.getState.toJson}")
+    assert(intercept[IllegalArgumentException](bridge.resume("{}", "3", 1)).getMessage.startsWith("LayerState: "))
+    assert(intercept[IllegalArgumentException](bridge.resume(m.getState.toJson, "3", -1)).getMessage.contains("forwards"))
   }
 
   test("Bridge: referenceDigest hashes the engine's own output and gradient") {
@@ -332,7 +342,7 @@ class BridgeSuite extends AnyFunSuite {
     // Dropout(0.5, seed 42), float32 (4, 16), 3 forwards
     locally {
       val shape = Array(4, 16)
-      val m     = Dropout[Float](initP = 0.5, seed = Some(42L))
+      val m     = Dropout[Float](initP = 0.5, seed = 42L)
       var y: Tensor[Float] = null
       for (_ <- 0 until 3) y = m.forward(Tensor[Float](patF(64), shape))
       val yHex = hex(y)
@@ -342,14 +352,14 @@ class BridgeSuite extends AnyFunSuite {
     // SpatialDropout2D NHWC float64, 1 forward; GaussianNoise float32, 2 forwards
     locally {
       val shape = Array(2, 3, 4, 5)
-      val m     = SpatialDropout2D[Double](initP = 0.3, format = DataFormat.NHWC, seed = Some(-1L))
+      val m     = SpatialDropout2D[Double](initP = 0.3, format = DataFormat.NHWC, seed = -1L)
       val y     = hex(m.forward(Tensor[Double](patD(120), shape)))
       val g     = m.backward(Tensor[Double](patD(120), shape), Tensor[Double](patD(120), shape))
       assert(b.referenceDigest("SpatialDropout2D", "float64", -1L, 0.3, true, "NHWC", null, "2,3,4,5", 1) ==
         s"$y:${hex(g)}")
     }
     locally {
-      val m = GaussianNoise[Float](stddev = 0.5, seed = Some(7L))
+      val m = GaussianNoise[Float](stddev = 0.5, seed = 7L)
       m.forward(Tensor[Float](patF(1000), Array(1000)))
       val y = hex(m.forward(Tensor[Float](patF(1000), Array(1000))))
       val g = m.backward(Tensor[Float](patF(1000), Array(1000)), Tensor[Float](patF(1000), Array(1000)))
@@ -366,48 +376,33 @@ class BridgeSuite extends AnyFunSuite {
       .contains("float32"))
   }
 
-  test("Bridge: concurrent threads on different modules and arenas equal sequential calls") {
+  test("Bridge: concurrent threads, on different configurations or on one, equal sequential calls") {
     val bridge  = new Bridge()
     val threads = 6
     val calls   = 40
-    def run(t: Int, arena: Int): Seq[Int] = {
+    val shared  = create(bridge, "Dropout", "float32", LayerArgs(0.5))
+    def run(t: Int, arena: Int, one: Boolean): Seq[Long] = {
       val s     = specs(t % specs.size)
-      val n     = s.shape.product
-      val h     = create(bridge, s.layer, "float32", s.args, 1000L + t)
-      val a     = bridge.sharedArena(arena)
-      val bytes = Seq.newBuilder[Int]
-      for (k <- 0 until calls) {
-        a.writeFloats(0, inputF(n, k), n)
-        bridge.forward(h, arena, 0L, s.shape.mkString(","), 0L, 0L)
-        val y = new Array[Float](n); a.readFloats(0, y, n)
-        bytes ++= y.map(java.lang.Float.floatToRawIntBits)
+      val h     = if (one) shared else create(bridge, s.layer, "float32", s.args)
+      val shape = if (one) Array(64) else s.shape
+      val c     = new Calls[Float](bridge, arena, Bridge.DType.Float32)
+      val bytes = (0 until calls).flatMap { k =>
+        bitsOf(c.forward(h, 1000L + t, k.toLong, true, 0L, tensorOf(Bridge.DType.Float32, shape, k)))
       }
-      bridge.release(h)
-      bytes.result()
+      if (!one) bridge.release(h)
+      bytes
     }
-    val arenas     = (0 until threads).map(_ => attachArena(bridge, 1 << 16))
-    val sequential = (0 until threads).map(t => run(t, arenas(t)))
-    val pool       = Executors.newFixedThreadPool(threads)
-    try {
-      val futures = (0 until threads).map(t => pool.submit(new Callable[Seq[Int]] { def call() = run(t, arenas(t)) }))
-      val parallel = futures.map(_.get(60, TimeUnit.SECONDS))
-      assert(parallel == sequential)
-    } finally pool.shutdownNow()
-    // two threads on one module are serialized: the steps they see are distinct
-    val h      = create(bridge, "Dropout", "float32", LayerArgs(0.5), 5L)
-    val pool2  = Executors.newFixedThreadPool(4)
-    try {
-      val fs = (0 until 4).map { t =>
-        pool2.submit(new Callable[Seq[Long]] {
-          def call() = (0 until 50).map { _ =>
-            bridge.sharedArena(arenas(t)).writeFloats(0, inputF(64, 1), 64)
-            bridge.forward(h, arenas(t), 0L, "64", 0L, 0L)
-          }
-        })
-      }
-      val steps = fs.flatMap(_.get(60, TimeUnit.SECONDS))
-      assert(steps.sorted == (1L to 200L))
-    } finally pool2.shutdownNow()
+    val arenas = (0 until threads).map(_ => attachArena(bridge, 1 << 16))
+    for (one <- Seq(false, true)) {
+      val sequential = (0 until threads).map(t => run(t, arenas(t), one))
+      val pool       = Executors.newFixedThreadPool(threads)
+      try {
+        val futures  = (0 until threads).map(t => pool.submit(new Callable[Seq[Long]] { def call() = run(t, arenas(t), one) }))
+        val parallel = futures.map(_.get(60, TimeUnit.SECONDS))
+        assert(parallel == sequential, s"one configuration: $one")
+      } finally pool.shutdownNow()
+    }
+    assert(bridge.liveModules() == 1)
   }
 
   test("Bridge: arguments, shapes and info") {
@@ -422,19 +417,6 @@ class BridgeSuite extends AnyFunSuite {
     assert(b.protocolVersion() == Bridge.ProtocolVersion)
     assert(b.pid() == ProcessHandle.current().pid())
     assert(b.version().nonEmpty)
-  }
-
-  test("Bridge: setP changes a mask layer's drop probability and keeps seed and step") {
-    val bridge = new Bridge()
-    val arena  = attachArena(bridge, 4096)
-    val h      = create(bridge, "Dropout", "float32", LayerArgs(0.5), 9L)
-    bridge.sharedArena(arena).writeFloats(0, inputF(16, 1), 16)
-    bridge.forward(h, arena, 0L, "16", 0L, 0L)
-    bridge.setP(h, 0.25)
-    assert(bridge.module(h).asInstanceOf[DropProbability].p == 0.25 && bridge.getStep(h) == 1L && bridge.getSeed(h) == 9L)
-    assert(intercept[IllegalArgumentException](bridge.setP(h, 1.5)).getMessage == "Dropout: init_p must be in [0, 1], got 1.5")
-    val g = create(bridge, "GaussianNoise", "float32", LayerArgs(0.5), 9L)
-    assert(intercept[IllegalArgumentException](bridge.setP(g, 0.1)).getMessage.contains("GaussianNoise"))
   }
 
   test("Probes: heap and window figures; no gateway, no bindings") {

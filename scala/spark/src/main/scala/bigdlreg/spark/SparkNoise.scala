@@ -49,7 +49,7 @@ final class RowForward[T: ClassTag] private (
       throw Validation.rowShape(layer.layerName, index, if (values == null) -1 else values.length, sampleShape)
     val in = if (writesInput) values.clone() else values
     layer.synchronized {
-      layer.restoreState(seed, step, training, None)
+      layer.setState(layer.getState.copy(seed = seed, step = step, training = training, last = None, lastTraining = None))
       val y = layer.forward(Tensor[T](in, inputShape.clone()), index).storage
       if (y eq in) y else y.clone()
     }
@@ -86,7 +86,7 @@ object SparkNoise {
 
   /** Applies `layer` (its seed, step and mode now) to (global index, sample) pairs.
     * The layer's step does not advance: call it again after `layer.forward`
-    * (or `restoreState`) for the next step's noise.
+    * (or `setState`) for the next step's noise.
     */
   def forward[T: ClassTag](layer: NoiseModule[T], sampleShape: Array[Int], rows: RDD[(Long, Array[T])])(
       implicit ev: TensorNumeric[T]): RDD[(Long, Array[T])] = {
@@ -136,8 +136,8 @@ object SparkNoise {
       inputCol: String, outputCol: String): DataFrame = {
     def run[T](d: Bridge.DType[T]): DataFrame = {
       val m = d.build(layer, Bridge.layerArgs(layer, value, scale, dataFormat, noiseShape), seed)
-      forwardDataFrame[T](m.restoreState(seed, step, training, None), Bridge.parseShape(sampleShape), df, indexCol,
-        inputCol, outputCol)(d.tag, d.ev)
+      m.setState(m.getState.copy(step = step, training = training))
+      forwardDataFrame[T](m, Bridge.parseShape(sampleShape), df, indexCol, inputCol, outputCol)(d.tag, d.ev)
     }
     run(Bridge.DType(dtype))
   }

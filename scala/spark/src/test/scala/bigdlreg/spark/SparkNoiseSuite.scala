@@ -83,7 +83,7 @@ class SparkNoiseSuite extends AnyFunSuite with Matchers with BeforeAndAfterAll {
     val sample = Array(2, 3)
     val rows = data[Double](sample, 5L)
     val expected = whole(GaussianNoise[Double](0.5, Some(9L)), sample, rows)
-    val layer = GaussianNoise[Double](0.5, Some(9L)).restoreState(9L, 1L, training = true, None)
+    val layer = GaussianNoise[Double](0.5, Some(9L)); layer.setState(layer.getState.copy(step = 1L))
     val out = SparkNoise.forward(layer, sample, SparkNoise.withIndex(sc.parallelize(rows.toIndexedSeq, 4))).collect()
     gathered(out) shouldBe expected
   }
@@ -92,7 +92,7 @@ class SparkNoiseSuite extends AnyFunSuite with Matchers with BeforeAndAfterAll {
     val sample = Array(2, 2, 3)
     val rows = data[Float](sample, 11L)
     val expected = whole(SpatialDropout2D[Float](0.5, DataFormat.NHWC, Some(3L)), sample, rows)
-    val layer = SpatialDropout2D[Float](0.5, DataFormat.NHWC, Some(3L)).restoreState(3L, 1L, training = true, None)
+    val layer = SpatialDropout2D[Float](0.5, DataFormat.NHWC, Some(3L)); layer.setState(layer.getState.copy(step = 1L))
     val schema = StructType(Seq(StructField("id", LongType, nullable = false),
       StructField("features", ArrayType(FloatType, containsNull = false), nullable = false)))
     val shuffled = scala.util.Random.javaRandomToRandom(new java.util.Random(3L)).shuffle(rows.indices.toIndexedSeq)
