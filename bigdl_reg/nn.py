@@ -218,8 +218,8 @@ class Layer:
                 mode = self._training if training is None else training
                 reused = self._reused(mode, array.shape, offset)
                 seed, step = (reused.seed, reused.step) if reused else (self._seed, self._step)
+                result = self._config(params).forward(array, out, seed, step, mode, offset)  # validates the shape
                 record = _state.plan(self._spec, seed, step, mode, array.shape, offset, params)
-                result = self._config(params).forward(array, out, seed, step, mode, offset)
                 self._last = record
                 if mode:
                     self._last_training = record
