@@ -67,9 +67,10 @@ seed (int, optional): unsigned 64-bit seed; default from the global
     seeder (:func:`bigdl_reg.set_seed`).
 backend (str, optional): "numpy", "jvm" or "auto" (the default).""",
     "noise_shape_arg": """\
-noise_shape (tuple, optional): Keras' ``noise_shape``: one entry
-    per input axis, ``None`` (the input's size), 1 (one draw shared
-    along that axis) or the input's size. Default: the input's shape.""",
+noise_shape (tuple, optional): Keras' ``noise_shape`` (a tuple, list
+    or any ordered iterable): one entry per input axis, ``None`` (the
+    input's size), 1 (one draw shared along that axis) or the input's
+    size. Default: the input's shape.""",
     "data_format_arg": '''\
 data_format (str): "NCHW" (channels first) or "NHWC" (channels
     last); Keras' "channels_first" / "channels_last" are accepted as
@@ -77,6 +78,9 @@ data_format (str): "NCHW" (channels first) or "NHWC" (channels
     "channel_p_arg": """\
 init_p (float): probability of a channel to be zeroed, in [0, 1].
     Default: 0.5""",
+    "rate_arg": """\
+rate (float, optional): Keras' name for ``init_p`` (keyword only;
+    giving both is a TypeError).""",
     "channel_formula": "Training forward: ``keep(n, c) ? x : +0``; evaluation: ``x * T(1 - p)``.",
     "shared_raises": """\
 TypeError: a value of the wrong type. Shared arguments, inputs and
@@ -625,6 +629,7 @@ class Dropout(_DropProbability):
             training. Without it, evaluation multiplies by ``1 - init_p``
             instead. Default: ``True``
         {common_args}
+        {rate_arg}
         {noise_shape_arg}
 
     {any_shape}
@@ -741,6 +746,7 @@ class SpatialDropout1D(Dropout):
     Args:
         {channel_p_arg}
         {common_args}
+        {rate_arg}
 
     Shape:
         - Input: :math:`(N, T, C)` (noise shape :math:`(N, 1, C)`) or
@@ -777,6 +783,7 @@ class SpatialDropout2D(Dropout):
         {channel_p_arg}
         {data_format_arg}
         {common_args}
+        {rate_arg}
 
     Shape:
         - NCHW input: :math:`(N, C, H, W)` (noise :math:`(N, C, 1, 1)`) or
@@ -815,6 +822,7 @@ class SpatialDropout3D(Dropout):
         {channel_p_arg}
         {data_format_arg}
         {common_args}
+        {rate_arg}
 
     Shape:
         - NCHW input: :math:`(N, C, D, H, W)` (noise :math:`(N, C, 1, 1, 1)`)
@@ -862,6 +870,7 @@ class AlphaDropout(_DropProbability):
         init_p (float): probability of an element to be dropped, in [0, 1).
             0 is the identity. Default: 0.5
         {common_args}
+        {rate_arg}
         {noise_shape_arg}
 
     {any_shape}
@@ -897,6 +906,7 @@ class FeatureAlphaDropout(AlphaDropout):
             Default: 0.5
         {data_format_arg}
         {common_args}
+        {rate_arg}
 
     Shape:
         - NCHW input: :math:`(N, C, H, W)`, :math:`(C, H, W)` or
