@@ -456,8 +456,7 @@ class Layer:
         read = _state.read(self._spec, self._dtype.name, state)
         mine = {k: x for k, x in self._params.items() if k != "init_p"}
         for params in [read.params] + [f.params for f in (read.last, read.last_training) if f is not None]:
-            if {k: x for k, x in params.items() if k != "init_p"} != mine or (
-                    "init_p" in params and not isinstance(self, _DropProbability) and params != self._params):
+            if {k: x for k, x in params.items() if k != "init_p"} != mine:
                 raise ValueError(f"{self._spec.name}: the state's parameters {params} differ from the layer's "
                                  f"{self._params}")
         with self._lock:
