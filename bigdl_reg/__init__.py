@@ -16,7 +16,7 @@ import importlib
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "set_seed", "set_default_backend", "get_default_backend", "nn"]
+__all__ = ["__version__", "set_seed", "set_default_backend", "get_default_backend", "nn", "functional"]
 
 
 def set_seed(seed) -> None:
@@ -71,7 +71,7 @@ def get_default_backend() -> str:
 
 
 def __getattr__(name):
-    # ``bigdl_reg.nn`` without an explicit import, loaded on first use
-    if name == "nn":
-        return importlib.import_module(".nn", __name__)
+    # ``bigdl_reg.nn`` / ``bigdl_reg.functional`` without an explicit import, loaded on first use
+    if name in ("nn", "functional"):
+        return importlib.import_module("." + name, __name__)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -32,7 +32,7 @@ class Param:
     keyword: str  # the Python keyword, also the name in every message
     scala: str  # the Scala constructor's name (for the docs)
     default: Any
-    check: Callable[[str, Any], Any]  # (layer, value) -> the validated value; TypeError / ValueError
+    check: Callable[..., Any]  # (layer, value[, name]) -> the validated value; TypeError / ValueError
     allowed: str  # the allowed values, as the docs write them
     meaning: str  # what it is, as the docs write it
 

@@ -172,14 +172,16 @@ def format_noise_shape(dims) -> str:
 
 
 def check_noise_shape(layer: str, value):
-    """A Keras ``noise_shape``: None, or a tuple/list of entries each None or an
-    int >= 0 (bools and floats are refused). Returns a tuple, or None."""
+    """A Keras ``noise_shape``: None, or an ordered iterable (tuple, list, 1-d
+    ndarray, ...) of entries each None or an int >= 0 (bools and floats are
+    refused; strings, mappings and sets are not shapes). Returns a tuple, or None."""
     if value is None:
         return None
-    if not isinstance(value, (tuple, list)):
+    unordered = isinstance(value, (str, bytes, dict, set, frozenset))
+    if unordered or not hasattr(value, "__iter__") or (isinstance(value, np.ndarray) and value.ndim != 1):
         raise TypeError(f"{layer}: noise_shape must be a tuple of ints and None, got {_type_name(value)}")
     dims: list[int | None] = []
-    for axis, entry in enumerate(value):
+    for axis, entry in enumerate(list(value)):
         if entry is None:
             dims.append(None)
             continue

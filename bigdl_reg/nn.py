@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import inspect
 import re
+import threading
 from dataclasses import replace
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Dict, Optional
 
 import numpy as np
 
-from . import _seeding
+from . import _seeding, _state
 from . import _validation as v
 from ._layers import (
     ADDEND,
@@ -40,7 +41,7 @@ from ._layers import (
     LayerSpec,
     register,
 )
-from .backends import Backend, LayerImpl, get_backend
+from .backends import Backend, Config, get_backend
 from .backends.numpy import ops
 
 __all__ = [
@@ -53,6 +54,7 @@ __all__ = [
     "SpatialDropout3D",
     "AlphaDropout",
     "FeatureAlphaDropout",
+    "from_state",
 ]
 
 
@@ -65,9 +67,10 @@ seed (int, optional): unsigned 64-bit seed; default from the global
     seeder (:func:`bigdl_reg.set_seed`).
 backend (str, optional): "numpy", "jvm" or "auto" (the default).""",
     "noise_shape_arg": """\
-noise_shape (tuple, optional): Keras' ``noise_shape``: one entry
-    per input axis, ``None`` (the input's size), 1 (one draw shared
-    along that axis) or the input's size. Default: the input's shape.""",
+noise_shape (tuple, optional): Keras' ``noise_shape`` (a tuple, list
+    or any ordered iterable): one entry per input axis, ``None`` (the
+    input's size), 1 (one draw shared along that axis) or the input's
+    size. Default: the input's shape.""",
     "data_format_arg": '''\
 data_format (str): "NCHW" (channels first) or "NHWC" (channels
     last); Keras' "channels_first" / "channels_last" are accepted as
@@ -75,6 +78,9 @@ data_format (str): "NCHW" (channels first) or "NHWC" (channels
     "channel_p_arg": """\
 init_p (float): probability of a channel to be zeroed, in [0, 1].
     Default: 0.5""",
+    "rate_arg": """\
+rate (float, optional): Keras' name for ``init_p`` (keyword only;
+    giving both is a TypeError).""",
     "channel_formula": "Training forward: ``keep(n, c) ? x : +0``; evaluation: ``x * T(1 - p)``.",
     "shared_raises": """\
 TypeError: a value of the wrong type. Shared arguments, inputs and
@@ -140,6 +146,12 @@ class Layer:
         if "_spec" in cls.__dict__:  # a layer (a subclass without an entry is its parent's layer)
             cls._spec = spec = register(cls.__name__, cls._spec)
             cls._signature = _signature(spec)
+            _CLASSES[cls.__name__] = cls
+            taken = {p.keyword: p.keyword for p in spec.params}
+            if "init_p" in taken:
+                taken["rate"] = "init_p"  # Keras' name
+            for keyword in _KEYWORDS:
+                setattr(cls, keyword, _parameter(taken[keyword]) if keyword in taken else _absent(keyword))
 
             def __init__(self, *args: Any, **kwargs: Any) -> None:
                 Layer.__init__(self, *args, **kwargs)
@@ -150,8 +162,14 @@ class Layer:
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         arguments = self._signature.bind(self, *args, **kwargs)
+        name, given = self._spec.name, arguments.arguments
+        keras_rate = given.pop("rate", None) if "init_p" in self._signature.parameters else None
+        if keras_rate is not None:  # Keras' name of the drop probability
+            if "init_p" in given:
+                raise TypeError(f"{name}: give init_p or rate, not both")
+            given["init_p"] = self._spec.param("init_p").check(name, keras_rate, "rate")
         arguments.apply_defaults()
-        given, name = arguments.arguments, self._spec.name
+        given = arguments.arguments  # a new dict
         params = {p.keyword: p.check(name, given[p.keyword]) for p in self._spec.params}
         self._params = {key: value for key, value in params.items() if value is not None}  # None: no noise_shape
         self._dtype = v.check_bigdl_type(name, given["bigdl_type"])
@@ -159,8 +177,14 @@ class Layer:
         seed = _seeding.next_seed() if seed is None else v.check_seed(name, seed)
         backend = given["backend"]
         self._backend: Backend = backend if _is_backend_object(backend) else get_backend(backend)
-        self._impl: LayerImpl = self._backend.create(name, self._params, self._dtype, seed)
+        self._lock = threading.RLock()  # calls on one layer are serialised: each reads and moves the state
+        self._configs: dict = {}  # parameters -> the backend's Config (set_p adds one)
         self._closed = False
+        self._seed, self._step, self._training, self._resampling = seed, 0, True, True
+        self._name: Optional[str] = None
+        self._last: Optional[_state.Forward] = None  # what backward replays
+        self._last_training: Optional[_state.Forward] = None  # what noise() and resampling read
+        self._config(self._params)  # validates on the backend now (the jvm backend starts its JVM)
 
     # -- computation -----------------------------------------------------
     def forward(self, x, batch_offset=0):
@@ -171,14 +195,50 @@ class Layer:
         that one forward on that whole batch would draw for those rows. Pieces
         of a batch forwarded at their offsets, with the same seed and step, in
         any order, give the bytes of one forward on the whole batch.
+
+        The layer's state (step, last forward) changes only once the backend
+        has returned: a forward that raises (or is interrupted) leaves the
+        layer exactly as it was.
         """
-        impl = self._live_impl()
+        return self._forward(x, batch_offset, None)
+
+    def __call__(self, x, training=None):
+        """``layer(x)``: a forward, Keras style. ``training=True`` / ``False``
+        runs this one call in that mode (Monte Carlo dropout: ``layer(x,
+        training=True)`` on an evaluating layer); None uses the layer's mode."""
+        if training is not None:
+            training = v.check_bool(self._spec.name, "training", training)
+        return self._forward(x, 0, training)
+
+    def _forward(self, x, batch_offset, training: Optional[bool]):
+        self._live()
         layer = self._spec.name
 
         def compute(array, out):
             offset = v.check_batch_offset(layer, batch_offset, array.shape)
-            return impl.forward(array, out, offset)
+            with self._lock:
+                self._live()
+                params = self._params
+                mode = self._training if training is None else training
+                reused = self._reused(mode, array.shape, offset)
+                seed, step = (reused.seed, reused.step) if reused else (self._seed, self._step)
+                result = self._config(params).forward(array, out, seed, step, mode, offset)  # validates the shape
+                record = _state.plan(self._spec, seed, step, mode, array.shape, offset, params)
+                self._last = record
+                if mode:
+                    self._last_training = record
+                    self._step += 0 if reused else 1
+                return result
         return self._run(x, compute)
+
+    def _reused(self, training: bool, shape, batch_offset: int) -> Optional[_state.Forward]:
+        """With resampling off, the last training forward whose noise this
+        training forward reuses (same noise shape), else None."""
+        last = self._last_training
+        if not training or self._resampling or last is None:
+            return None
+        noise = _state.plan(self._spec, 0, 0, True, shape, batch_offset, self._params).noise
+        return last if noise == last.noise else None
 
     def backward(self, x, grad_output):
         """The gradient w.r.t. the input of the most recent forward, for ``grad_output``.
@@ -200,9 +260,19 @@ class Layer:
             RuntimeError: no forward yet. ValueError: ``grad_output``'s shape
             differs from that forward's input. TypeError: see the dtype policy.
         """
-        impl = self._live_impl()
+        self._live()
         x = self._as_operand(x, "input")
-        return self._run(grad_output, lambda grad, out: impl.backward(x, grad, out), "grad_output")
+        return self._run(grad_output, lambda grad, out: self._backward(grad, out), "grad_output")
+
+    def _backward(self, grad, out):
+        with self._lock:
+            record = self._last
+            if record is None:
+                raise v.backward_first_error(self._spec.name)
+            if grad.shape != record.shape:
+                raise v.gradient_shape_error(self._spec.name, grad.shape, record.shape)
+            return self._config(record.params).backward(
+                grad, out, record.seed, record.step, record.training, record.batch_offset)
 
     def noise(self) -> np.ndarray:
         """The noise of the most recent training forward, recomputed from its
@@ -214,7 +284,12 @@ class Layer:
         byte per cell for a mask, 4 or 8 for factors and addends) and a
         temporary of the element type per cell; nothing is kept between
         calls. RuntimeError before any training forward."""
-        return self._live_impl().noise()
+        self._live()
+        with self._lock:
+            record = self._last_training
+            if record is None:
+                raise v.noise_before_training_error(self._spec.name)
+            return self._config(record.params).noise(record.shape, record.seed, record.step, record.batch_offset)
 
     def _run(self, array, compute, name="input"):
         if self._inplace:
@@ -239,37 +314,62 @@ class Layer:
     def _inplace(self) -> bool:
         return self._params.get("inplace", False)
 
+
     # -- modes and state -------------------------------------------------
-    def training(self):
-        """Training mode (the default): fresh noise at every forward. Returns self."""
-        self._live_impl().set_training(True)
+    def training(self, is_training=True):
+        """Training mode (the default; BigDL's ``training(is_training=True)``):
+        fresh noise at every forward. ``training(False)`` is :meth:`evaluate`. Returns self."""
+        flag = v.check_bool(self._spec.name, "is_training", is_training)
+        with self._lock:
+            self._live()
+            self._training = flag
         return self
 
     def evaluate(self):
         """Evaluation mode: the deterministic formula of each layer. Returns self."""
-        self._live_impl().set_training(False)
-        return self
+        return self.training(False)
 
     def is_training(self) -> bool:
         """True in training mode (the default), False after :meth:`evaluate`."""
-        return self._live_impl().is_training()
+        self._live()
+        return self._training
 
     def set_seed(self, seed):
         """Set this layer's seed (unsigned 64-bit) and reset its step to 0. Returns self.
 
         Raises ValueError (negative or >= 2**64) or TypeError (not an int)."""
-        self._live_impl().set_seed(v.check_seed(self._spec.name, seed))
+        seed = v.check_seed(self._spec.name, seed)
+        with self._lock:
+            self._live()
+            self._seed, self._step = seed, 0
         return self
+
+    def set_resampling(self, flag):
+        """BigDL's resampling switch (default on: every training forward draws
+        fresh noise). Off: a training forward whose noise shape equals the
+        last training forward's reuses that forward's noise (its seed and
+        step, at this call's batch offset) and leaves ``step`` where it is; a
+        different noise shape, or no training forward yet, draws as usual.
+        Returns self."""
+        flag = v.check_bool(self._spec.name, "flag", flag)
+        with self._lock:
+            self._resampling = flag
+        return self
+
+    def is_resampling(self) -> bool:
+        """False after ``set_resampling(False)``."""
+        return self._resampling
 
     @property
     def seed(self) -> int:
         """The layer's seed, an unsigned 64-bit int (explicit or from the global seeder)."""
-        return self._impl.seed
+        return self._seed
 
     @property
     def step(self) -> int:
-        """Number of training forwards since construction or the last set_seed."""
-        return self._impl.step
+        """Number of training forwards since construction or the last set_seed
+        (a forward that reused the last noise, resampling off, does not count)."""
+        return self._step
 
     @property
     def backend(self) -> str:
@@ -286,6 +386,34 @@ class Layer:
         """The element type the layer computes in and returns: float32 or float64."""
         return self._dtype
 
+    def get_dtype(self) -> str:
+        """BigDL's name of the element type: "float32" or "float64"."""
+        return self._dtype.name
+
+    # -- BigDL's module surface -------------------------------------------
+    def set_name(self, name):
+        """BigDL's module name, a label (messages keep naming the layer class). Returns self."""
+        if not isinstance(name, str):
+            raise TypeError(f"{self._spec.name}: name must be a str, got {type(name).__name__}")
+        self._name = name
+        return self
+
+    def name(self) -> str:
+        """The name given to :meth:`set_name`, else the layer's class name."""
+        return self._spec.name if self._name is None else self._name
+
+    def parameters(self) -> dict:
+        """BigDL's trainable parameters by layer name: these layers have none, so ``{}``."""
+        return {}
+
+    def get_weights(self):
+        """None: the layers have no weights (BigDL returns None too, after
+        printing "The layer does not have weight/bias")."""
+        return None
+
+    def zero_grad_parameters(self) -> None:
+        """Nothing to zero (BigDL: "If the module has parameters ... Otherwise, it does nothing")."""
+
     def get_config(self) -> dict:
         """Constructor arguments (Keras style): ``type(layer)(**layer.get_config())``
         builds an equivalent layer at step 0. The backend is not part of it."""
@@ -295,13 +423,68 @@ class Layer:
         args = ", ".join(f"{key}={value!r}" for key, value in self.get_config().items())
         return f"{self._spec.name}({args})"
 
+    def __str__(self) -> str:
+        """BigDL's ``toString``: ``Dropout(0.5)``, ``Dropout[name](0.5)`` once named
+        (BigDL shows a random id when unnamed), the data format after the value."""
+        value = next(self._params[k] for k in ("init_p", "rate", "stddev") if k in self._params)
+        args = ", ".join([repr(value)] + ([self._params["data_format"]] if "data_format" in self._params else []))
+        label = "" if self._name is None else f"[{self._name}]"
+        return f"{self._spec.name}{label}({args})"
+
+    # -- state: checkpoints, pickling, copies -------------------------------
+    def get_state(self) -> dict:
+        """The layer's state as a JSON-able record (format 1): layer,
+        parameters, dtype, seed, step, mode, resampling, name and the last
+        forwards. ``json.dumps(layer.get_state())`` is the text Scala's
+        ``LayerState.toJson`` writes for the same state; :meth:`set_state`,
+        :func:`from_state` (and Scala's ``LayerState.fromJson``) read it back,
+        and the restored layer's next forwards and backward give the bytes
+        this one's would."""
+        with self._lock:
+            return {"format": _state.FORMAT, "layer": self._spec.name, "params": _state.params_record(self._params),
+                    "dtype": self._dtype.name, "seed": str(self._seed), "step": self._step,
+                    "training": self._training, "resampling": self._resampling, "name": self._name,
+                    "last": _state.forward_record(self._last),
+                    "last_training": _state.forward_record(self._last_training)}
+
+    def set_state(self, state):
+        """Put the layer in ``state`` (a :meth:`get_state` record, from Python
+        or Scala). It must be of this layer class and dtype, with this
+        layer's parameters except the drop probability (``init_p``), which it
+        may change as :meth:`set_p` does. Nothing changes on an error
+        (ValueError / TypeError). Returns self."""
+        read = _state.read(self._spec, self._dtype.name, state)
+        mine = {k: x for k, x in self._params.items() if k != "init_p"}
+        for params in [read.params] + [f.params for f in (read.last, read.last_training) if f is not None]:
+            if {k: x for k, x in params.items() if k != "init_p"} != mine:
+                raise ValueError(f"{self._spec.name}: the state's parameters {params} differ from the layer's "
+                                 f"{self._params}")
+        with self._lock:
+            self._live()
+            for params in {_key(read.params): read.params, **{_key(f.params): f.params for f in (
+                    read.last, read.last_training) if f is not None}}.values():
+                self._config(params)  # before any change: a refused configuration changes nothing
+            self._params, self._seed, self._step = read.params, read.seed, read.step
+            self._training, self._resampling, self._name = read.training, read.resampling, read.name
+            self._last, self._last_training = read.last, read.last_training
+            self._prune_configs()
+        return self
+
+    def __reduce__(self):
+        # pickle, copy.copy and copy.deepcopy: a new, independent layer in the same state
+        return from_state, (self.get_state(), self.backend)
+
     # -- lifecycle -------------------------------------------------------
     def close(self) -> None:
-        """Release the backend module (idempotent); later calls raise RuntimeError.
+        """Release the backend configurations (idempotent); later calls raise RuntimeError.
         ``with`` blocks call it on exit."""
-        if not self._closed:
+        with self._lock:
+            if self._closed:
+                return
             self._closed = True
-            self._impl.close()
+            configs, self._configs = list(self._configs.values()), {}
+        for config in configs:
+            config.close()
 
     def __enter__(self):
         return self
@@ -309,16 +492,53 @@ class Layer:
     def __exit__(self, *exc_info):
         self.close()
 
-    def _live_impl(self):
+    def _live(self) -> None:
         if self._closed:
             raise RuntimeError(f"{self._spec.name}: the layer is closed")
-        return self._impl
+
+    def _config(self, params: dict) -> Config:
+        """The backend's configuration for ``params`` (made once)."""
+        key = _key(params)
+        config = self._configs.get(key)
+        if config is None:
+            config = self._configs[key] = self._backend.configure(self._spec.name, params, self._dtype)
+        return config
+
+    def _prune_configs(self) -> None:
+        """Close the configurations that neither the parameters nor a recorded forward use."""
+        used = {_key(self._params)} | {_key(f.params) for f in (self._last, self._last_training) if f is not None}
+        for key in [k for k in self._configs if k not in used]:
+            self._configs.pop(key).close()
+
+
+def _key(params: dict) -> tuple:
+    return tuple(params.items())
+
+
+def from_state(state, backend=None) -> Layer:
+    """A new layer in ``state`` (a :meth:`Layer.get_state` record, from
+    Python or Scala) on ``backend`` (default: the default backend)."""
+    name = _state.layer_of(state)
+    if name not in _CLASSES:
+        raise ValueError(f'unknown layer "{name}"; expected one of {", ".join(_CLASSES)}')
+    cls = _CLASSES[name]
+    params = _state.read_params(cls._spec, state.get("params"))
+    bigdl_type = {"float32": "float", "float64": "double"}.get(state.get("dtype"))
+    if bigdl_type is None:
+        raise ValueError(f'{name}: the state\'s "dtype" must be "float32" or "float64", got {state.get("dtype")!r}')
+    layer = cls(**params, bigdl_type=bigdl_type, backend=backend, seed=0)
+    try:
+        return layer.set_state(state)
+    except BaseException:
+        layer.close()
+        raise
 
 
 def _signature(spec: LayerSpec) -> inspect.Signature:
     """The constructor of ``spec``'s class: its own parameters (BigDL's order),
     then BigDL's ``bigdl_type``, ``seed`` and ``backend``, then Keras'
-    ``noise_shape`` when the layer takes one."""
+    ``noise_shape`` when the layer takes one, then Keras' ``rate`` (the name
+    of ``init_p``) on the layers with a drop probability."""
     keyword = inspect.Parameter.POSITIONAL_OR_KEYWORD
 
     def parameter(name, default):
@@ -327,7 +547,27 @@ def _signature(spec: LayerSpec) -> inspect.Signature:
     own = [parameter(p.keyword, p.default) for p in spec.params if p is not NOISE_SHAPE]
     shared = [parameter("bigdl_type", "float"), parameter("seed", None), parameter("backend", None)]
     keras = [parameter(p.keyword, p.default) for p in spec.params if p is NOISE_SHAPE]
+    if any(p.keyword == "init_p" for p in spec.params):
+        keras.append(inspect.Parameter("rate", inspect.Parameter.KEYWORD_ONLY, default=None))
     return inspect.Signature([parameter("self", inspect.Parameter.empty), *own, *shared, *keras])
+
+
+#: the parameters readable as attributes (``layer.init_p``; AttributeError on a layer without it)
+_KEYWORDS = ("init_p", "rate", "stddev", "data_format", "inplace", "scale", "noise_shape")
+
+
+def _parameter(keyword: str) -> property:
+    """``layer.<keyword>``: the parameter's value (None for an absent noise_shape)."""
+    def read(self):
+        return self._params.get(keyword)
+    read.__doc__ = f"The layer's ``{keyword}``."
+    return property(read)
+
+
+def _absent(keyword: str) -> property:
+    def read(self):
+        raise AttributeError(f"{self._spec.name} has no parameter {keyword}")
+    return property(read)
 
 
 class _DropProbability(Layer):
@@ -336,21 +576,28 @@ class _DropProbability(Layer):
 
     @property
     def p(self) -> float:
+        """The drop probability ``init_p`` (Scala's ``getP``; also ``rate``, Keras' name)."""
         return self._params["init_p"]
 
     def set_p(self, p):
-        """Change the drop probability (BigDL's ``setP``); seed and step are kept. Returns self."""
+        """Change the drop probability (BigDL's ``setP``); seed, step and the
+        last forwards are kept (a backward still replays its forward). Returns self."""
         p = self._spec.param("init_p").check(self._spec.name, p)
-        self._live_impl().set_p(p)
-        self._params = {**self._params, "init_p": p}
+        with self._lock:
+            self._live()
+            params = {**self._params, "init_p": p}
+            self._config(params)
+            self._params = params
+            self._prune_configs()
         return self
 
 
+#: the layer classes by name (``from_state`` builds them)
+_CLASSES: Dict[str, "type[Layer]"] = {}
 
 
 def _is_backend_object(backend) -> bool:
-    return backend is not None and not isinstance(backend, str) and hasattr(backend, "create")
-
+    return backend is not None and not isinstance(backend, str) and hasattr(backend, "configure")
 
 def _c_contiguous(array: np.ndarray, dtype: np.dtype) -> np.ndarray:
     """A C-contiguous array of ``dtype`` (a copy only when needed; 0-d stays 0-d,
@@ -381,6 +628,7 @@ class Dropout(_DropProbability):
             training. Without it, evaluation multiplies by ``1 - init_p``
             instead. Default: ``True``
         {common_args}
+        {rate_arg}
         {noise_shape_arg}
 
     {any_shape}
@@ -497,6 +745,7 @@ class SpatialDropout1D(Dropout):
     Args:
         {channel_p_arg}
         {common_args}
+        {rate_arg}
 
     Shape:
         - Input: :math:`(N, T, C)` (noise shape :math:`(N, 1, C)`) or
@@ -533,6 +782,7 @@ class SpatialDropout2D(Dropout):
         {channel_p_arg}
         {data_format_arg}
         {common_args}
+        {rate_arg}
 
     Shape:
         - NCHW input: :math:`(N, C, H, W)` (noise :math:`(N, C, 1, 1)`) or
@@ -571,6 +821,7 @@ class SpatialDropout3D(Dropout):
         {channel_p_arg}
         {data_format_arg}
         {common_args}
+        {rate_arg}
 
     Shape:
         - NCHW input: :math:`(N, C, D, H, W)` (noise :math:`(N, C, 1, 1, 1)`)
@@ -618,6 +869,7 @@ class AlphaDropout(_DropProbability):
         init_p (float): probability of an element to be dropped, in [0, 1).
             0 is the identity. Default: 0.5
         {common_args}
+        {rate_arg}
         {noise_shape_arg}
 
     {any_shape}
@@ -653,6 +905,7 @@ class FeatureAlphaDropout(AlphaDropout):
             Default: 0.5
         {data_format_arg}
         {common_args}
+        {rate_arg}
 
     Shape:
         - NCHW input: :math:`(N, C, H, W)`, :math:`(C, H, W)` or

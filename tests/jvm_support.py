@@ -102,16 +102,26 @@ def jvm_probe(gw, name: str):
     return getattr(gw.java_gateway.jvm.bigdlreg.interop.Probes, name)()
 
 
-def jvm_state(impl) -> dict:
-    """What the JVM itself says of a jvm-backend layer (``layer._impl``)."""
-    with impl._lock:
-        gw, handle = impl._bind()
-        return {
-            "seed": int(gw.call("getSeed", handle)) & ((1 << 64) - 1),
-            "step": int(gw.call("getStep", handle)),
-            "training": bool(gw.call("isTraining", handle)),
-            "pid": int(gw.pid or 0),
-        }
+def jvm_config(layer):
+    """The jvm backend's configuration behind ``layer`` (its current parameters)."""
+    return layer._config(layer._params)
+
+
+@contextlib.contextmanager
+def bridge_calls(gw):
+    """The names of the bridge methods called on ``gw`` inside the block."""
+    calls: list = []
+    real = gw.call
+
+    def call(method, *args):
+        calls.append(method)
+        return real(method, *args)
+
+    gw.call = call
+    try:
+        yield calls
+    finally:
+        del gw.call
 
 
 def subprocess_env() -> dict:
@@ -125,7 +135,7 @@ def dedicated_gateway(**env):
     """A JVM started with ``env`` set (``None`` removes a variable) for the
     duration of the block; before and after, the process-wide gateway is shut
     down so no other test sees that environment. Layers made before are
-    restored on it transparently."""
+    re-configured on it transparently."""
     saved = {k: os.environ.get(k) for k in env}
     gateway.shutdown()
     try:

@@ -525,6 +525,10 @@ def test_docstring_examples():
     assert attempted > 20 and failures == 0
     failures, _ = doctest.testmod(bigdl_reg)
     assert failures == 0
+    from bigdl_reg import functional
+
+    failures, attempted = doctest.testmod(functional)
+    assert attempted > 5 and failures == 0
 
 
 def test_seeder_used_only_without_explicit_seed(monkeypatch):

@@ -24,7 +24,6 @@ import pytest
 from bigdl_reg.backends import jvm
 from bigdl_reg.backends.jvm import files, gateway, java, shm
 from bigdl_reg.backends.jvm.errors import JVMError
-from bigdl_reg.backends.jvm.module import to_java_seed
 from bigdl_reg.nn import (
     Dropout,
     GaussianDropout,
@@ -36,7 +35,7 @@ from bigdl_reg.nn import (
 
 pytestmark = pytest.mark.jvm
 
-from jvm_support import ROOT, jvm_state, leftover_files
+from jvm_support import ROOT, jvm_config, leftover_files
 from jvm_support import alive as _alive
 from jvm_support import pattern as _x
 from jvm_support import subprocess_env as _env_without_jvm_overrides
@@ -185,13 +184,13 @@ def test_java_exceptions_arrive_as_python_types_with_the_scala_message():
 
     gw = _gw()
     with pytest.raises(ValueError) as e4:  # the engine's own validation, unfiltered by the facade
-        gw.call("create", "Dropout", "float32", 1, 1.5, True, "NCHW", None)
+        gw.call("create", "Dropout", "float32", 1.5, True, "NCHW", None)
     assert str(e4.value) == "Dropout: init_p must be in [0, 1], got 1.5"
     for text in (str(e1.value), str(e2.value), str(e3.value), str(e4.value)):
         assert "py4j" not in text and "Trace" not in text and "java." not in text
     with pytest.raises(RuntimeError) as e5:
-        gw.call("getStep", 10**9)
-    assert "no module with handle" in str(e5.value)
+        gw.call("forward", 10**9, 0, 0, True, 0, 0, 0, "1", 0)
+    assert "no layer with handle" in str(e5.value)
     with pytest.raises(JVMError) as e6:  # not a Java exception: py4j cannot find the method
         gw.call("noSuchMethod", 1)
     assert "noSuchMethod" in str(e6.value)
@@ -222,13 +221,13 @@ def test_jvm_killed_between_calls_gives_a_clear_error_then_recovers_exactly():
     assert f"pid {old_pid}" in msg and "killed by signal 9 (SIGKILL)" in msg
     assert "next call starts a new JVM" in msg
     assert jl.step == 3  # the failed call had no effect
-    # recovery: a new JVM, the layer re-created at its seed and step
+    # recovery: a new JVM, the configuration re-created there; seed and step are the layer's own
     _same(jl.forward(x), nl.forward(x))
     assert _gw().pid != old_pid and jl.step == nl.step == 4
     _same(jl.backward(x, x), nl.backward(x, x))
-    assert jl._impl.restores == 1
-    state = jvm_state(jl._impl)
-    assert state["step"] == 4 and state["seed"] == 7 and state["training"]
+    config = jvm_config(jl)
+    assert config.creations == 2 and config._gw is _gw()  # created, then re-created once on the new JVM
+    assert jl.step == 4 and jl.seed == 7 and jl.is_training()
 
 
 @pytest.mark.parametrize("scenario", ["eval", "backward-after-kill", "set_seed-after-forward", "set_p-after-forward"])
@@ -269,7 +268,7 @@ def test_recovery_replays_the_batch_offset_of_the_last_forward():
     with pytest.raises(JVMError):
         jl.forward(x)
     _same(jl.backward(x, g), nl.backward(x, g))
-    assert jl._impl.restores == 1
+    assert jvm_config(jl).creations == 2
 
 
 @pytest.mark.parametrize("layer_cls, args, dtype", [
@@ -277,29 +276,26 @@ def test_recovery_replays_the_batch_offset_of_the_last_forward():
     (GaussianNoise, (0.5,), "double"),
 ])
 def test_recovery_at_a_large_step_is_exact_and_replays_nothing(layer_cls, args, dtype):
-    """A layer at step 10^12 (placed there through Bridge.restore, not by running
+    """A layer at step 10^12 (placed there through set_state, not by running
     forwards) survives a SIGKILL: the backward of its pre-crash forward and the
     next forward equal the numpy backend's bytes, and recovery is O(1)
-    (NoiseModule.restoreState; a replay of 10^12 steps would take days)."""
+    (the configuration is re-created; a replay of 10^12 steps would take days)."""
     big = 10**12
     jl, nl = _pair(layer_cls, *args, seed=2**64 - 3, bigdl_type=dtype)
     np_dtype = np.float32 if dtype == "float" else np.float64
     x, g = _x((16, 33), np_dtype, salt=3), _x((16, 33), np_dtype, salt=4)
-    impl = jl._impl
-    gw, handle = impl._bind()
-    gw.call("restore", handle, to_java_seed(impl.seed), big, True, False, 0, 0, True, "", 0)
-    impl._step = big
-    nl._impl._step = big
-    assert jvm_state(impl)["step"] == big
+    state = {**jl.get_state(), "step": big}
+    jl.set_state(state), nl.set_state(state)
+    assert jl.step == nl.step == big
     _same(jl.forward(x), nl.forward(x))  # the forward at step 10^12, before the crash
     assert jl.step == nl.step == big + 1
     _kill_jvm()
     with pytest.raises(JVMError):
         jl.backward(x, g)
     started = time.monotonic()
-    _same(jl.backward(x, g), nl.backward(x, g))  # re-created at step 10^12 + 1, with its last forward
-    assert time.monotonic() - started < 30  # JVM start + O(1) restore
-    assert impl.restores == 1 and jvm_state(impl)["step"] == big + 1
+    _same(jl.backward(x, g), nl.backward(x, g))  # re-configured on a new JVM; the last forward is the layer's
+    assert time.monotonic() - started < 30  # JVM start + O(1) re-creation
+    assert jvm_config(jl).creations == 2 and jl.step == big + 1
     _same(jl.forward(x), nl.forward(x))  # the forward at step 10^12 + 1
     _same(jl.backward(x, g), nl.backward(x, g))
     jl.evaluate(), nl.evaluate()

@@ -171,7 +171,7 @@ def test_our_jvm_errors_keep_their_message_beside_a_spark_session(spark):
     gw = gateway.get_gateway()
     assert gw.proc is not None  # our own JVM, not Spark's
     with pytest.raises(ValueError, match=r"^Dropout: init_p must be in \[0, 1\], got 1.5$"):
-        gw.call("create", "Dropout", "float32", 1, 1.5, True, "NCHW", None)
+        gw.call("create", "Dropout", "float32", 1.5, True, "NCHW", None)
     layer = SpatialDropout2D(0.5, seed=1, backend="jvm")
     with pytest.raises(RuntimeError, match="noise\\(\\) called before any training forward"):
         layer.noise()

@@ -1,8 +1,10 @@
 """Backend registry and default selection.
 
 A backend is an object (here: a module) with ``name`` and
-``create(layer, params, dtype, seed)``: the :class:`Backend` protocol, whose
-layers are :class:`LayerImpl`. Names:
+``configure(layer, params, dtype)``: the :class:`Backend` protocol, whose
+configurations are :class:`Config`. Backends are stateless: seed, step, mode
+and the last forward live in the facade layer (:class:`bigdl_reg.nn.Layer`),
+which passes them to every call. Names:
 
 * ``"numpy"``: the pure-NumPy implementation, always available.
 * ``"jvm"``: the Scala engine through py4j (``bigdl_reg.backends.jvm``),
@@ -22,39 +24,30 @@ from typing import Optional, Protocol
 import numpy as np
 
 
-class LayerImpl(Protocol):
-    """One layer instance on a backend. The facade has validated everything
-    it passes; ``out``, when given, is a C-contiguous array of the layer's
-    dtype and shape that receives the result (it may be ``x`` itself)."""
+class Config(Protocol):
+    """One immutable layer configuration (layer, validated parameters, dtype)
+    on a backend. It holds no state: every call says which noise it means,
+    (``seed``, ``step``) at ``batch_offset``, and in which mode, so the same
+    arguments give the same bytes on every call, backend and machine. The
+    facade has validated everything it passes; ``out``, when given, is a
+    C-contiguous array of the layer's dtype and shape that receives the
+    result (it may be the operand itself)."""
 
-    @property
-    def seed(self) -> int: ...
+    def forward(self, x: np.ndarray, out: Optional[np.ndarray], seed: int, step: int, training: bool,
+                batch_offset: int) -> np.ndarray:
+        """The output for ``x`` (rows ``batch_offset ..`` of a logical batch):
+        the training formula with the noise of (seed, step), or the evaluate formula."""
 
-    @property
-    def step(self) -> int:
-        """Training forwards since construction or the last ``set_seed``."""
+    def backward(self, grad: np.ndarray, out: Optional[np.ndarray], seed: int, step: int, training: bool,
+                 batch_offset: int) -> np.ndarray:
+        """The gradient for ``grad``: the derivative of the forward with these arguments."""
 
-    def forward(self, x: np.ndarray, out: Optional[np.ndarray], batch_offset: int) -> np.ndarray:
-        """The output for ``x`` (rows ``batch_offset ..`` of a logical batch); a training forward advances ``step``."""
-
-    def backward(self, x: np.ndarray, grad: np.ndarray, out: Optional[np.ndarray]) -> np.ndarray:
-        """The gradient for ``grad``, with the noise of the last forward recomputed from its (seed, step)."""
-
-    def noise(self) -> np.ndarray:
-        """The noise of the last training forward: a bool keep mask, or factors / addends."""
-
-    def set_training(self, flag: bool) -> None: ...
-
-    def is_training(self) -> bool: ...
-
-    def set_seed(self, seed: int) -> None:
-        """A new seed; the step restarts at 0."""
-
-    def set_p(self, p: float) -> None:
-        """A new drop probability (the layers with ``init_p``); seed and step stay."""
+    def noise(self, input_shape: tuple, seed: int, step: int, batch_offset: int) -> np.ndarray:
+        """The noise of a training forward of ``input_shape`` with these
+        arguments: a bool keep mask, or the factors / addends, of its noise shape."""
 
     def close(self) -> None:
-        """Release what the layer holds; idempotent."""
+        """Release what the configuration holds; idempotent."""
 
 
 class Backend(Protocol):
@@ -62,9 +55,9 @@ class Backend(Protocol):
 
     name: str  # "numpy" or "jvm"
 
-    def create(self, layer: str, params: dict, dtype: np.dtype, seed: int) -> LayerImpl:
-        """A new ``layer`` (a class name of :mod:`bigdl_reg.nn`) with its
-        validated Python keywords ``params``, in training mode at step 0."""
+    def configure(self, layer: str, params: dict, dtype: np.dtype) -> Config:
+        """The configuration of ``layer`` (a class name of :mod:`bigdl_reg.nn`)
+        with its validated Python keywords ``params``, in ``dtype``."""
 
 
 NAMES = ("auto", "numpy", "jvm")
@@ -144,5 +137,5 @@ def get_backend(name: str | None = None) -> Backend:
     return module
 
 
-__all__ = ["Backend", "LayerImpl", "NAMES", "ENV_VAR", "get_backend", "set_default_backend", "get_default_backend",
+__all__ = ["Backend", "Config", "NAMES", "ENV_VAR", "get_backend", "set_default_backend", "get_default_backend",
            "jvm_problem"]

@@ -16,7 +16,7 @@ Life cycle:
 * a JVM that dies (crash, OOM kill, ``kill``) is noticed by the next call,
   which raises :class:`~.errors.JVMError` naming the exit status and the tail
   of the JVM's stderr; the gateway is then discarded and the following call
-  starts a fresh JVM (:mod:`.module` restores the layers created on the old one);
+  starts a fresh JVM (:mod:`.module` re-creates the configurations there);
 * a forked child never uses its parent's JVM: it starts its own.
 
 Every wait has a deadline: start-up (``BIGDL_REG_JVM_START_TIMEOUT``, 30 s),
@@ -45,7 +45,7 @@ from . import errors, files, java
 from .errors import JVMError
 
 #: Must equal ``Bridge.ProtocolVersion`` in scala/interop (checked at start-up).
-PROTOCOL_VERSION = 6
+PROTOCOL_VERSION = 7
 
 TOKEN_ENV = "BIGDL_REG_GATEWAY_TOKEN"
 START_TIMEOUT_ENV = "BIGDL_REG_JVM_START_TIMEOUT"

@@ -1,27 +1,22 @@
-"""The ``jvm`` backend's module: a proxy for a Scala layer behind the bridge.
+"""The ``jvm`` backend's configuration: a proxy for a Scala layer configuration behind the bridge.
 
-The proxy holds the layer's handle in the JVM and mirrors its state (seed,
-step, mode, and what the most recent forward was), so property reads cost no
-round trip and a layer survives the death of its JVM:
+A handle in the JVM is an immutable configuration (layer, dtype, parameters);
+seed, step, mode and the last forward live in the Python layer, which passes
+them to every call (bridge protocol 7). So nothing in the JVM needs restoring:
 
 **Recovery.** When the JVM has died (or was stopped by
 :func:`~bigdl_reg.backends.jvm.gateway.shutdown`), the call that noticed it
 raises :class:`~bigdl_reg.backends.jvm.errors.JVMError`; that call had no
-effect. The next call on any proxy starts a fresh JVM and the proxy
-transparently re-creates its Scala layer with the same parameters, seed, step
-and mode and the same "last forward" (``Bridge.restore``), so the noise of
-every later forward, and the backward of a forward made before the crash,
-are exactly what they would have been without the crash. A call interrupted
-by Ctrl-C (``KeyboardInterrupt``) is handled the same way on the same JVM:
-the layer is re-created from its mirrored state, so the interrupted call has
-no effect either.
+effect on the layer. The next call starts a fresh JVM and re-creates the
+configuration there (``creations`` counts them). A call interrupted by Ctrl-C
+(``KeyboardInterrupt``) abandons this thread's shared-memory arena (the JVM
+may still be writing into it); the layer is unchanged.
 
-Data path: ``x`` is copied into this thread's shared-memory arena (see
-:mod:`.shm`), ``Bridge.forward`` copies it into a Java array, runs the layer
-and writes the result over the input in the arena, and the result is copied
-into ``out`` (or a new array). Backward sends only the gradient (the engine's
-backward does not read the input). Calls on one proxy are serialized (the JVM
-serializes them anyway); different proxies run concurrently.
+Data path: the operand is copied into this thread's shared-memory arena (see
+:mod:`.shm`), the bridge copies it into a Java array, computes and writes the
+result over the operand in the arena, and the result is copied into ``out``
+(or a new array). Calls on one configuration may run concurrently (each
+thread has its own arena).
 """
 
 from __future__ import annotations
@@ -75,171 +70,94 @@ def reference_digest(layer: str, params: dict, dtype, seed: int, shape, forwards
     )
 
 
-class JvmModule:
-    """Implements the backend protocol of docs/architecture.md over the bridge."""
+def resume(state_json: str, shape, forwards: int) -> Tuple[str, str]:
+    """``Bridge.resume``: a Scala layer built from ``state_json`` runs
+    ``forwards`` training forwards of the pattern input of ``shape``; returns
+    (sha256 hex of all outputs' bytes, the state JSON after)."""
+    digest, _, state = str(get_gateway().call("resume", state_json, _shape_text(shape), int(forwards))).partition("|")
+    return digest, state
 
-    def __init__(self, layer: str, params: dict, dtype, seed: int) -> None:
+
+class JvmConfig:
+    """Implements :class:`~bigdl_reg.backends.Config` over the bridge."""
+
+    def __init__(self, layer: str, params: dict, dtype) -> None:
         self.layer = layer
         self.params = dict(params)
         self.dtype = np.dtype(dtype)
         if self.dtype not in _DTYPE_NAMES:
             raise TypeError(f"{layer}: dtype must be float32 or float64, got {self.dtype}")
-        self._dtype_name = _DTYPE_NAMES[self.dtype]
-        self._args = create_args(self.params)
-        self._seed = int(seed)
-        to_java_seed(self._seed)  # range check
-        self._step = 0
-        self._training = True
-        # (seed, step, training, shape, value, batch offset) of the most recent forward
-        self._last: Optional[Tuple[int, int, bool, Tuple[int, ...], float, int]] = None
-        self._lock = threading.RLock()
+        self._create = (layer, _DTYPE_NAMES[self.dtype], *create_args(self.params))
+        self._lock = threading.Lock()
         self._closed = False
         self._gw: Optional[Gateway] = None
         self._handle: Optional[int] = None
-        self._stale = False  # set when a call was interrupted mid-flight
-        self.restores = 0  # how many times the layer was re-created on a new JVM
-        with self._lock:
-            self._bind()
-
-    # ----------------------------------------------------------- plumbing
+        self.creations = 0  # 1, plus one per new JVM the configuration was re-created on
+        self._bind()
 
     def _bind(self) -> Tuple[Gateway, int]:
-        """The live gateway and this layer's handle on it; re-creates the
-        layer on a new JVM if the old one is gone."""
-        if self._closed:
-            raise RuntimeError(f"{self.layer}: the layer was closed")
-        gw = self._gw
-        if gw is not None and gw.usable():
-            if not self._stale:
+        """The live gateway and this configuration's handle on it (created on a new JVM if the old one is gone)."""
+        with self._lock:
+            if self._closed:
+                raise RuntimeError(f"{self.layer}: the layer was closed")
+            gw = self._gw
+            if gw is not None and gw.usable():
                 return gw, self._handle  # type: ignore[return-value]
-            # an interrupted call may still run on the old handle: drop it
-            gw.pending_release.append(self._handle)  # type: ignore[arg-type]
-        recreate = gw is not None
-        gw = get_gateway()
-        gw.flush_pending()
-        last = self._last
-        value, *rest = self._args
-        # the last forward's value first (its noise op depends on it), then set_p's
-        created = last[4] if last is not None else value
-        handle = gw.call("create", self.layer, self._dtype_name, to_java_seed(self._seed), created, *rest)
-        try:
-            if recreate:
-                l_seed, l_step, l_training, l_shape, _, l_offset = last or (0, 0, True, (), value, 0)
-                gw.call(
-                    "restore", handle, to_java_seed(self._seed), self._step, self._training,
-                    last is not None, to_java_seed(l_seed), l_step, l_training, _shape_text(l_shape), l_offset,
-                )
-                self.restores += 1
-            if created != value:
-                gw.call("setP", handle, value)
-        except BaseException:
-            try:
-                gw.call("release", handle)
-            except Exception:
-                pass
-            raise
-        self._gw, self._handle, self._stale = gw, handle, False
-        return gw, handle
+            gw = get_gateway()
+            gw.flush_pending()
+            self._handle = int(gw.call("create", *self._create))
+            self._gw = gw
+            self.creations += 1
+            return gw, self._handle
 
-    def _call(self, gw: Gateway, method: str, *args):
-        """A state-changing bridge call. If it is interrupted (Ctrl-C) the JVM
-        may still complete it: the handle and this thread's arena are then
-        abandoned, and the next call re-creates the layer from the mirrored
-        state, so the interrupted call has no effect."""
+    def _through_arena(self, method: str, operand: np.ndarray, out: Optional[np.ndarray], what: str, *args):
+        """Sends ``operand`` through this thread's arena to ``Bridge.<method>``
+        (which writes its result over it) and copies the result into ``out``."""
+        if out is None:  # first: a MemoryError here costs nothing
+            out = np.empty(operand.shape, dtype=self.dtype)
+        gw, handle = self._bind()
+        arena = shm.arena_for(gw, operand.nbytes, f"{self.layer} {what} of shape {tuple(operand.shape)}", operand.size)
+        view = arena.view(self.dtype, operand.shape)
+        np.copyto(view, operand, casting="unsafe")
+        self._call(gw, method, handle, *args, arena.id, 0, _shape_text(operand.shape), 0)
+        np.copyto(out, view, casting="unsafe")
+        return out
+
+    @staticmethod
+    def _call(gw: Gateway, method: str, *args):
+        """A bridge call writing into the arena. If it is interrupted (Ctrl-C)
+        the JVM may still complete it: this thread's arena is abandoned."""
         try:
             return gw.call(method, *args)
         except (KeyboardInterrupt, SystemExit):
-            self._stale = True
             shm.abandon_thread_arena()
             raise
 
-    def _sync_step(self, gw: Gateway, handle: int) -> None:
-        try:
-            self._step = int(gw.call("getStep", handle))
-        except Exception:
-            pass
+    def forward(self, x: np.ndarray, out: Optional[np.ndarray], seed: int, step: int, training: bool,
+                batch_offset: int) -> np.ndarray:
+        return self._through_arena("forward", x, out, "forward",
+                                   to_java_seed(seed), int(step), bool(training), int(batch_offset))
 
-    # ----------------------------------------------------------- protocol
+    def backward(self, grad: np.ndarray, out: Optional[np.ndarray], seed: int, step: int, training: bool,
+                 batch_offset: int) -> np.ndarray:
+        return self._through_arena("backward", grad, out, "backward",
+                                   to_java_seed(seed), int(step), bool(training), int(batch_offset))
 
-    def forward(self, x: np.ndarray, out: Optional[np.ndarray] = None, batch_offset: int = 0) -> np.ndarray:
-        with self._lock:
-            if out is None:  # first: a MemoryError here leaves the layer untouched
-                out = np.empty(x.shape, dtype=self.dtype)
-            gw, handle = self._bind()
-            arena = shm.arena_for(gw, x.nbytes, f"{self.layer} forward of shape {tuple(x.shape)}", x.size)
-            view = arena.view(self.dtype, x.shape)
-            np.copyto(view, x, casting="unsafe")
-            try:
-                step = self._call(gw, "forward", handle, arena.id, 0, _shape_text(x.shape), 0, int(batch_offset))
-            except Exception:
-                if gw.usable():  # a Java exception: the JVM tells where the step is
-                    self._sync_step(gw, handle)
-                raise
-            # mirror first: the JVM has done the forward, whatever happens next
-            self._last = (self._seed, self._step, self._training, tuple(x.shape), self._args[0], int(batch_offset))
-            self._step = int(step)
-            np.copyto(out, view, casting="unsafe")
-            return out
+    def noise(self, input_shape: tuple, seed: int, step: int, batch_offset: int) -> np.ndarray:
+        """The engine's noise of that training forward (the arena sized by the
+        numpy backend's noise-shape rule, the same rule as Scala's)."""
+        from ..._layers import layers
+        from ..numpy.noise_shape import at_batch_offset
 
-    def backward(self, x: np.ndarray, grad: np.ndarray, out: Optional[np.ndarray] = None) -> np.ndarray:
-        with self._lock:
-            if out is None:
-                out = np.empty(grad.shape, dtype=self.dtype)
-            gw, handle = self._bind()
-            # The engine's backward replays the last forward's record and never
-            # reads the input, so only the gradient crosses; the result is written over it.
-            arena = shm.arena_for(gw, grad.nbytes, f"{self.layer} backward of shape {tuple(grad.shape)}", grad.size)
-            gview = arena.view(self.dtype, grad.shape)
-            np.copyto(gview, grad, casting="unsafe")
-            self._call(gw, "backward", handle, arena.id, 0, _shape_text(grad.shape), 0)
-            np.copyto(out, gview, casting="unsafe")
-            return out
-
-    def noise(self) -> np.ndarray:
-        """The engine's ``NoiseModule.noise()``: a bool keep mask, or the factors /
-        addends, of the most recent training forward's noise shape."""
-        with self._lock:
-            gw, handle = self._bind()
-            kind, _, shape_text = str(gw.call("noiseShape", handle)).partition(":")
-            shape = tuple(int(d) for d in shape_text.split(",")) if shape_text else ()
-            count = math.prod(shape)
-            arena = shm.arena_for(gw, count * self.dtype.itemsize, f"{self.layer} noise of shape {shape}", count)
-            self._call(gw, "noise", handle, arena.id, 0)
-            view = arena.view(self.dtype, shape)
-            return view != 0 if kind == "keep" else view.copy()
-
-    def set_training(self, flag: bool) -> None:
-        with self._lock:
-            gw, handle = self._bind()
-            self._call(gw, "setTraining", handle, bool(flag))
-            self._training = bool(flag)
-
-    def is_training(self) -> bool:
-        return self._training
-
-    def set_seed(self, seed: int) -> None:
-        with self._lock:
-            java_seed = to_java_seed(seed)
-            gw, handle = self._bind()
-            self._call(gw, "setSeed", handle, java_seed)
-            self._seed = int(seed)
-            self._step = 0
-
-    def set_p(self, p: float) -> None:
-        """A new drop probability (mask layers); seed, step and the last forward stay."""
-        with self._lock:
-            gw, handle = self._bind()
-            self._call(gw, "setP", handle, float(p))
-            self.params = {**self.params, "init_p": p}
-            self._args = create_args(self.params)
-
-    @property
-    def seed(self) -> int:
-        return self._seed
-
-    @property
-    def step(self) -> int:
-        return self._step
+        shape, _ = at_batch_offset(layers()[self.layer], tuple(input_shape), self.params, batch_offset)
+        count = math.prod(shape)
+        gw, handle = self._bind()
+        arena = shm.arena_for(gw, count * self.dtype.itemsize, f"{self.layer} noise of shape {shape}", count)
+        answer = self._call(gw, "noise", handle, to_java_seed(seed), int(step), int(batch_offset),
+                            _shape_text(input_shape), arena.id, 0)
+        kind = str(answer).partition(":")[0]
+        view = arena.view(self.dtype, shape)
+        return view != 0 if kind == "keep" else view.copy()
 
     def close(self) -> None:
         with self._lock:
@@ -247,15 +165,15 @@ class JvmModule:
                 return
             self._closed = True
             gw, handle, self._gw, self._handle = self._gw, self._handle, None, None
-            if gw is not None and gw.usable() and handle is not None:
-                try:
-                    gw.call("release", handle)
-                except JVMError:
-                    pass
+        if gw is not None and gw.usable() and handle is not None:
+            try:
+                gw.call("release", handle)
+            except JVMError:
+                pass
 
     def __del__(self) -> None:
         # never call the JVM from a finalizer: queue the handle, released by
-        # the next call that creates a layer or an arena
+        # the next call that creates a configuration or an arena
         try:
             if not self._closed:
                 gw, handle = self._gw, self._handle
@@ -265,7 +183,4 @@ class JvmModule:
             pass
 
     def __repr__(self) -> str:
-        return (
-            f"JvmModule({self.layer}, {self.params}, {self._dtype_name}, seed={self._seed}, "
-            f"step={self._step}, training={self._training})"
-        )
+        return f"JvmConfig({self.layer}, {self.params}, {self.dtype.name})"

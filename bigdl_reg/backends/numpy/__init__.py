@@ -2,7 +2,7 @@
 
 This module is itself the backend object of the registry (the
 :class:`~bigdl_reg.backends.Backend` protocol): ``name`` and
-``create(layer, params, dtype, seed)``.
+``configure(layer, params, dtype)``.
 """
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ import numpy as np
 name = "numpy"
 
 
-def create(layer: str, params: dict, dtype: np.dtype, seed: int):
-    """A new module of ``layer`` (already validated parameters) in training mode at step 0."""
-    from .module import NumpyModule  # here, not above: the layer table imports this package's ops
+def configure(layer: str, params: dict, dtype: np.dtype):
+    """The configuration of ``layer`` with its validated parameters (stateless)."""
+    from .module import NumpyConfig  # here, not above: the layer table imports this package's ops
 
-    return NumpyModule(layer, params, dtype, seed)
+    return NumpyConfig(layer, params, dtype)
 
 
-__all__ = ["name", "create"]
+__all__ = ["name", "configure"]
