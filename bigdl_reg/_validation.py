@@ -221,38 +221,63 @@ def bigdl_type_name(dtype: np.dtype) -> str:
 # inputs
 # --------------------------------------------------------------------------
 
-def check_input_dtype(layer: str, array: np.ndarray, dtype: np.dtype, name: str = "input") -> None:
-    """The dtype policy: float32 and float64 only, and never a silent downcast.
-
-    float32 into a "double" layer is fine (the upcast is exact); float64 into
-    a "float" layer is refused: rounding to float32 would lose precision the
-    caller may not expect to lose.
-    """
-    kind = array.dtype
-    if kind.kind != "f" or kind.itemsize not in (4, 8):
+def check_one_tensor(layer: str, value, name: str = "input") -> None:
+    """One tensor, not BigDL's Table: a list or tuple holding arrays is refused
+    (numpy would silently stack equal shapes into one array)."""
+    if isinstance(value, (list, tuple)) and any(_is_array_like(item) for item in value):
         raise TypeError(
-            f"{layer}: {name} must be a float32 or float64 array, got dtype {kind}"
+            f"{layer} takes one tensor as {name}, got a {_type_name(value)} of {len(value)} arrays "
+            f"(a BigDL Table); pass one array, or call the layer once per array"
         )
-    if kind.itemsize == 8 and dtype == np.float32:
+
+
+def _is_array_like(value) -> bool:
+    """An ndarray or an object with ``__array__`` (numpy scalars are scalars)."""
+    return isinstance(value, np.ndarray) or (hasattr(value, "__array__") and not isinstance(value, np.generic))
+
+
+def ragged_input_error(layer: str, name: str = "input") -> ValueError:
+    return ValueError(f"{layer}: {name} is a ragged nested sequence (its rows differ in length), not one tensor")
+
+
+# dtype kinds converted to the layer's dtype: bool, signed and unsigned integers, floats
+_REAL_KINDS = "biuf"
+
+
+def check_input_dtype(layer: str, array: np.ndarray, name: str = "input", given_as: str = "") -> None:
+    """Real numbers only: complex (the imaginary part would be dropped), object,
+    string, bytes, datetime and structured arrays are refused. ``given_as``:
+    the type of what the caller passed when it was not an ndarray (``array``
+    is ``np.asarray`` of it), named in the message."""
+    if array.dtype.kind not in _REAL_KINDS:
+        source = f" (from a {given_as})" if given_as else ""
         raise TypeError(
-            f"{layer}: {name} is float64 but the layer computes in float32 "
-            f'(bigdl_type="float"); cast explicitly with x.astype(np.float32) '
-            f'or construct the layer with bigdl_type="double"'
+            f"{layer}: {name} must hold real numbers (bool, integer or floating point), "
+            f"got dtype {array.dtype}{source}"
         )
 
 
 def check_inplace_target(layer: str, array, dtype: np.dtype, name: str = "input") -> None:
-    """inplace=True writes into the caller's array: it must be one, of the layer's dtype."""
+    """inplace=True writes into the caller's array: it must be a writeable ndarray
+    of the layer's dtype (any byte order), so that nothing is converted on the
+    way in or out. Checked before anything is written."""
     if not isinstance(array, np.ndarray):
-        raise TypeError(f"{layer}: inplace=True needs a numpy array {name}, got {_type_name(array)}")
-    check_input_dtype(layer, array, dtype, name)
-    if array.dtype.itemsize != dtype.itemsize:
+        raise TypeError(f"{layer}: inplace=True needs a numpy array {name}, got {_type_name(array)} "
+                        f"(there is no caller's array to write into)")
+    check_input_dtype(layer, array, name)
+    got = array.dtype
+    if got.kind != "f" or got.itemsize != dtype.itemsize:
+        if got.kind == "f" and got.itemsize > dtype.itemsize:
+            why = f"the layer would round it to {dtype.name}, losing precision"
+        else:
+            article = "an" if got.name.startswith("int") else "a"  # "a uint8", "a float16"
+            why = f"the layer's {dtype.name} output does not fit {article} {got.name} array"
         raise TypeError(
-            f"{layer}: inplace=True needs a {dtype.name} {name} (the layer's dtype), "
-            f"got {array.dtype.name}"
+            f"{layer}: inplace=True needs a {dtype.name} {name} (the layer's dtype), got {got.name}: "
+            f"{why}; use inplace=False, or pass x.astype(np.{dtype.name})"
         )
     if not array.flags.writeable:
-        raise ValueError(f"{layer}: inplace=True needs a writeable {name} array")
+        raise ValueError(f"{layer}: inplace=True needs a writeable {name} array; this one is read-only")
 
 
 INT_MAX = (1 << 31) - 1

@@ -7,12 +7,12 @@ Each layer validates its arguments, takes a seed (explicit, else from
 engine over py4j ("jvm") or the pure-NumPy re-implementation ("numpy"). Both
 give the same bits for the same seed (docs/contract.md, "Why this is reproducible").
 
-Arrays in and out are numpy arrays. Element types: ``bigdl_type="float"``
-computes in float32, ``"double"`` in float64. A float32 input to a "double"
-layer is upcast (exactly) and the output is float64; a float64 input to a
-"float" layer is a TypeError (cast it yourself: ``x.astype(np.float32)``),
-as are integer, bool, complex, float16 and non-numeric inputs. Lists are
-converted with ``np.asarray`` first, so a list of Python floats is float64.
+Element types: ``bigdl_type="float"`` computes in float32, ``"double"`` in
+float64. Any real numeric array-like (an ndarray of a bool, integer or
+floating dtype, nested lists, scalars, objects with ``__array__``) is
+converted to the layer's dtype, as BigDL does (a float64 input to a "float"
+layer is rounded to float32); outputs are numpy arrays of the layer's dtype,
+in the input's memory layout (:mod:`bigdl_reg._arrays`).
 """
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from typing import Any, ClassVar, Dict, Optional
 
 import numpy as np
 
-from . import _seeding, _state
+from . import _arrays, _seeding, _state
 from . import _validation as v
 from ._layers import (
     ADDEND,
@@ -113,9 +113,13 @@ class Layer:
     * ``ValueError``: an argument out of range (at construction: also a
       ``bigdl_type`` other than "float"/"double", a seed outside [0, 2**64),
       an unknown backend name), an input rank the layer does not accept, a
-      gradient whose shape differs from the last forward's input;
-    * ``TypeError``: an input that is not float32/float64, or float64 into a
-      ``"float"`` layer (never a silent downcast);
+      gradient whose shape differs from the last forward's input, a ragged
+      nested list, a read-only array with ``inplace=True``;
+    * ``TypeError``: an input that does not hold real numbers (complex,
+      object, string, datetime), a list of arrays (BigDL's Table: these
+      layers take one tensor), with ``inplace=True`` an input that is not a
+      numpy array of the layer's dtype (inputs are otherwise converted, see
+      :mod:`bigdl_reg._arrays`);
     * ``RuntimeError``: ``backward`` before any forward, any call on a closed
       layer; :class:`bigdl_reg.backends.jvm.JVMError` (a ``RuntimeError``)
       when the JVM behind the "jvm" backend fails.
@@ -261,7 +265,8 @@ class Layer:
             differs from that forward's input. TypeError: see the dtype policy.
         """
         self._live()
-        x = self._as_operand(x, "input")
+        if x is not None:
+            self._as_operand(x, "input")  # checked, though unused
         return self._run(grad_output, lambda grad, out: self._backward(grad, out), "grad_output")
 
     def _backward(self, grad, out):
@@ -292,23 +297,12 @@ class Layer:
             return self._config(record.params).noise(record.shape, record.seed, record.step, record.batch_offset)
 
     def _run(self, array, compute, name="input"):
-        if self._inplace:
-            return self._run_inplace(array, compute, name)
-        return compute(self._as_operand(array, name), None)
-
-    def _run_inplace(self, array, compute, name):
-        """Write the result into the caller's array and return that array."""
-        layer = self._spec.name
-        v.check_inplace_target(layer, array, self._dtype, name)
-        if array.flags.c_contiguous and array.dtype == self._dtype:
-            return compute(array, array)
-        return _write_back(array, compute(_c_contiguous(array, self._dtype), None))
+        run = _arrays.run_inplace if self._inplace else _arrays.run
+        return run(self._spec.name, array, self._dtype, compute, name)
 
     def _as_operand(self, array, name) -> np.ndarray:
-        """The dtype policy, then a C-contiguous array of the layer's dtype."""
-        array = np.asarray(array)
-        v.check_input_dtype(self._spec.name, array, self._dtype, name)
-        return _c_contiguous(array, self._dtype)
+        """``array`` checked and converted: a C-contiguous array of the layer's dtype."""
+        return _arrays.operand(self._spec.name, array, self._dtype, name)
 
     @property
     def _inplace(self) -> bool:
@@ -598,17 +592,6 @@ _CLASSES: Dict[str, "type[Layer]"] = {}
 
 def _is_backend_object(backend) -> bool:
     return backend is not None and not isinstance(backend, str) and hasattr(backend, "configure")
-
-def _c_contiguous(array: np.ndarray, dtype: np.dtype) -> np.ndarray:
-    """A C-contiguous array of ``dtype`` (a copy only when needed; 0-d stays 0-d,
-    unlike ``np.ascontiguousarray``)."""
-    return np.asarray(array, dtype=dtype, order="C")
-
-
-def _write_back(array: np.ndarray, result: np.ndarray) -> np.ndarray:
-    array[...] = result
-    return array
-
 
 class Dropout(_DropProbability):
     r"""Zeroes each element with probability ``init_p`` during training and

@@ -202,38 +202,49 @@ def test_float32_into_double_layer_is_upcast_exactly(backend):
     assert got.tobytes() == want.tobytes()
 
 
-def test_float64_into_float_layer_is_refused(backend):
+def test_float64_into_float_layer_is_rounded(backend):
+    # BigDL and Keras round a float64 input to a "float" layer's float32
+    x = np.random.default_rng(6).standard_normal(40)
     layer = Dropout(0.5, seed=1, backend=backend)
-    with pytest.raises(TypeError) as info:
-        layer.forward(np.ones(4))
-    message = str(info.value)
-    assert message.startswith("Dropout: input is float64 but the layer computes in float32")
-    assert "x.astype(np.float32)" in message and 'bigdl_type="double"' in message
-    assert layer.step == 0  # nothing happened
+    got = layer.forward(x)
+    want = Dropout(0.5, seed=1, backend=backend).forward(x.astype(np.float32))
+    assert got.dtype == np.float32 and got.tobytes() == want.tobytes()
+    assert layer.step == 1
+
+
+@pytest.mark.parametrize("array", [
+    np.arange(-3, 3, dtype=np.int32), np.arange(-3, 3, dtype=np.int64), np.array([True, False, True]),
+    np.linspace(-2, 2, 7).astype(np.float16), np.arange(250, 256, dtype=np.uint8),
+], ids=lambda a: a.dtype.name)
+@pytest.mark.parametrize("bigdl_type", ["float", "double"])
+def test_other_real_dtypes_are_converted(array, bigdl_type):
+    layer, same = make(Dropout, bigdl_type=bigdl_type), make(Dropout, bigdl_type=bigdl_type)
+    got = layer.forward(array)
+    assert got.dtype == layer.dtype
+    assert got.tobytes() == same.forward(array.astype(layer.dtype)).tobytes()
 
 
 @pytest.mark.parametrize("array, name", [
-    (np.ones(3, np.int32), "int32"), (np.ones(3, np.int64), "int64"), (np.ones(3, bool), "bool"),
-    (np.ones(3, np.complex64), "complex64"), (np.ones(3, np.float16), "float16"),
-    (np.array([1.0, None], dtype=object), "object"), (np.array(["a", "b"]), "<U1"),
-    (np.ones(3, np.uint8), "uint8"),
+    (np.ones(3, np.complex64), "complex64"), (np.array([1.0, None], dtype=object), "object"),
+    (np.array(["a", "b"]), "<U1"),
 ])
 @pytest.mark.parametrize("bigdl_type", ["float", "double"])
-def test_other_dtypes_are_refused(array, name, bigdl_type):
+def test_non_real_dtypes_are_refused(array, name, bigdl_type):
     layer = make(Dropout, bigdl_type=bigdl_type)
     with pytest.raises(TypeError) as info:
         layer.forward(array)
-    assert str(info.value) == f"Dropout: input must be a float32 or float64 array, got dtype {name}"
+    assert str(info.value) == (f"Dropout: input must hold real numbers (bool, integer or floating point), "
+                               f"got dtype {name}")
+    assert layer.step == 0  # nothing happened
 
 
 def test_lists_and_scalars_go_through_asarray():
-    # a list of Python floats is float64: fine for "double", refused for "float"
+    # converted to the layer's dtype whatever numpy makes of them (a list of Python floats is float64)
     assert make(Dropout, bigdl_type="double", init_p=0.0).forward([1.0, 2.0]).tolist() == [1.0, 2.0]
-    with pytest.raises(TypeError):
-        make(Dropout, init_p=0.0).forward([1.0, 2.0])
+    got = make(Dropout, init_p=0.0).forward([1.0, 2.0])
+    assert got.dtype == np.float32 and got.tolist() == [1.0, 2.0]
     assert make(GaussianNoise, stddev=0.0, bigdl_type="double").forward(3.5).tolist() == 3.5
-    with pytest.raises(TypeError, match="got dtype int64"):
-        make(Dropout, bigdl_type="double").forward([1, 2])
+    assert make(Dropout, bigdl_type="double", init_p=0.0).forward([1, 2]).dtype == np.float64
 
 
 def test_big_endian_input_is_accepted(backend):
@@ -247,8 +258,9 @@ def test_gradient_dtype_policy(backend):
     layer = Dropout(0.5, seed=1, backend=backend)
     x = np.ones(4, np.float32)
     layer.forward(x)
-    with pytest.raises(TypeError, match="grad_output is float64"):
-        layer.backward(x, np.ones(4))
+    got = layer.backward(x, np.full(4, 0.1))  # float64: rounded to the layer's float32
+    assert got.dtype == np.float32
+    assert got.tobytes() == layer.backward(x, np.full(4, 0.1, np.float32)).tobytes()
 
 
 # --------------------------------------------------------------------------
@@ -338,7 +350,7 @@ def test_inplace_float64_on_double_layer(backend):
 def test_inplace_dtype_mismatch_is_refused():
     with pytest.raises(TypeError, match="inplace=True needs a float64 input"):
         make(Dropout, inplace=True, bigdl_type="double").forward(np.ones(3, np.float32))
-    with pytest.raises(TypeError, match="input is float64"):
+    with pytest.raises(TypeError, match="inplace=True needs a float32 input .* got float64: .* round"):
         make(Dropout, inplace=True).forward(np.ones(3))
     with pytest.raises(TypeError, match="inplace=True needs a numpy array input, got list"):
         make(Dropout, inplace=True).forward([1.0, 2.0])

@@ -657,8 +657,8 @@ def test_invalid_calls_leave_the_layer_usable(backends, data, examples):
         elif kind == "backward_first":
             assert layers.raises("backward", x, x) == (RuntimeError, f"{layer}: backward called before any forward")
         elif kind == "dtype":
-            bad = data.draw(st.sampled_from(["int32", "int64", "uint8", "bool", "float16", "complex64", "object",
-                                             "U3"] + (["float64"] if dtype == np.float32 else [])))
+            # not real numbers (real dtypes are converted: tests/test_inputs.py)
+            bad = data.draw(st.sampled_from(["complex64", "complex128", "object", "U3", "S2", "datetime64[s]"]))
             array = np.zeros(shape, dtype=bad)
             method = data.draw(st.sampled_from(["forward", "backward"]))
             error = layers.raises(method, *((array,) if method == "forward" else (x, array)))
