@@ -169,17 +169,14 @@ object TestUtil {
   }
 
   /** A module for `prm` (p is the rate / stddev of the Gaussian layers). */
-  def module[T](prm: Params, seed: Long, inplace: Boolean = false)(implicit ev: TensorNumeric[T]): NoiseModule[T] =
-    prm.layer match {
-      case "Dropout"          => Dropout[T](prm.p, inplace, prm.scale, seed, prm.noiseShape)
-      case "GaussianDropout"  => GaussianDropout[T](prm.p, seed, prm.noiseShape)
-      case "GaussianNoise"    => GaussianNoise[T](prm.p, seed, prm.noiseShape)
-      case "AlphaDropout"     => AlphaDropout[T](prm.p, seed, prm.noiseShape)
-      case "FeatureAlphaDropout" => FeatureAlphaDropout[T](prm.p, DataFormat(prm.format), seed)
-      case "SpatialDropout1D" => SpatialDropout1D[T](prm.p, seed)
-      case "SpatialDropout2D" => SpatialDropout2D[T](prm.p, DataFormat(prm.format), seed)
-      case "SpatialDropout3D" => SpatialDropout3D[T](prm.p, DataFormat(prm.format), seed)
-    }
+  def module[T](prm: Params, seed: Long, inplace: Boolean = false)(implicit ev: TensorNumeric[T]): NoiseModule[T] = {
+    val spec = Layers.byName(prm.layer)
+    // the generators draw every field; a layer gets only the arguments it takes
+    def taken[A](keyword: String, value: A, default: A): A = if (spec.takes(keyword)) value else default
+    val args = LayerArgs(prm.p, taken("scale", prm.scale, true), taken("data_format", DataFormat(prm.format), DataFormat.NCHW),
+      taken("noise_shape", prm.noiseShape, None), inplace)
+    spec.build[T](args, seed)(ev.classTag, ev)
+  }
 }
 
 object Restore {

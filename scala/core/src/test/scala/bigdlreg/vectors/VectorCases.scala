@@ -56,22 +56,11 @@ object VectorCases {
   /** A module from Python-keyword params. */
   def module[T](layer: String, params: ujson.Obj, seed: Long)(implicit ev: TensorNumeric[T]): NoiseModule[T] = {
     val p = params.value
-    def d(k: String) = p(k).num
-    val ns = p.get("noise_shape").map(_.arr.toSeq.map(e => if (e.isNull) None else Some(e.num.toInt)))
-    def format = DataFormat(p.get("data_format").fold("NCHW")(_.str))
-    layer match {
-      case "Dropout" =>
-        Dropout[T](d("init_p"), p.get("inplace").exists(_.bool), p.get("scale").forall(_.bool), seed, ns)
-      case "GaussianDropout"  => GaussianDropout[T](d("rate"), seed, ns)
-      case "GaussianNoise"    => GaussianNoise[T](d("stddev"), seed, ns)
-      case "AlphaDropout"     => AlphaDropout[T](d("init_p"), seed, ns)
-      case "FeatureAlphaDropout" => FeatureAlphaDropout[T](d("init_p"), format, seed)
-      case "SpatialDropout1D" => SpatialDropout1D[T](d("init_p"), seed)
-      case "SpatialDropout2D" =>
-        SpatialDropout2D[T](d("init_p"), DataFormat(p.get("data_format").fold("NCHW")(_.str)), seed)
-      case "SpatialDropout3D" =>
-        SpatialDropout3D[T](d("init_p"), DataFormat(p.get("data_format").fold("NCHW")(_.str)), seed)
-    }
+    val value = Seq("init_p", "rate", "stddev").flatMap(p.get).head.num
+    val noiseShape = p.get("noise_shape").map(_.arr.toSeq.map(e => if (e.isNull) None else Some(e.num.toInt)))
+    val args = LayerArgs(value, p.get("scale").forall(_.bool), DataFormat(p.get("data_format").fold("NCHW")(_.str)),
+      noiseShape, p.get("inplace").exists(_.bool))
+    bigdlreg.nn.Layers.byName(layer).build[T](args, seed)(ev.classTag, ev)
   }
 
   // ------------------------------------------------------------ case specs
