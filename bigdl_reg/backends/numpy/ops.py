@@ -92,19 +92,6 @@ def mask_halves(seed: int, step: int, first: int, count: int) -> np.ndarray:
     return philox.mask_halves(word_array)[lane:lane + count]
 
 
-class MaskDraw:
-    """``draw`` for the mask ops: the cells' bit masks, in one reused buffer."""
-
-    def __init__(self, threshold: int, bits: np.dtype):
-        self.threshold = threshold
-        self.buffer = np.empty(CHUNK, dtype=bits)
-
-    def __call__(self, seed: int, step: int, first: int, count: int) -> np.ndarray:
-        if count > self.buffer.size:
-            self.buffer = np.empty(count, dtype=self.buffer.dtype)
-        return bit_mask(mask_halves(seed, step, first, count), self.threshold, self.buffer[:count])
-
-
 class WordDraw:
     """The words of consecutive draws from one Philox stream: a forward draws
     its cells in increasing order, so the stream is made once (a fresh
@@ -124,6 +111,23 @@ class WordDraw:
         assert self.stream is not None
         self.key = (seed, step, first + count)
         return self.stream.random_raw(count)
+
+
+class MaskDraw:
+    """``draw`` for the mask ops: the cells' bit masks, in one reused buffer."""
+
+    def __init__(self, threshold: int, bits: np.dtype):
+        self.threshold = threshold
+        self.buffer = np.empty(CHUNK, dtype=bits)
+        self.source = WordDraw()
+
+    def __call__(self, seed: int, step: int, first: int, count: int) -> np.ndarray:
+        if count > self.buffer.size:
+            self.buffer = np.empty(count, dtype=self.buffer.dtype)
+        lane = first & 1
+        word_array = self.source.words(seed, step, first >> 1, (lane + count + 1) // 2)
+        halves = philox.mask_halves(word_array)[lane:lane + count]
+        return bit_mask(halves, self.threshold, self.buffer[:count])
 
 
 class NormalDraw:
