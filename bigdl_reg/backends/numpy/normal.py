@@ -219,9 +219,9 @@ def uniforms(word_array: np.ndarray) -> np.ndarray:
     return u
 
 
-def horner(coefficients, r: np.ndarray) -> np.ndarray:
+def horner(coefficients, r: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """The contract's fixed order: acc = c7*r; acc = (acc + ck)*r for k = 6..1; acc + c0."""
-    acc = np.multiply(coefficients[7], r)
+    acc = np.multiply(coefficients[7], r, out=out)
     for c in coefficients[6:0:-1]:
         np.add(acc, c, out=acc)
         np.multiply(acc, r, out=acc)
@@ -230,62 +230,125 @@ def horner(coefficients, r: np.ndarray) -> np.ndarray:
 
 
 def ppnd16(u: np.ndarray) -> np.ndarray:
-    """AS 241 PPND16 for u in (0, 1).
-
-    The central formula is evaluated on every lane (contiguous ufuncs beat
-    gathering the 85% central lanes: about 25% faster overall), then the tail
-    formulas, which need the log, run on the tail lanes only and overwrite
-    theirs. Each lane's value is the one its own branch computes, so the bits
-    are those of the branchy scalar code.
-    """
+    """AS 241 PPND16 for any u in (0, 1) (:func:`normals` is the fast path for words)."""
     u = np.asarray(u, dtype=F64)
     shape = u.shape
     u = u.reshape(-1)
     q = np.subtract(u, 0.5)
+    z = np.empty_like(q)
     with np.errstate(all="ignore"):  # central formula on tail lanes: discarded
-        z = _central(q)
-    tail = np.flatnonzero(np.abs(q) > SPLIT1)  # ~15% of lanes: indices beat boolean masks
+        _central(q, z)
+    tail = np.flatnonzero(np.abs(q) > SPLIT1)
     if tail.size:
-        z[tail] = _tails(u[tail], q[tail])
+        ut, negative = u[tail], q[tail] < 0.0
+        z[tail] = _tails(np.where(negative, ut, np.subtract(1.0, ut)), negative)
     return z.reshape(shape)
 
 
-def _central(q: np.ndarray) -> np.ndarray:
+def normals(word_array: np.ndarray) -> np.ndarray:
+    """The standard normal z of each word."""
+    word_array = np.array(word_array, dtype=np.uint64)  # a copy: normals_into consumes it
+    z = np.empty(word_array.shape, dtype=F64)
+    normals_into(word_array.reshape(-1), z.reshape(-1))
+    return z
+
+
+def normals_into(word_array: np.ndarray, z: np.ndarray) -> None:
+    """``z[:] = PPND16(u(word))`` for a 1-D uint64 array, which it overwrites (with q).
+
+    Where the time goes, hence this shape: the central formula (two degree-7
+    polynomials, ~34 passes) runs on every lane of the block, which is cheaper
+    than gathering the 85% central lanes and scattering them back; the tail
+    formula (the fdlibm log and two more polynomials, ~90 passes) runs once
+    per block on its ~15% tail lanes, gathered by index, so that numpy's fixed
+    cost per call (~0.7 us) is paid once per block and not once per small chunk.
+    Each lane's value is the one its own branch computes: the bits are those of
+    the scalar formula.
+    """
+    q = _q_of_words(word_array)
+    with np.errstate(all="ignore"):  # central formula on tail lanes: discarded
+        _central(q, z)
+    tail = np.flatnonzero(np.abs(q) > SPLIT1)
+    if tail.size:
+        x = q[tail]
+        negative = x < 0.0
+        # min(u, 1 - u) = 0.5 - |q| exactly: u, 1 - u and q are multiples of 2^-53
+        np.abs(x, out=x)
+        np.subtract(0.5, x, out=x)
+        z[tail] = _tails(x, negative)
+
+
+def _q_of_words(word_array: np.ndarray) -> np.ndarray:
+    """q = u - 0.5 = (((word >>> 11) | 1) - 2^52) * 2^-53, written over the words (exact)."""
+    np.right_shift(word_array, np.uint64(11), out=word_array)
+    np.bitwise_or(word_array, np.uint64(1), out=word_array)
+    signed = word_array.view(np.int64)
+    np.subtract(signed, np.int64(1 << 52), out=signed)
+    q = word_array.view(F64)
+    np.multiply(signed, TWO_M53, out=q)  # |q| < 2^52 * 2^-53: an exact conversion, an exact scaling
+    return q
+
+
+def _central(q: np.ndarray, out: np.ndarray) -> np.ndarray:
     """z = q*A(r)/B(r), r = 0.180625 - q*q (evaluated left to right)."""
     r = np.multiply(q, q)
     np.subtract(CONST1, r, out=r)
-    num = horner(A, r)
+    num = horner(A, r, out)
     np.multiply(q, num, out=num)
     den = horner(B, r)
     np.divide(num, den, out=num)
     return num
 
 
-def _tails(u: np.ndarray, q: np.ndarray) -> np.ndarray:
-    """r = sqrt(-log(min(u, 1-u))); C/D at r-1.6 up to r = 5, E/F at r-5 beyond."""
-    lower = q < 0.0
-    r = np.where(lower, u, np.subtract(1.0, u))
-    r = fdlibm_log(r)
+def _tails(x: np.ndarray, negative: np.ndarray) -> np.ndarray:
+    """z of the tail lanes from x = min(u, 1 - u): r = sqrt(-log(x)); C/D at r-1.6
+    up to r = 5, E/F at r-5 beyond; z = -z where q < 0."""
+    r = _positive_log(x)
     np.negative(r, out=r)
     np.sqrt(r, out=r)
     near = r <= SPLIT2
-    z = np.empty_like(r)
     if near.all():
-        z[...] = _rational(C, D, np.subtract(r, CONST2))
+        z = _rational(C, D, np.subtract(r, CONST2))
     else:
+        z = np.empty_like(r)
         z[near] = _rational(C, D, np.subtract(r[near], CONST2))
         far = ~near
         z[far] = _rational(E, F, np.subtract(r[far], SPLIT2))
-    np.negative(z, out=z, where=lower)
+    np.negative(z, out=z, where=negative)
     return z
+
+
+def _positive_log(x: np.ndarray) -> np.ndarray:
+    """fdlibm_log for x in (0, 0.5]: the general branch with k != 0 on every
+    lane (no special values, no subnormals but those it hands back), the rare
+    lanes of the other branches recomputed by :func:`fdlibm_log`."""
+    bits = x.view(np.int64)
+    hx = np.right_shift(bits, 32)  # the high word (x > 0)
+    rare = hx < 0x00100000  # subnormal: fdlibm_log rescales them
+    k = np.right_shift(hx, 20)
+    np.subtract(k, 1023, out=k)
+    np.bitwise_and(hx, 0x000FFFFF, out=hx)
+    i = np.add(hx, 0x95F64)
+    np.bitwise_and(i, 0x100000, out=i)
+    # normalize x or x/2: SET_HIGH_WORD(x, hx | (i ^ 0x3ff00000)), on the bits
+    # (hx's 20 bits and i ^ 0x3ff00000's upper ones do not overlap)
+    normalized = np.bitwise_and(bits, 0x000FFFFFFFFFFFFF)
+    high = np.bitwise_xor(i, 0x3FF00000)
+    np.left_shift(high, 32, out=high)
+    np.bitwise_or(normalized, high, out=normalized)
+    np.right_shift(i, 20, out=i)
+    np.add(k, i, out=k)
+    f = np.subtract(normalized.view(F64), 1.0)
+    result = _general_branch(f, hx, k)
+    small = np.add(hx, 2, out=i)
+    np.bitwise_and(small, 0x000FFFFF, out=small)
+    rare |= small < 3  # -2**-20 <= f < 2**-20: the two-term series
+    if rare.any():
+        result[rare] = fdlibm_log(x[rare])
+    return result
 
 
 def _rational(numerator, denominator, r: np.ndarray) -> np.ndarray:
     num = horner(numerator, r)
     np.divide(num, horner(denominator, r), out=num)
     return num
-
-
-def normals(word_array: np.ndarray) -> np.ndarray:
-    """The standard normal z of each word."""
-    return ppnd16(uniforms(word_array))

@@ -28,6 +28,7 @@ from .noise_shape import is_elementwise
 CHUNK = 1 << 16
 NORMAL_CHUNK = 1 << 14
 TWO32 = 1 << 32
+F64 = np.dtype(np.float64)
 
 # signed integer of the same width as each float type, for bit masks
 BITS: dict[np.dtype, np.dtype] = {np.dtype(np.float32): np.dtype(np.int32), np.dtype(np.float64): np.dtype(np.int64)}
@@ -91,22 +92,67 @@ def mask_halves(seed: int, step: int, first: int, count: int) -> np.ndarray:
     return philox.mask_halves(word_array)[lane:lane + count]
 
 
+class WordDraw:
+    """The words of consecutive draws from one Philox stream: a forward draws
+    its cells in increasing order, so the stream is made once (a fresh
+    ``np.random.Philox`` per chunk costs about as much as 2^12 words) and
+    only remade when a draw does not continue the previous one."""
+
+    def __init__(self):
+        self.stream: np.random.Philox | None = None
+        self.key: tuple = ()
+
+    def words(self, seed: int, step: int, first: int, count: int) -> np.ndarray:
+        if self.key != (seed, step, first):
+            block, lane = divmod(first, 4)
+            self.stream = philox.word_stream(seed, step, block)
+            if lane:
+                self.stream.random_raw(lane)
+        assert self.stream is not None
+        self.key = (seed, step, first + count)
+        return self.stream.random_raw(count)
+
+
 class MaskDraw:
     """``draw`` for the mask ops: the cells' bit masks, in one reused buffer."""
 
     def __init__(self, threshold: int, bits: np.dtype):
         self.threshold = threshold
         self.buffer = np.empty(CHUNK, dtype=bits)
+        self.source = WordDraw()
 
     def __call__(self, seed: int, step: int, first: int, count: int) -> np.ndarray:
         if count > self.buffer.size:
             self.buffer = np.empty(count, dtype=self.buffer.dtype)
-        return bit_mask(mask_halves(seed, step, first, count), self.threshold, self.buffer[:count])
+        lane = first & 1
+        word_array = self.source.words(seed, step, first >> 1, (lane + count + 1) // 2)
+        halves = philox.mask_halves(word_array)[lane:lane + count]
+        return bit_mask(halves, self.threshold, self.buffer[:count])
 
 
-def normal_cells(seed: int, step: int, first: int, count: int) -> np.ndarray:
-    """Standard normals (float64) of cells ``first .. first + count - 1``: one word per cell."""
-    return normal.normals(philox.words(seed, step, first, count))
+class NormalDraw:
+    """``draw`` for the Gaussian ops: T(sd * z), or T(1 + sd * z) when
+    ``one_plus``, one word per cell; z is computed into a reused float64
+    buffer and rounded to the element type as the last multiply or add writes it."""
+
+    def __init__(self, sd: float, one_plus: bool, dtype: np.dtype):
+        self.sd, self.one_plus = sd, one_plus
+        self.source = WordDraw()
+        self.z = np.empty(NORMAL_CHUNK, dtype=F64)
+        self.operand = np.empty(NORMAL_CHUNK, dtype=dtype)
+
+    def __call__(self, seed: int, step: int, first: int, count: int) -> np.ndarray:
+        if count > self.z.size:
+            self.z = np.empty(count, dtype=F64)
+            self.operand = np.empty(count, dtype=self.operand.dtype)
+        z, operand = self.z[:count], self.operand[:count]
+        normal.normals_into(self.source.words(seed, step, first, count), z)
+        if self.one_plus:
+            np.multiply(z, self.sd, out=z)
+            np.add(z, 1.0, out=operand, casting="unsafe")  # computed in double, then rounded
+        else:
+            np.multiply(z, self.sd, out=operand, casting="unsafe")
+        return operand
 
 
 def apply_noise(x, out, cells: Cells, draw: Callable, combine: Callable, chunk: int = CHUNK) -> None:
@@ -289,15 +335,7 @@ class GaussMul(NoiseOp):
     sd: float
 
     def apply(self, x, out, cells):
-        sd, dtype = self.sd, out.dtype
-
-        def draw(seed, step, first, n):
-            factor = normal_cells(seed, step, first, n)
-            np.multiply(factor, sd, out=factor)
-            np.add(factor, 1.0, out=factor)
-            return factor.astype(dtype, copy=False)
-
-        apply_noise(x, out, cells, draw, _multiply, NORMAL_CHUNK)
+        apply_noise(x, out, cells, NormalDraw(self.sd, True, out.dtype), _multiply, NORMAL_CHUNK)
 
 
 @dataclass(frozen=True)
@@ -311,14 +349,7 @@ class GaussAdd(NoiseOp):
         return Identity
 
     def apply(self, x, out, cells):
-        sd, dtype = self.sd, out.dtype
-
-        def draw(seed, step, first, n):
-            addend = normal_cells(seed, step, first, n)
-            np.multiply(addend, sd, out=addend)
-            return addend.astype(dtype, copy=False)
-
-        apply_noise(x, out, cells, draw, _add, NORMAL_CHUNK)
+        apply_noise(x, out, cells, NormalDraw(self.sd, False, out.dtype), _add, NORMAL_CHUNK)
 
 
 # --------------------------------------------------------------------------
