@@ -249,6 +249,21 @@ def test_fdlibm_log_fixture_pairs():
     assert bad.size == 0, [(hex(pairs[i, 0]), hex(pairs[i, 1]), hex(got[i])) for i in bad[:10]]
 
 
+def test_positive_log_is_fdlibm_log_on_its_domain():
+    """The tails' log (inputs in (0, 0.5]) against the general one, and through
+    it StrictMath.log: random bit patterns, every binade's edges, subnormals."""
+    rng = np.random.default_rng(2026)
+    top = np.float64(0.5).view(np.int64)
+    random_bits = rng.integers(1, top + 1, size=400_000, dtype=np.int64)
+    edges = np.array([(e << 52) + d for e in range(0, 1023) for d in (0, 1, -1, 1 << 31)], dtype=np.int64)
+    bits = np.concatenate([random_bits, edges[(edges > 0) & (edges <= top)], np.arange(1, 4096, dtype=np.int64)])
+    x = bits.view(np.float64)
+    got = normal._positive_log(x.copy()).view(np.int64)
+    want = normal.fdlibm_log(x).view(np.int64)
+    bad = np.flatnonzero(got != want)
+    assert bad.size == 0, [(hex(int(bits[i])), hex(int(got[i])), hex(int(want[i]))) for i in bad[:10]]
+
+
 @pytest.mark.parametrize("which", [1, 2, 3])
 def test_fdlibm_log_full_sets(which):
     inputs = _set_inputs(which, SET_SIZE)
