@@ -42,6 +42,10 @@ CASES = [
     LayerCase(AlphaDropout, dict(init_p=0.25), (3, 4, 5), None),
     LayerCase(FeatureAlphaDropout, dict(init_p=0.25, data_format="NHWC"), (2, 3, 4, 5), (3, 4, 5)),
 ]
+#: every entry as (class, kwargs, shape), with the options beyond the layer's parameters in use
+#: where it takes them: Dropout with a noise shape, GaussianNoise in double
+_OPTIONS = {Dropout: dict(noise_shape=(None, 1, None)), GaussianNoise: dict(bigdl_type="double")}
+WITH_OPTIONS = [(case.cls, {**case.kwargs, **_OPTIONS.get(case.cls, {})}, case.shape) for case in CASES]
 ALL = [case.cls for case in CASES]
 IDS = [case.name for case in CASES]
 CASE = {case.cls: case for case in CASES}
