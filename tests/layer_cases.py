@@ -7,17 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Dict, Optional, Tuple
 
-from bigdl_reg import _layers
-from bigdl_reg.nn import (
-    AlphaDropout,
-    Dropout,
-    FeatureAlphaDropout,
-    GaussianDropout,
-    GaussianNoise,
-    SpatialDropout1D,
-    SpatialDropout2D,
-    SpatialDropout3D,
-)
+from bigdl_reg import _layers, nn
 
 
 @dataclass(frozen=True)
@@ -33,18 +23,18 @@ class LayerCase:
 
 
 CASES = [
-    LayerCase(Dropout, dict(init_p=0.3, scale=False), (3, 4, 5), None),
-    LayerCase(GaussianDropout, dict(rate=0.2), (3, 4, 5), None),
-    LayerCase(GaussianNoise, dict(stddev=0.5), (3, 4, 5), None),
-    LayerCase(SpatialDropout1D, dict(init_p=0.4), (3, 4, 5), (2, 3)),
-    LayerCase(SpatialDropout2D, dict(init_p=0.4, data_format="NHWC"), (2, 3, 4, 5), (3, 4)),
-    LayerCase(SpatialDropout3D, dict(init_p=0.4), (2, 3, 2, 2, 2), (4, 5)),
-    LayerCase(AlphaDropout, dict(init_p=0.25), (3, 4, 5), None),
-    LayerCase(FeatureAlphaDropout, dict(init_p=0.25, data_format="NHWC"), (2, 3, 4, 5), (3, 4, 5)),
+    LayerCase(nn.Dropout, dict(init_p=0.3, scale=False), (3, 4, 5), None),
+    LayerCase(nn.GaussianDropout, dict(rate=0.2), (3, 4, 5), None),
+    LayerCase(nn.GaussianNoise, dict(stddev=0.5), (3, 4, 5), None),
+    LayerCase(nn.SpatialDropout1D, dict(init_p=0.4), (3, 4, 5), (2, 3)),
+    LayerCase(nn.SpatialDropout2D, dict(init_p=0.4, data_format="NHWC"), (2, 3, 4, 5), (3, 4)),
+    LayerCase(nn.SpatialDropout3D, dict(init_p=0.4), (2, 3, 2, 2, 2), (4, 5)),
+    LayerCase(nn.AlphaDropout, dict(init_p=0.25), (3, 4, 5), None),
+    LayerCase(nn.FeatureAlphaDropout, dict(init_p=0.25, data_format="NHWC"), (2, 3, 4, 5), (3, 4, 5)),
 ]
 #: every entry as (class, kwargs, shape), with the options beyond the layer's parameters in use
 #: where it takes them: Dropout with a noise shape, GaussianNoise in double
-_OPTIONS = {Dropout: dict(noise_shape=(None, 1, None)), GaussianNoise: dict(bigdl_type="double")}
+_OPTIONS = {nn.Dropout: dict(noise_shape=(None, 1, None)), nn.GaussianNoise: dict(bigdl_type="double")}
 WITH_OPTIONS = [(case.cls, {**case.kwargs, **_OPTIONS.get(case.cls, {})}, case.shape) for case in CASES]
 ALL = [case.cls for case in CASES]
 IDS = [case.name for case in CASES]
