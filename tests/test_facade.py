@@ -10,30 +10,12 @@ import sys
 
 import numpy as np
 import pytest
+from layer_cases import ALL, CASE, make
 
 import bigdl_reg
 from bigdl_reg import _seeding, _validation, backends, nn
-from bigdl_reg.nn import (AlphaDropout, Dropout, FeatureAlphaDropout, GaussianDropout, GaussianNoise,
-                          SpatialDropout1D, SpatialDropout2D, SpatialDropout3D)
-
-ALL = [Dropout, GaussianDropout, GaussianNoise, SpatialDropout1D, SpatialDropout2D, SpatialDropout3D,
-       AlphaDropout, FeatureAlphaDropout]
-
-
-def make(cls, **kwargs):
-    """A layer with a valid first argument and a fixed seed."""
-    kwargs.setdefault("seed", 7)
-    kwargs.setdefault("backend", "numpy")
-    if cls is GaussianDropout:
-        kwargs.setdefault("rate", 0.3)
-    elif cls is GaussianNoise:
-        kwargs.setdefault("stddev", 0.3)
-    return cls(**kwargs)
-
-
-def shape_for(cls):
-    return {SpatialDropout1D: (2, 5, 3), SpatialDropout2D: (2, 3, 4, 5),
-            SpatialDropout3D: (2, 3, 2, 3, 4), FeatureAlphaDropout: (2, 3, 4, 5)}.get(cls, (3, 4, 5))
+from bigdl_reg.nn import (Dropout, GaussianDropout, GaussianNoise, SpatialDropout1D, SpatialDropout2D,
+                          SpatialDropout3D)
 
 
 # --------------------------------------------------------------------------
@@ -297,7 +279,7 @@ def test_layouts_match_contiguous_copy(backend, cls, layout):
 
 @pytest.mark.parametrize("cls", ALL)
 def test_inputs_are_never_modified(backend, cls):
-    x = np.random.default_rng(4).standard_normal(shape_for(cls)).astype(np.float32)
+    x = np.random.default_rng(4).standard_normal(CASE[cls].shape).astype(np.float32)
     g = np.ones_like(x)
     x0, g0 = x.copy(), g.copy()
     layer = make(cls, backend=backend)
@@ -391,7 +373,7 @@ def test_repr_and_config():
 def test_config_round_trip(cls):
     layer = make(cls, seed=123)
     clone = cls(**layer.get_config(), backend="numpy")
-    x = np.random.default_rng(6).standard_normal(shape_for(cls)).astype(np.float32)
+    x = np.random.default_rng(6).standard_normal(CASE[cls].shape).astype(np.float32)
     assert clone.get_config() == layer.get_config()
     assert clone.forward(x).tobytes() == layer.forward(x).tobytes()
 

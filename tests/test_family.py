@@ -10,6 +10,7 @@ import math
 
 import numpy as np
 import pytest
+from layer_cases import CASE, CASES, MASK_LAYERS
 
 from bigdl_reg.nn import (AlphaDropout, Dropout, FeatureAlphaDropout, GaussianDropout, GaussianNoise,
                           SpatialDropout1D, SpatialDropout2D, SpatialDropout3D)
@@ -191,11 +192,9 @@ def test_alpha_keeps_selu_mean_and_variance(backend, p):
 # noise()
 # --------------------------------------------------------------------------
 
-NOISE_KINDS = [
-    (Dropout, {}, (3, 4), bool), (SpatialDropout2D, {}, (2, 3, 4, 4), bool), (AlphaDropout, {}, (3, 4), bool),
-    (FeatureAlphaDropout, {}, (2, 3, 4, 4), bool), (GaussianDropout, {"rate": 0.2}, (3, 4), np.float32),
-    (GaussianNoise, {"stddev": 0.2}, (3, 4), np.float32),
-]
+# a mask layer's noise is its keep mask, the Gaussian layers' their dtype's factors or addends
+NOISE_KINDS = [(case.cls, case.kwargs, case.shape, bool if case.cls in MASK_LAYERS else np.float32)
+               for case in CASES]
 
 
 @pytest.mark.parametrize("cls, kwargs, shape, kind", NOISE_KINDS)
@@ -283,15 +282,13 @@ def test_set_p_keeps_the_noise_shape(backend):
     assert layer.noise().shape == (4, 1)
 
 
-@pytest.mark.parametrize("cls, shape", [(SpatialDropout1D, (2, 5, 3)), (SpatialDropout2D, (2, 4, 3, 3)),
-                                        (SpatialDropout3D, (2, 3, 2, 2, 2)), (AlphaDropout, (4, 6)),
-                                        (FeatureAlphaDropout, (2, 4, 3, 3))])
-def test_set_p_on_every_drop_probability_layer(cls, shape):
+@pytest.mark.parametrize("cls", MASK_LAYERS)
+def test_set_p_on_every_drop_probability_layer(cls):
     # the Spatial layers are Dropouts and FeatureAlphaDropout an AlphaDropout, as in Scala
     # (numpy only until the jvm transport has setP for all of them)
     layer = cls(0.5, seed=3, backend="numpy")
     twin = cls(0.2, seed=3, backend="numpy")
-    x = np.ones(shape, np.float32)
+    x = np.ones(CASE[cls].shape, np.float32)
     layer.forward(x), twin.forward(x)
     assert layer.set_p(0.2) is layer and layer.p == 0.2 and layer.step == 1
     assert layer.forward(x).tobytes() == twin.forward(x).tobytes()

@@ -3,37 +3,26 @@ gradient, every layer, both backends, at steps, offsets and modes)."""
 from __future__ import annotations
 
 import inspect
+import re
 
 import numpy as np
 import pytest
+from layer_cases import IDS, WITH_OPTIONS
 
 from bigdl_reg import functional as F
-from bigdl_reg.nn import (
-    AlphaDropout,
-    Dropout,
-    FeatureAlphaDropout,
-    GaussianDropout,
-    GaussianNoise,
-    SpatialDropout1D,
-    SpatialDropout2D,
-    SpatialDropout3D,
-)
+from bigdl_reg.nn import FeatureAlphaDropout
 
-# (layer class, its function, layer kwargs, function kwargs, input shape)
-CASES = [
-    (Dropout, F.dropout, dict(init_p=0.3, scale=False, noise_shape=(None, 1, None)),
-     dict(p=0.3, scale=False, noise_shape=(None, 1, None)), (4, 3, 5)),
-    (GaussianDropout, F.gaussian_dropout, dict(rate=0.2), dict(rate=0.2), (4, 3, 5)),
-    (GaussianNoise, F.gaussian_noise, dict(stddev=0.5, bigdl_type="double"),
-     dict(stddev=0.5, bigdl_type="double"), (4, 3, 5)),
-    (SpatialDropout1D, F.spatial_dropout1d, dict(init_p=0.4), dict(p=0.4), (4, 3, 5)),
-    (SpatialDropout2D, F.spatial_dropout2d, dict(init_p=0.4, data_format="NHWC"),
-     dict(p=0.4, data_format="NHWC"), (4, 3, 2, 5)),
-    (SpatialDropout3D, F.spatial_dropout3d, dict(init_p=0.4), dict(p=0.4), (4, 3, 2, 2, 2)),
-    (AlphaDropout, F.alpha_dropout, dict(init_p=0.25), dict(p=0.25), (4, 3, 5)),
-    (FeatureAlphaDropout, F.feature_alpha_dropout, dict(init_p=0.25), dict(p=0.25), (4, 3, 2, 5)),
-]
-IDS = [c[0].__name__ for c in CASES]
+
+def _function_of(cls):
+    """The function of a layer class: its name in snake case (SpatialDropout1D -> spatial_dropout1d)."""
+    return getattr(F, re.sub(r"(?<=[a-z])(?=[A-Z])", "_", cls.__name__).lower())
+
+
+# (layer class, its function, layer kwargs, function kwargs, input shape): every layer with its
+# options in use, and FeatureAlphaDropout in its default format too
+CASES = [(cls, _function_of(cls), kwargs, {("p" if k == "init_p" else k): v for k, v in kwargs.items()}, shape)
+         for cls, kwargs, shape in WITH_OPTIONS + [(FeatureAlphaDropout, {"init_p": 0.25}, (4, 3, 2, 5))]]
+CASE_IDS = IDS + ["FeatureAlphaDropout-NCHW"]
 
 
 def _x(shape, dtype, salt=0):
@@ -45,7 +34,7 @@ def _backward_of(function):
     return getattr(F, function.__name__ + "_backward")
 
 
-@pytest.mark.parametrize("cls, function, layer_kwargs, kwargs, shape", CASES, ids=IDS)
+@pytest.mark.parametrize("cls, function, layer_kwargs, kwargs, shape", CASES, ids=CASE_IDS)
 def test_functions_give_the_layers_bytes(backend, cls, function, layer_kwargs, kwargs, shape):
     seed = 2**64 - 11
     layer = cls(**layer_kwargs, seed=seed, backend=backend)

@@ -8,26 +8,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from layer_cases import ALL, make
 
 from bigdl_reg import _arrays
-from bigdl_reg.nn import (
-    AlphaDropout,
-    Dropout,
-    FeatureAlphaDropout,
-    GaussianDropout,
-    GaussianNoise,
-    SpatialDropout1D,
-    SpatialDropout2D,
-    SpatialDropout3D,
-)
-
-ALL = [Dropout, GaussianDropout, GaussianNoise, SpatialDropout1D, SpatialDropout2D, SpatialDropout3D,
-       AlphaDropout, FeatureAlphaDropout]
-FIRST_ARG = {GaussianDropout: 0.3, GaussianNoise: 0.3}
-
-
-def make(cls, backend="numpy", **kwargs):
-    return cls(FIRST_ARG.get(cls, 0.4), seed=kwargs.pop("seed", 11), backend=backend, **kwargs)
+from bigdl_reg.nn import Dropout, GaussianNoise, SpatialDropout1D, SpatialDropout2D, SpatialDropout3D
 
 
 def pair(cls, backend, **kwargs):

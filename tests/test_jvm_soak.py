@@ -1,6 +1,6 @@
 """Soak: several Python threads make thousands of calls against one JVM.
 
-Each thread runs its own deterministic script over its own layers (all six,
+Each thread runs its own deterministic script over its own layers (all of them,
 both dtypes): training and evaluate forwards, backwards, mode switches, new
 seeds, Dropout.set_p, short-lived layers, shapes from 0-d to 5-D and sizes
 that make the thread's arena grow. The same scripts replayed sequentially on
@@ -27,21 +27,15 @@ import pytest
 from bigdl_reg import nn
 from bigdl_reg.backends.jvm import gateway, shm
 from jvm_support import arena_mappings, jvm_probe
+from layer_cases import CASES
 
 pytestmark = pytest.mark.jvm
 
 SOAK_THREADS = 4
 SOAK_CALLS = int(os.environ.get("BIGDL_REG_SOAK_CALLS", "3000"))
 
-# (class, constructor kwargs, ranks it accepts)
-_LAYERS = [
-    (nn.Dropout, {"init_p": 0.3}, (0, 1, 2, 3, 4, 5)),
-    (nn.GaussianDropout, {"rate": 0.4}, (1, 2, 3)),
-    (nn.GaussianNoise, {"stddev": 0.7}, (0, 1, 2, 4)),
-    (nn.SpatialDropout1D, {"init_p": 0.5}, (3,)),
-    (nn.SpatialDropout2D, {"init_p": 0.4, "data_format": "NHWC"}, (4,)),
-    (nn.SpatialDropout3D, {"init_p": 0.6}, (5,)),
-]
+# (class, constructor kwargs, ranks it is given): every layer; the any-rank ones get 0-d to 5-D
+_LAYERS = [(case.cls, case.kwargs, case.ranks or (0, 1, 2, 3, 4, 5)) for case in CASES]
 _DTYPES = {"float": np.float32, "double": np.float64}
 
 

@@ -11,12 +11,14 @@ import math
 
 import numpy as np
 import pytest
+from layer_cases import CASES, IDS
+
+from bigdl_reg import _layers
+from bigdl_reg.backends.numpy import normal, philox
+from bigdl_reg.nn import (AlphaDropout, Dropout, GaussianDropout, GaussianNoise, SpatialDropout1D, SpatialDropout2D,
+                          SpatialDropout3D)
 
 pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")  # Inf/NaN arithmetic in references
-
-from bigdl_reg.backends.numpy import normal, philox
-from bigdl_reg.nn import (AlphaDropout, Dropout, FeatureAlphaDropout, GaussianDropout, GaussianNoise,
-                          SpatialDropout1D, SpatialDropout2D, SpatialDropout3D)
 
 DTYPES = [np.float32, np.float64]
 TYPE_NAMES = {np.float32: "float", np.float64: "double"}
@@ -286,12 +288,14 @@ def test_backward_uses_the_last_of_several_forwards(backend):
     assert same_bytes(layer.backward(x, x), expected)
 
 
-ALL_LAYERS = [
-    (Dropout, {}, (3, 4)), (GaussianDropout, {"rate": 0.2}, (3, 4)), (GaussianNoise, {"stddev": 0.2}, (3, 4)),
-    (SpatialDropout1D, {}, (2, 3, 4)), (SpatialDropout2D, {}, (2, 3, 4, 4)), (SpatialDropout3D, {}, (2, 3, 2, 2, 2)),
-    (AlphaDropout, {}, (3, 4)), (AlphaDropout, {"noise_shape": (1, None)}, (3, 4)),
-    (FeatureAlphaDropout, {}, (2, 3, 4, 4)), (Dropout, {"noise_shape": (None, 1)}, (3, 4)),
+# every layer, and noise shapes on the layers that take one
+ALL_LAYERS = [(case.cls, case.kwargs, case.shape) for case in CASES] + [
+    (AlphaDropout, {"noise_shape": (1, None)}, (3, 4)), (Dropout, {"noise_shape": (None, 1)}, (3, 4)),
 ]
+
+
+def test_every_registered_layer_has_a_case():
+    assert IDS == list(_layers.layers())  # a new layer needs its entry in layer_cases.py
 
 
 @pytest.mark.parametrize("cls, kwargs, shape", ALL_LAYERS)

@@ -28,10 +28,9 @@ import pytest
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
+from layer_cases import ALL, CASES
 
 from bigdl_reg._validation import java_double
-from bigdl_reg.nn import (AlphaDropout, Dropout, FeatureAlphaDropout, GaussianDropout, GaussianNoise,
-                          SpatialDropout1D, SpatialDropout2D, SpatialDropout3D)
 from test_layers import reference_keep, reference_z
 
 pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")  # Inf/NaN arithmetic in references
@@ -51,16 +50,12 @@ BACKEND_SETS = [pytest.param(NUMPY_ONLY, id="numpy"), pytest.param(BOTH, id="jvm
 DTYPE = {"float": np.dtype(np.float32), "double": np.dtype(np.float64)}
 MASK_LAYERS = {"Dropout", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D"}
 ALPHA_LAYERS = {"AlphaDropout", "FeatureAlphaDropout"}
-CLASSES = {cls.__name__: cls for cls in (Dropout, GaussianDropout, GaussianNoise,
-                                         SpatialDropout1D, SpatialDropout2D, SpatialDropout3D,
-                                         AlphaDropout, FeatureAlphaDropout)}
+CLASSES = {cls.__name__: cls for cls in ALL}
 # the layers that take a Keras noise_shape
 NOISE_SHAPE_LAYERS = ("Dropout", "GaussianDropout", "GaussianNoise", "AlphaDropout")
 ALPHA_PRIME = -1.7580993408473766
 # accepted ranks; None: any rank (the elementwise layers)
-RANKS = {"Dropout": None, "GaussianDropout": None, "GaussianNoise": None,
-         "SpatialDropout1D": (2, 3), "SpatialDropout2D": (3, 4), "SpatialDropout3D": (4, 5),
-         "AlphaDropout": None, "FeatureAlphaDropout": (3, 4, 5)}
+RANKS = {case.name: case.ranks for case in CASES}
 SEED_MAX = 2**64 - 1
 
 

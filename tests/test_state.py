@@ -11,33 +11,11 @@ import pickle
 
 import numpy as np
 import pytest
+from layer_cases import IDS, WITH_OPTIONS
 
 from bigdl_reg._demo import pattern as demo_pattern
 from bigdl_reg.backends.numpy.module import NumpyConfig
-from bigdl_reg.nn import (
-    AlphaDropout,
-    Dropout,
-    FeatureAlphaDropout,
-    GaussianDropout,
-    GaussianNoise,
-    SpatialDropout1D,
-    SpatialDropout2D,
-    SpatialDropout3D,
-    from_state,
-)
-
-# (class, kwargs, input shape): every layer, with a parameter off its default
-LAYERS = [
-    (Dropout, dict(init_p=0.3, scale=False, noise_shape=(None, 1, None)), (3, 4, 5)),
-    (GaussianDropout, dict(rate=0.2), (3, 4, 5)),
-    (GaussianNoise, dict(stddev=0.5, bigdl_type="double"), (3, 4, 5)),
-    (SpatialDropout1D, dict(init_p=0.4), (3, 4, 5)),
-    (SpatialDropout2D, dict(init_p=0.4, data_format="NHWC"), (2, 3, 4, 5)),
-    (SpatialDropout3D, dict(init_p=0.4), (2, 3, 2, 2, 2)),
-    (AlphaDropout, dict(init_p=0.25), (3, 4, 5)),
-    (FeatureAlphaDropout, dict(init_p=0.25, data_format="NHWC"), (2, 3, 4, 5)),
-]
-IDS = [cls.__name__ for cls, _, _ in LAYERS]
+from bigdl_reg.nn import Dropout, GaussianDropout, GaussianNoise, SpatialDropout2D, from_state
 
 # docs/contract.md, "Module seeds": STATE_FORMAT's three examples, as Scala's LayerState.toJson writes them
 SCALA_EXAMPLES = [
@@ -99,7 +77,7 @@ def test_values_are_written_as_floats():
     assert json.dumps(GaussianNoise(1e-5, backend="numpy").get_state()["params"]) == '{"stddev": 1e-05}'
 
 
-@pytest.mark.parametrize("cls, kwargs, shape", LAYERS, ids=IDS)
+@pytest.mark.parametrize("cls, kwargs, shape", WITH_OPTIONS, ids=IDS)
 def test_restored_layers_continue_exactly(backend, cls, kwargs, shape):
     layer, x = _ran(cls, kwargs, shape, backend)
     state = json.loads(json.dumps(layer.get_state()))
@@ -178,7 +156,7 @@ def test_a_forward_that_raises_changes_nothing(backend, error):
     assert layer.get_state() == twin.get_state()
 
 
-@pytest.mark.parametrize("cls, kwargs, shape", LAYERS, ids=IDS)
+@pytest.mark.parametrize("cls, kwargs, shape", WITH_OPTIONS, ids=IDS)
 @pytest.mark.parametrize("how", ["pickle", "copy", "deepcopy"])
 def test_copies_are_independent_and_give_the_originals_bytes(backend, cls, kwargs, shape, how):
     layer, x = _ran(cls, kwargs, shape, backend)
@@ -225,7 +203,7 @@ def _resume_jvm(state: dict, shape, forwards: int):
 
 
 @pytest.mark.jvm
-@pytest.mark.parametrize("cls, kwargs, shape", LAYERS, ids=IDS)
+@pytest.mark.parametrize("cls, kwargs, shape", WITH_OPTIONS, ids=IDS)
 def test_python_state_resumes_in_scala_and_back(cls, kwargs, shape):
     """10 training forwards straight = 5 here + get_state + 5 in Scala (same
     bytes, same state after); and Scala's state after, set in Python, gives the

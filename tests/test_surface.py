@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from layer_cases import CASE, MASK_LAYERS
 
 from bigdl_reg.nn import (
-    AlphaDropout,
     Dropout,
     FeatureAlphaDropout,
     GaussianDropout,
@@ -17,10 +17,6 @@ from bigdl_reg.nn import (
     SpatialDropout2D,
     SpatialDropout3D,
 )
-
-MASK_LAYERS = [Dropout, SpatialDropout1D, SpatialDropout2D, SpatialDropout3D, AlphaDropout, FeatureAlphaDropout]
-SHAPES = {SpatialDropout1D: (2, 3, 4), SpatialDropout2D: (2, 3, 4, 4), SpatialDropout3D: (2, 3, 2, 2, 2),
-          FeatureAlphaDropout: (2, 3, 4, 4)}
 
 
 def _x(shape, dtype=np.float32):
@@ -57,7 +53,7 @@ def test_str_is_bigdls_and_repr_stays():
 
 @pytest.mark.parametrize("cls", MASK_LAYERS)
 def test_rate_is_init_p(backend, cls):
-    x = _x(SHAPES.get(cls, (4, 5)))
+    x = _x(CASE[cls].shape)
     a, b = cls(rate=0.3, seed=9, backend=backend), cls(0.3, seed=9, backend=backend)
     assert a.get_config() == b.get_config() and a.rate == a.p == a.init_p == 0.3
     assert a.forward(x).tobytes() == b.forward(x).tobytes()
@@ -98,7 +94,7 @@ def test_every_parameter_is_readable():
 
 @pytest.mark.parametrize("cls", MASK_LAYERS)
 def test_set_p_on_every_mask_layer(backend, cls):
-    x = _x(SHAPES.get(cls, (4, 5)))
+    x = _x(CASE[cls].shape)
     layer, fresh = cls(0.5, seed=4, backend=backend), cls(0.2, seed=4, backend=backend)
     layer.forward(x), fresh.forward(x)
     assert layer.set_p(0.2) is layer and layer.p == 0.2 and layer.step == 1
