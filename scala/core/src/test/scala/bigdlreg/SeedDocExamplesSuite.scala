@@ -7,7 +7,7 @@ import org.scalatest.matchers.should.Matchers
   * issue 12), each run as written with only its imports changed (com.intel.analytics.bigdl
   * -> bigdlreg; `utils.RandomGenerator.RNG` -> `rng.RNG`), then checked as BigDL documents
   * them: shapes, dtypes, kept values and evaluate outputs (the masks differ from BigDL's,
-  * docs/contract.md, "Masks"). The SpatialDropout3D section has no Scala example.
+  * docs/contract.md, "Masks"). The SpatialDropout3D section has only its constructor line.
   */
 class SeedDocExamplesSuite extends AnyFunSuite with Matchers {
 
@@ -163,5 +163,22 @@ class SeedDocExamplesSuite extends AnyFunSuite with Matchers {
     a.forall(v => v >= 0f && v < 1f) shouldBe true
     a.distinct.length should be > 990
     Tensor[Double](4).rand().toArray.toSeq should not be Tensor[Double](4).rand().toArray.toSeq
+  }
+
+  test("SpatialDropout3D: the documented constructor line, then a 5-D forward and evaluate") {
+    import bigdlreg.tensor.TensorNumeric.NumericFloat
+    import bigdlreg.nn._
+    import bigdlreg.tensor._
+    val module = SpatialDropout3D(initP = 0.5, format = DataFormat.NCHW)
+    val x = Tensor[Float](2, 3, 2, 2, 2).rand()
+    val y = module.forward(x)
+    y.size().toSeq shouldBe Seq(2, 3, 2, 2, 2)
+    for (map <- 0 until 6) { // each (sample, channel) volume is kept whole, unscaled, or dropped whole
+      val cells = (0 until 8).map(i => map * 8 + i)
+      val kept = cells.map(i => y.valueAt(i) == x.valueAt(i))
+      val dropped = cells.map(i => y.valueAt(i) == 0f)
+      (kept.forall(identity) || dropped.forall(identity)) shouldBe true
+    }
+    module.evaluate().forward(x).toArray.toSeq shouldBe x.toArray.map(_ * 0.5f).toSeq
   }
 }
