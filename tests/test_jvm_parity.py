@@ -153,24 +153,18 @@ def test_dropout(p, scale, inplace, bigdl_type):
         twin.close()
 
 
-@pytest.mark.parametrize("bigdl_type", TYPES)
-@pytest.mark.parametrize("rate", RATES)
-def test_gaussian_dropout(rate, bigdl_type):
-    dtype = DTYPE[bigdl_type]
-    for i, shape in enumerate(ELEMENTWISE_SHAPES):
-        seed = SEEDS[i % len(SEEDS)] ^ _salt("gd", rate, bigdl_type)
-        twin = Twin(GaussianDropout, dict(rate=rate, bigdl_type=bigdl_type, seed=seed))
-        _sequence(twin, shape, dtype, _salt(shape, seed))
-        twin.close()
+# (class, its keyword, the salt's tag, value): the two Gaussian layers at each of their values
+GAUSSIAN = [(GaussianDropout, "rate", "gd", r) for r in RATES] + [(GaussianNoise, "stddev", "gn", s) for s in STDDEVS]
 
 
 @pytest.mark.parametrize("bigdl_type", TYPES)
-@pytest.mark.parametrize("stddev", STDDEVS)
-def test_gaussian_noise(stddev, bigdl_type):
+@pytest.mark.parametrize("cls, keyword, tag, value", GAUSSIAN,
+                         ids=[f"{c.__name__}-{k}={v}" for c, k, _, v in GAUSSIAN])
+def test_gaussian(cls, keyword, tag, value, bigdl_type):
     dtype = DTYPE[bigdl_type]
     for i, shape in enumerate(ELEMENTWISE_SHAPES):
-        seed = SEEDS[i % len(SEEDS)] ^ _salt("gn", stddev, bigdl_type)
-        twin = Twin(GaussianNoise, dict(stddev=stddev, bigdl_type=bigdl_type, seed=seed))
+        seed = SEEDS[i % len(SEEDS)] ^ _salt(tag, value, bigdl_type)
+        twin = Twin(cls, {keyword: value, "bigdl_type": bigdl_type, "seed": seed})
         _sequence(twin, shape, dtype, _salt(shape, seed))
         twin.close()
 
