@@ -151,8 +151,9 @@ def test_a_2_31_element_broadcast_view_is_refused_before_any_copy():
     huge = np.broadcast_to(np.float32(1), (2, 2**30))
     layer = nn.Dropout(0.5, seed=1, backend="jvm", bigdl_type="double")
     soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    expected = ("Dropout forward of shape (2, 1073741824) has 2147483648 elements, more than the JVM backend's limit of "
-                "2147483639 (2^31 - 9, the longest Java array) per tensor; split the tensor or use backend=\"numpy\"")
+    expected = ("Dropout forward of shape (2, 1073741824) has 2147483648 elements, "
+                "more than the JVM backend's limit of 2147483639 (2^31 - 9, the longest Java array) per tensor; "
+                'split the tensor or use backend="numpy"')
     try:
         resource.setrlimit(resource.RLIMIT_AS, (_address_space() + (1 << 30), hard))
         for call in (lambda: layer.forward(huge), lambda: layer(huge, training=False)):
