@@ -32,6 +32,7 @@ Compute = Callable[[np.ndarray, Optional[np.ndarray]], np.ndarray]
 def real_array(layer: str, value, name: str) -> np.ndarray:
     """``value`` as an ndarray of a real numeric dtype (not yet converted)."""
     v.check_one_tensor(layer, value, name)
+    v.check_not_masked(layer, value, name)
     try:
         array = np.asarray(value)
     except ValueError:  # numpy's "inhomogeneous shape": a ragged nested sequence
@@ -53,9 +54,19 @@ def operand(layer: str, value, dtype: np.dtype, name: str) -> np.ndarray:
     return c_contiguous(real_array(layer, value, name), dtype)
 
 
-def run(layer: str, value, dtype: np.dtype, compute: Compute, name: str) -> np.ndarray:
+def check_size(layer: str, array: np.ndarray, name: str, max_elements: Optional[int]) -> None:
+    """At most ``max_elements`` elements (None: no limit), checked before any
+    copy: a broadcast view of 2^31 elements costs nothing until converted."""
+    if max_elements is not None and array.size > max_elements:
+        raise v.too_many_elements_error(layer, "forward" if name == "input" else "backward",
+                                        array.shape, max_elements)
+
+
+def run(layer: str, value, dtype: np.dtype, compute: Compute, name: str,
+        max_elements: Optional[int] = None) -> np.ndarray:
     """``compute`` on ``value``; the result is a new array in ``value``'s layout."""
     array = real_array(layer, value, name)
+    check_size(layer, array, name, max_elements)
     source = c_contiguous(array, dtype)
     if array.flags.c_contiguous:  # the fast path: the backend allocates a C-ordered result
         return compute(source, None)
@@ -65,9 +76,12 @@ def run(layer: str, value, dtype: np.dtype, compute: Compute, name: str) -> np.n
     return write_back(out, compute(source, None))
 
 
-def run_inplace(layer: str, value, dtype: np.dtype, compute: Compute, name: str) -> np.ndarray:
+def run_inplace(layer: str, value, dtype: np.dtype, compute: Compute, name: str,
+                max_elements: Optional[int] = None) -> np.ndarray:
     """``compute`` written into the caller's array ``value``, which is returned."""
+    v.check_not_masked(layer, value, name)
     v.check_inplace_target(layer, value, dtype, name)
+    check_size(layer, value, name, max_elements)
     if value.flags.c_contiguous and value.dtype == dtype:
         return compute(value, value)
     return write_back(value, compute(c_contiguous(value, dtype), None))

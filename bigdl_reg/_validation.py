@@ -117,23 +117,28 @@ def real_number(layer: str, name: str, value) -> float:
         raise ValueError(f"{layer}: {name} must be a finite number, got {value}") from None
 
 
-def _range_error(layer: str, name: str, interval: str, value: float) -> ValueError:
-    return ValueError(f"{layer}: {name} must be in {interval}, got {java_double(value)}")
+def _range_error(layer: str, name: str, interval: str, value) -> ValueError:
+    """``value`` as Java prints its float, or as given when the float rounded it
+    (a Fraction or longdouble just outside the range)."""
+    shown = java_double(float(value)) if float(value) == value or value != value else str(value)
+    return ValueError(f"{layer}: {name} must be in {interval}, got {shown}")
 
 
 def check_init_p(layer: str, value, name: str = "init_p") -> float:
-    """A drop probability in [0, 1]."""
+    """A drop probability in [0, 1]. The range is checked on the value as
+    given (exact for Fraction, longdouble, int), before rounding to float."""
     p = real_number(layer, name, value)
-    if not 0.0 <= p <= 1.0:  # NaN fails both comparisons
-        raise _range_error(layer, name, "[0, 1]", p)
+    if not (0 <= value <= 1 and 0.0 <= p <= 1.0):  # NaN fails both comparisons
+        raise _range_error(layer, name, "[0, 1]", value)
     return p
 
 
 def check_rate(layer: str, value, name: str = "rate") -> float:
-    """GaussianDropout's rate in [0, 1) (rate 1 would make sd infinite)."""
+    """GaussianDropout's rate in [0, 1) (rate 1 would make sd infinite),
+    checked exactly before rounding (a longdouble just below 1 would round to 1)."""
     rate = real_number(layer, name, value)
-    if not 0.0 <= rate < 1.0:
-        raise _range_error(layer, name, "[0, 1)", rate)
+    if not (0 <= value < 1 and 0.0 <= rate < 1.0):
+        raise _range_error(layer, name, "[0, 1)", value)
     return rate
 
 
@@ -145,8 +150,8 @@ def check_alpha_p(layer: str, value, name: str = "init_p") -> float:
 def check_stddev(layer: str, value, name: str = "stddev") -> float:
     """GaussianNoise's stddev: finite and >= 0 ([0, inf) excludes inf itself)."""
     stddev = real_number(layer, name, value)
-    if not 0.0 <= stddev < math.inf:
-        raise _range_error(layer, name, "[0, inf)", stddev)
+    if not (0 <= value and 0.0 <= stddev < math.inf):
+        raise _range_error(layer, name, "[0, inf)", value)
     return stddev
 
 
@@ -189,6 +194,8 @@ def check_noise_shape(layer: str, value):
             raise TypeError(f"{layer}: noise_shape[{axis}] must be an int or None, got {_type_name(entry)}")
         if entry < 0:
             raise ValueError(f"{layer}: noise_shape[{axis}] must be None or an integer >= 0, got {int(entry)}")
+        if entry > INT_MAX:  # every dimension is a Java int
+            raise ValueError(f"{layer}: noise_shape[{axis}] must be at most {INT_MAX}, got {int(entry)}")
         dims.append(int(entry))
     return tuple(dims)
 
@@ -234,6 +241,26 @@ def check_one_tensor(layer: str, value, name: str = "input") -> None:
 def _is_array_like(value) -> bool:
     """An ndarray or an object with ``__array__`` (numpy scalars are scalars)."""
     return isinstance(value, np.ndarray) or (hasattr(value, "__array__") and not isinstance(value, np.generic))
+
+
+def check_not_masked(layer: str, value, name: str = "input") -> None:
+    """A masked array's mask would be ignored (the noise layers compute on the
+    data): refused, so that masked values never leak silently into the output."""
+    if isinstance(value, np.ma.MaskedArray):
+        raise TypeError(
+            f"{layer}: {name} is a numpy masked array, whose mask the layer would ignore; "
+            f"pass {name}.filled(value) or {name}.data"
+        )
+
+
+def too_many_elements_error(layer: str, what: str, shape, limit: int) -> ValueError:
+    """More elements than the JVM backend can send (the text of its own check,
+    raised by the facade before the input is converted or copied)."""
+    return ValueError(
+        f"{layer} {what} of shape {tuple(int(d) for d in shape)} has {math.prod(shape)} elements, "
+        f"more than the JVM backend's limit of {limit} (2^31 - 9, the longest Java array) per tensor; "
+        'split the tensor or use backend="numpy"'
+    )
 
 
 def ragged_input_error(layer: str, name: str = "input") -> ValueError:
@@ -329,6 +356,16 @@ def noise_shape_axis_error(layer: str, axis: int, entry: int, shape) -> ValueErr
     return ValueError(
         f"{layer}: noise_shape[{axis}] is {entry} but the input shape {format_shape(shape)} has size {size} "
         f"on axis {axis} (allowed: 1, {size} or None)"
+    )
+
+
+def noise_shape_at_batch_offset_error(layer: str, shape, offset: int, batch_rows: int) -> ValueError:
+    """A noise_shape whose axis 0 fits the slice but not the logical batch:
+    the message names the user's input shape (Scala: the same text)."""
+    return ValueError(
+        f"{layer}: noise_shape[0] does not fit the input shape {format_shape(shape)} at batch_offset {offset}: "
+        f"the input is rows {offset} to {batch_rows - 1} of a batch of {batch_rows}, so noise_shape[0] must be "
+        f"1, {batch_rows} or None"
     )
 
 

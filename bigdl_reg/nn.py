@@ -266,7 +266,7 @@ class Layer:
         """
         self._live()
         if x is not None:
-            self._as_operand(x, "input")  # checked, though unused
+            _arrays.real_array(self._spec.name, x, "input")  # checked (not converted: unused)
         return self._run(grad_output, lambda grad, out: self._backward(grad, out), "grad_output")
 
     def _backward(self, grad, out):
@@ -298,16 +298,19 @@ class Layer:
 
     def _run(self, array, compute, name="input"):
         run = _arrays.run_inplace if self._inplace else _arrays.run
-        return run(self._spec.name, array, self._dtype, compute, name)
+        return run(self._spec.name, array, self._dtype, compute, name, self._max_elements)
 
-    def _as_operand(self, array, name) -> np.ndarray:
-        """``array`` checked and converted: a C-contiguous array of the layer's dtype."""
-        return _arrays.operand(self._spec.name, array, self._dtype, name)
+    @property
+    def _max_elements(self) -> Optional[int]:
+        """The most elements one tensor may have on this backend (None: no limit)."""
+        if self._backend.name != "jvm":
+            return None
+        from .backends.jvm import shm  # loaded already: the layer runs on it
+        return shm.MAX_ELEMENTS
 
     @property
     def _inplace(self) -> bool:
         return self._params.get("inplace", False)
-
 
     # -- modes and state -------------------------------------------------
     def training(self, is_training=True):

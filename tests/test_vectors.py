@@ -33,6 +33,21 @@ def _load_cases():
 CASES = _load_cases()
 
 
+def test_vectors_match_their_checksums():
+    """tests/vectors/SHA256SUMS pins every vector file: regenerating them is a
+    visible change (update it with ``cd tests/vectors && sha256sum *.json *.bin > SHA256SUMS``)."""
+    import hashlib
+
+    pinned = {}
+    for line in (VECTORS / "SHA256SUMS").read_text().splitlines():
+        digest, name = line.split(maxsplit=1)
+        pinned[name.lstrip("*")] = digest
+    present = sorted(p.name for p in VECTORS.iterdir() if p.suffix in (".json", ".bin"))
+    assert sorted(pinned) == present, "SHA256SUMS does not list exactly the vector files"
+    for name in present:
+        assert hashlib.sha256((VECTORS / name).read_bytes()).hexdigest() == pinned[name], f"{name} changed"
+
+
 def test_vectors_exist():
     assert CASES, f"no test vectors in {VECTORS}/*.json: generate them with the Scala WriteVectors"
 

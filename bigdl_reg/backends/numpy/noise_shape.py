@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from ..._validation import noise_shape_axis_error, noise_shape_rank_error, rank_error
+from ..._validation import noise_shape_at_batch_offset_error, noise_shape_axis_error, noise_shape_rank_error, rank_error
 
 if TYPE_CHECKING:
     from ..._layers import LayerSpec
@@ -85,7 +85,10 @@ def at_batch_offset(spec: LayerSpec, shape: tuple, params: dict, batch_offset: i
     if batch_offset == 0:
         return noise, 0
     rows = shape[0]
-    logical = noise_shape(spec, (batch_offset + rows,) + tuple(shape[1:]), params)
+    try:
+        logical = noise_shape(spec, (batch_offset + rows,) + tuple(shape[1:]), params)
+    except ValueError:  # only axis 0 differs from the slice, which fitted
+        raise noise_shape_at_batch_offset_error(spec.name, shape, batch_offset, batch_offset + rows) from None
     if logical[0] == 1:
         return logical, 0
     return (rows,) + logical[1:], batch_offset * math.prod(logical[1:])

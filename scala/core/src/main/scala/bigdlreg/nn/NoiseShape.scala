@@ -162,7 +162,12 @@ object NoiseShape {
     if (batchOffset + rows > Int.MaxValue) throw Validation.batchOffsetTooLarge(layer, batchOffset, rows)
     val logical = shape.clone()
     logical(0) = (batchOffset + rows).toInt
-    val logicalNoise = noiseOf(logical)
+    val logicalNoise =
+      try noiseOf(logical)
+      catch { // only axis 0 differs from the slice, which fitted
+        case _: IllegalArgumentException =>
+          throw Validation.noiseShapeAtBatchOffset(layer, shape, batchOffset, batchOffset + rows)
+      }
     if (logicalNoise(0) == 1) (logicalNoise, 0L) // shared along axis 0 (or no rows at all)
     else {
       var perRow = 1L

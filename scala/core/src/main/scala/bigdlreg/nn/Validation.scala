@@ -85,6 +85,14 @@ object Validation {
     new IllegalArgumentException(
       s"$layer: batch_offset + rows must be at most ${Int.MaxValue}, got $offset + $rows")
 
+  /** A `noise_shape` whose axis 0 fits the slice but not the logical batch
+    * (`batchOffset + rows` rows): the message names the user's input shape. */
+  def noiseShapeAtBatchOffset(layer: String, shape: Array[Int], offset: Long, batchRows: Long): IllegalArgumentException =
+    new IllegalArgumentException(
+      s"$layer: noise_shape[0] does not fit the input shape ${formatShape(shape)} at batch_offset $offset: " +
+        s"the input is rows $offset to ${batchRows - 1} of a batch of $batchRows, so noise_shape[0] must be " +
+        s"1, $batchRows or None")
+
   /** A distributed sample whose size is not the configured sample shape's. */
   def rowShape(layer: String, index: Long, values: Int, sampleShape: Array[Int]): IllegalArgumentException =
     new IllegalArgumentException(

@@ -62,4 +62,12 @@ class NoiseShapeSuite extends AnyFunSuite with Matchers {
     d.forward(Tensor.ones[Float](2, 3)).shape.toSeq shouldBe Seq(2, 3) // size = the input's is fine
     d.toString shouldBe "Dropout(0.5, noise_shape=(None, 3))"
   }
+
+  test("a noise_shape that fits the slice but not the logical batch names the input shape") {
+    val d = Dropout[Float](0.5, seed = 1L, noiseShape = Some(Seq(Some(2), None, None)))
+    msg(d.forward(Tensor.ones[Float](2, 3, 4), 3L)) shouldBe
+      "Dropout: noise_shape[0] does not fit the input shape (2, 3, 4) at batch_offset 3: the input is rows 3 to 4 " +
+        "of a batch of 5, so noise_shape[0] must be 1, 5 or None"
+    d.getStep shouldBe 0L
+  }
 }
