@@ -76,10 +76,6 @@ def _twin(layer):
 @pytest.mark.parametrize("cls, kwargs, shape", CASES, ids=IDS)
 @pytest.mark.parametrize("call", ["forward", "forward_at_offset", "backward"])
 def test_an_interrupt_anywhere_leaves_the_layer_consistent(backend, cls, kwargs, shape, call):
-    if backend == "jvm" and call == "backward":
-        # An interrupted jvm backward hung once after the jvm forward cases
-        # (not reproduced alone): open item of issue 15, visible here.
-        pytest.skip("jvm backward interrupts: hang under investigation (issue 15, item 1)")
     layer = cls(**kwargs, seed=11, backend=backend)
     x = _x(shape, layer.dtype)
     g = _x(shape, layer.dtype, salt=1)

@@ -88,7 +88,7 @@ class JvmConfig:
         if self.dtype not in _DTYPE_NAMES:
             raise TypeError(f"{layer}: dtype must be float32 or float64, got {self.dtype}")
         self._create = (layer, _DTYPE_NAMES[self.dtype], *create_args(self.params))
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         self._closed = False
         self._gw: Optional[Gateway] = None
         self._handle: Optional[int] = None
