@@ -31,6 +31,7 @@ import contextlib
 import itertools
 import os
 import selectors
+import signal
 import subprocess
 import tempfile
 import threading
@@ -68,6 +69,17 @@ def _port_line(data: bytes) -> Optional[str]:
 def _stdout(data: bytes) -> str:
     text = data.decode("utf-8", "replace").strip()
     return f"\nits stdout:\n{text[-_LOG_TAIL_BYTES:]}" if text else ""
+
+
+def _kill_group(proc: subprocess.Popen) -> None:
+    """SIGKILL the JVM's whole process group (its own session): a ``java``
+    wrapper script that does not ``exec`` takes its real JVM with it."""
+    if proc.poll() is not None:
+        return  # reaped: its pid (and group id) may belong to someone else now
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except OSError:
+        proc.kill()
 
 
 class Gateway:
@@ -321,14 +333,14 @@ class Gateway:
             proc = self.proc
             if proc is not None:
                 if kill:
-                    proc.kill()  # a no-op once it has exited
+                    _kill_group(proc)
                 for stream in filter(None, (proc.stdin, proc.stdout)):
                     with contextlib.suppress(Exception):
                         stream.close()
                 try:
                     proc.wait(timeout=_STOP_TIMEOUT)
                 except subprocess.TimeoutExpired:
-                    proc.kill()
+                    _kill_group(proc)
                     with contextlib.suppress(subprocess.TimeoutExpired):
                         proc.wait(timeout=_STOP_TIMEOUT)
             log, self._log = self._log, None
