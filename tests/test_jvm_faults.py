@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -38,6 +39,7 @@ from bigdl_reg.nn import Dropout, GaussianDropout, SpatialDropout2D
 from jvm_support import (
     dedicated_gateway,
     java_children,
+    jvm_probe,
     leftover_files,
     pattern,
     subprocess_env,
@@ -167,6 +169,97 @@ def test_jvm_output_before_the_port_line_is_skipped():
     _no_leftovers()
 
 
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"BIGDL_REG_JVM_OPTS": "-verbose:gc"},
+        {"JAVA_TOOL_OPTIONS": "-Xlog:gc"},
+        {"BIGDL_REG_JVM_OPTS": "-Xlog:gc*=debug:stdout -Xlog:safepoint=debug:stderr"},
+    ],
+    ids=["verbose-gc", "java-tool-options", "xlog-debug"],
+)
+def test_a_jvm_that_logs_starts_and_keeps_working(env):
+    """Issue 15 item 2: the port line is found among whatever the JVM prints,
+    and the JVM keeps working while it logs after the handshake (GCs forced)."""
+    x = pattern((64, 256), salt=4)
+    with dedicated_gateway(BIGDL_REG_JVM_START_TIMEOUT=20, **env):
+        t0 = time.monotonic()
+        jl, nl = _pair(GaussianDropout, 0.2, seed=7)
+        _same(jl.forward(x), nl.forward(x))
+        assert time.monotonic() - t0 < 15
+        gw = gateway.current_gateway()
+        for _ in range(3):
+            jvm_probe(gw, "heapUsedAfterGc")
+            _same(jl.forward(x), nl.forward(x))
+    _no_leftovers()
+
+
+def _java_wrapper(tmp_path, body: str) -> str:
+    """A directory whose ``java`` runs ``body`` (sh); ``$REAL`` is the real java."""
+    real = java.find_java()
+    d = tmp_path / "bin"
+    d.mkdir()
+    script = d / "java"
+    script.write_text(f"#!/bin/sh\nREAL={real}\n{body}\n")
+    script.chmod(0o755)
+    return str(d)
+
+
+def test_the_port_line_after_output_on_the_same_line(tmp_path):
+    """Output without a newline before the port line (a log line cut by it)."""
+    bin_dir = _java_wrapper(tmp_path, 'printf "[0.001s] noise on stdout "; printf "noise\\n" >&2; exec "$REAL" "$@"')
+    x = pattern((3, 40), salt=4)
+    with dedicated_gateway(JAVA_HOME=None, PATH=f"{bin_dir}{os.pathsep}{os.environ['PATH']}"):
+        jl, nl = _pair(GaussianDropout, 0.2, seed=7)
+        _same(jl.forward(x), nl.forward(x))
+    _no_leftovers()
+
+
+def test_a_java_that_prints_forever_fails_within_the_start_timeout(tmp_path):
+    bin_dir = _java_wrapper(tmp_path, "exec yes 'not a port line'")
+    x = pattern((3, 40), salt=4)
+    with dedicated_gateway(JAVA_HOME=None, PATH=f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+                           BIGDL_REG_JVM_START_TIMEOUT=2):
+        t0 = time.monotonic()
+        with pytest.raises(JVMError) as info:
+            GaussianDropout(0.2, seed=7, backend="jvm").forward(x)
+        assert time.monotonic() - t0 < 2 + _STOP_SLACK
+        _clear(info.value, "did not report its port within 2 s", "BIGDL_REG_JVM_START_TIMEOUT", "not a port line")
+        assert java_children() == []
+        assert leftover_files(os.getpid()) == []
+
+
+_STOP_SLACK = 6.0  # the wait for a process to exit after a failed start
+
+
+# --------------------------------------------- bad environment variables (item 4)
+
+
+@pytest.mark.parametrize(
+    "name, value, words",
+    [
+        ("BIGDL_REG_JVM_OPTS", "-Xmx1g '-Dx=unbalanced", "No closing quotation"),
+        ("BIGDL_REG_JVM_OPTS", "-Dx=a\\", "No escaped character"),
+        *[("BIGDL_REG_JVM_CALL_TIMEOUT", v, "number of seconds") for v in ("inf", "nan", "-1", "0", "abc", "1e400")],
+        *[("BIGDL_REG_JVM_START_TIMEOUT", v, "number of seconds") for v in ("inf", "-inf", "NaN", "-5", "x1")],
+    ],
+)
+def test_a_bad_environment_variable_is_named_with_its_value(monkeypatch, name, value, words):
+    with monkeypatch.context() as m:
+        m.setenv(name, value)
+        problem = java.find_problem()
+    assert problem is not None and name in problem and repr(value) in problem and words in problem, problem
+    _cannot_start(name, repr(value), words, **{name: value})
+
+
+def test_a_bad_environment_variable_makes_auto_warn_and_use_numpy(monkeypatch):
+    from bigdl_reg import backends
+
+    monkeypatch.setenv("BIGDL_REG_JVM_CALL_TIMEOUT", "inf")
+    with pytest.warns(RuntimeWarning, match="BIGDL_REG_JVM_CALL_TIMEOUT must be a number of seconds.*'inf'"):
+        assert backends.get_backend("auto").name == "numpy"
+
+
 def test_no_java_on_path(tmp_path):
     _cannot_start("Java not found", "PATH", "JAVA_HOME", PATH=str(tmp_path), JAVA_HOME=None)
 
@@ -224,6 +317,44 @@ def test_missing_jar(tmp_path):
 def test_missing_classpath_file(tmp_path):
     missing = tmp_path / "nope" / "classpath.txt"
     _cannot_start("does not exist", str(missing), "bin/setup", **{java.CLASSPATH_ENV: str(missing)})
+
+
+def _bad_classpath_files(tmp_path):
+    """Classpath files that are not one (issue 15 item 3), with what the error says."""
+    garbage = tmp_path / "garbage.txt"
+    garbage.write_bytes(bytes(range(256)) * 4)
+    fifo = tmp_path / "fifo.txt"
+    os.mkfifo(fifo)  # opening it for reading would block forever
+    foreign = tmp_path / "foreign.jar"
+    import zipfile
+
+    with zipfile.ZipFile(foreign, "w") as z:
+        z.writestr("org/example/Other.class", b"\xca\xfe\xba\xbe")
+    only_foreign = tmp_path / "foreign-classpath.txt"
+    only_foreign.write_text(f"{foreign}\n")
+    return [
+        (garbage, "not UTF-8 text"),
+        (fifo, "not a regular file"),
+        (only_foreign, f"the jars named by {only_foreign} do not provide bigdlreg.interop.GatewayMain"),
+    ]
+
+
+@pytest.mark.parametrize("case", [0, 1, 2], ids=["non-utf8", "fifo", "zip-without-our-classes"])
+def test_a_bad_classpath_file_names_the_file_and_the_fix(tmp_path, monkeypatch, case):
+    from bigdl_reg import backends
+
+    cp, words = _bad_classpath_files(tmp_path)[case]
+    _cannot_start(str(cp), words, "bin/setup", 'backend="numpy"', **{java.CLASSPATH_ENV: str(cp)})
+    with monkeypatch.context() as m:
+        m.setenv(java.CLASSPATH_ENV, str(cp))
+        gateway.shutdown()  # a running JVM is used whatever the file says now
+        with pytest.warns(RuntimeWarning, match=f'(?s)backend "auto" uses numpy: .*{re.escape(words)}'):
+            assert backends.get_backend("auto").name == "numpy"
+        r = subprocess.run([sys.executable, "-m", "bigdl_reg", "info"], env=subprocess_env(), capture_output=True,
+                           text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert words in r.stdout + r.stderr, r.stdout + r.stderr  # the warning of "auto" is on stderr
+    assert re.search(r'^backend "auto" resolves to\s+numpy$', r.stdout, re.M), r.stdout
 
 
 def test_port_that_cannot_be_bound():

@@ -19,6 +19,7 @@ from __future__ import annotations
 import importlib
 import os
 import threading
+import warnings
 from typing import Optional, Protocol
 
 import numpy as np
@@ -120,13 +121,41 @@ def jvm_problem() -> str | None:
     return module.find_problem()
 
 
+_warned: set = set()
+
+
+def _jvm_start_problem() -> str | None:
+    """Why the jvm backend's JVM does not start (None once it runs): what
+    :func:`jvm_problem` cannot see without starting it (e.g. jars that lack
+    our classes, a JVM option java refuses)."""
+    module = importlib.import_module(_JVM_PACKAGE)
+    try:
+        module.get_gateway()
+    except module.JVMError as error:
+        return str(error)
+    return None
+
+
+def _warn_fallback(problem: str) -> None:
+    """The one "auto" rule: a jvm backend that cannot start is a warning saying
+    why (once per reason per process), then numpy."""
+    with _lock:
+        if problem in _warned:
+            return
+        _warned.add(problem)
+    warnings.warn(f'backend "auto" uses numpy: the jvm backend cannot start: {problem}', RuntimeWarning, stacklevel=3)
+
+
 def get_backend(name: str | None = None) -> Backend:
     """The backend object for ``name`` (default: ``get_default_backend()``);
     ``.name`` is "jvm" or "numpy" ("auto" resolved). ValueError for an unknown
     name; RuntimeError when "jvm" is asked for and cannot be imported."""
     name = get_default_backend() if name is None else _check_name(name)
     if name == "auto":
-        name = "jvm" if jvm_problem() is None else "numpy"
+        problem = jvm_problem() or _jvm_start_problem()
+        if problem is not None:
+            _warn_fallback(problem)
+        name = "jvm" if problem is None else "numpy"
     if name == "numpy":
         from . import numpy as numpy_backend
 

@@ -31,6 +31,7 @@ import contextlib
 import itertools
 import os
 import selectors
+import signal
 import subprocess
 import tempfile
 import threading
@@ -48,8 +49,8 @@ from .errors import JVMError
 PROTOCOL_VERSION = 7
 
 TOKEN_ENV = "BIGDL_REG_GATEWAY_TOKEN"
-START_TIMEOUT_ENV = "BIGDL_REG_JVM_START_TIMEOUT"
-CALL_TIMEOUT_ENV = "BIGDL_REG_JVM_CALL_TIMEOUT"
+START_TIMEOUT_ENV = java.START_TIMEOUT_ENV
+CALL_TIMEOUT_ENV = java.CALL_TIMEOUT_ENV
 PORT_PREFIX = "BIGDL_REG_GATEWAY_PORT "
 
 _STOP_TIMEOUT = 5.0  # seconds for the JVM to exit after its stdin closes
@@ -57,28 +58,28 @@ _DEATH_WAIT = 3.0  # after a broken connection, how long to wait for the exit st
 _LOG_TAIL_BYTES = 4000
 
 
-def _env_seconds(name: str, default: float) -> float:
-    raw = os.environ.get(name)
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise JVMError(f"{name} must be a number of seconds, got {raw!r}") from None
-    if not value > 0:
-        raise JVMError(f"{name} must be positive, got {raw!r}")
-    return value
-
-
 def _port_line(data: bytes) -> Optional[str]:
-    """The first complete line of ``data`` that is GatewayMain's port line."""
+    """GatewayMain's port line in ``data``, once complete. The JVM's own output
+    (``-verbose:gc``, ``-Xlog``, ``JAVA_TOOL_OPTIONS``) shares stdout and may
+    come before it, after it, or in front of it on the same line."""
     lines = data.decode("utf-8", "replace").split("\n")[:-1]
-    return next((line.strip() for line in lines if line.startswith(PORT_PREFIX)), None)
+    return next((line[line.index(PORT_PREFIX):].strip() for line in lines if PORT_PREFIX in line), None)
 
 
 def _stdout(data: bytes) -> str:
     text = data.decode("utf-8", "replace").strip()
     return f"\nits stdout:\n{text[-_LOG_TAIL_BYTES:]}" if text else ""
+
+
+def _kill_group(proc: subprocess.Popen) -> None:
+    """SIGKILL the JVM's whole process group (its own session): a ``java``
+    wrapper script that does not ``exec`` takes its real JVM with it."""
+    if proc.poll() is not None:
+        return  # reaped: its pid (and group id) may belong to someone else now
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except OSError:
+        proc.kill()
 
 
 class Gateway:
@@ -99,12 +100,12 @@ class Gateway:
         self.java_gateway: Optional[JavaGateway] = None
         self.log_path: Optional[str] = None
         self._log: Optional[BinaryIO] = None  # read side of the JVM's stderr file
-        self.call_timeout = _env_seconds(CALL_TIMEOUT_ENV, 600.0)
+        self.call_timeout = java.call_timeout()
 
     def __init__(self) -> None:
         self._init_state()
         command = java.command()
-        start_timeout = _env_seconds(START_TIMEOUT_ENV, 30.0)
+        start_timeout = java.start_timeout()
         token = os.urandom(32).hex()
         env = {**os.environ, TOKEN_ENV: token}
 
@@ -332,14 +333,14 @@ class Gateway:
             proc = self.proc
             if proc is not None:
                 if kill:
-                    proc.kill()  # a no-op once it has exited
+                    _kill_group(proc)
                 for stream in filter(None, (proc.stdin, proc.stdout)):
                     with contextlib.suppress(Exception):
                         stream.close()
                 try:
                     proc.wait(timeout=_STOP_TIMEOUT)
                 except subprocess.TimeoutExpired:
-                    proc.kill()
+                    _kill_group(proc)
                     with contextlib.suppress(subprocess.TimeoutExpired):
                         proc.wait(timeout=_STOP_TIMEOUT)
             log, self._log = self._log, None

@@ -11,9 +11,11 @@ call on a tensor of B bytes holds about 3 B in the heap).
 
 from __future__ import annotations
 
+import math
 import os
 import shlex
 import shutil
+import stat
 import zipfile
 from pathlib import Path
 from typing import List, Optional
@@ -21,6 +23,8 @@ from typing import List, Optional
 from .errors import JVM_OPTS_ENV, JVMError
 
 CLASSPATH_ENV = "BIGDL_REG_CLASSPATH_FILE"
+START_TIMEOUT_ENV = "BIGDL_REG_JVM_START_TIMEOUT"
+CALL_TIMEOUT_ENV = "BIGDL_REG_JVM_CALL_TIMEOUT"
 MAIN_CLASS = "bigdlreg.interop.GatewayMain"
 #: The heap limit used unless BIGDL_REG_JVM_OPTS sets one (-Xmx wins over it).
 DEFAULT_HEAP_OPT = "-XX:MaxRAMPercentage=50"
@@ -57,9 +61,16 @@ def read_classpath() -> List[str]:
     a missing file or missing or corrupt jars."""
     path = classpath_file()
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        # the type first: opening a FIFO or a device would block or read forever
+        if not stat.S_ISREG(path.stat().st_mode):
+            raise JVMError(f"the JVM backend's classpath file {path} is not a regular file: {FIX}")
+        lines = path.read_bytes().decode("utf-8").splitlines()
     except FileNotFoundError:
         raise JVMError(f"the JVM backend's classpath file {path} does not exist: {FIX}") from None
+    except UnicodeDecodeError as e:
+        raise JVMError(
+            f"the JVM backend's classpath file {path} is not a classpath file (not UTF-8 text at byte {e.start}): {FIX}"
+        ) from None
     except OSError as e:
         raise JVMError(f"cannot read the JVM backend's classpath file {path}: {e}") from None
     entries = [line.strip() for line in lines if line.strip()]
@@ -98,6 +109,7 @@ def find_problem() -> Optional[str]:
     if find_java() is None:
         return _no_java()
     try:
+        check_environment()
         read_classpath()
     except JVMError as e:
         return str(e)
@@ -110,8 +122,49 @@ def command() -> List[str]:
     java = find_java()
     if java is None:
         raise JVMError(_no_java())
-    opts = [DEFAULT_HEAP_OPT, *shlex.split(os.environ.get(JVM_OPTS_ENV, ""))]
+    check_environment()
+    opts = [DEFAULT_HEAP_OPT, *jvm_opts()]
     return [java, *opts, "-cp", os.pathsep.join(read_classpath()), MAIN_CLASS]
+
+
+def jvm_opts() -> List[str]:
+    """``BIGDL_REG_JVM_OPTS`` split as a POSIX shell would."""
+    raw = os.environ.get(JVM_OPTS_ENV, "")
+    try:
+        return shlex.split(raw)
+    except ValueError as e:  # "No closing quotation", "No escaped character"
+        raise JVMError(f"{JVM_OPTS_ENV} cannot be split into JVM options ({e}): {raw!r}") from None
+
+
+_MAX_SECONDS = 7 * 24 * 3600.0  # a week: beyond it a "timeout" is a mistake (and overflows socket timeouts)
+
+
+def env_seconds(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not 0 < value <= _MAX_SECONDS:  # also refuses nan and inf
+        raise JVMError(f"{name} must be a number of seconds in (0, {_MAX_SECONDS:g}], got {raw!r}")
+    return value
+
+
+def start_timeout() -> float:
+    return env_seconds(START_TIMEOUT_ENV, 30.0)
+
+
+def call_timeout() -> float:
+    return env_seconds(CALL_TIMEOUT_ENV, 600.0)
+
+
+def check_environment() -> None:
+    """:class:`JVMError` naming the first ``BIGDL_REG_JVM_*`` setting that is malformed."""
+    jvm_opts()
+    start_timeout()
+    call_timeout()
 
 
 def damaged_classpath_hint(stderr_tail: str) -> str:
