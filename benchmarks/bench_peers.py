@@ -26,6 +26,8 @@ from pathlib import Path
 
 import numpy as np
 
+from bigdl_reg._machine import median_seconds
+
 ROOT = Path(__file__).resolve().parent.parent
 P = 0.5  # every layer's one number: p, rate or stddev
 # (layer, shape of 10^k elements): SpatialDropout2D on (N, 64, 64, 64)-like maps
@@ -40,19 +42,6 @@ def shape_of(layer: str, size: int) -> tuple:
         maps = (1, channels, side, side)
         return maps if layer.endswith("NCHW") else (1, side, side, channels)
     return (size,)
-
-
-def median_seconds(fn, repeats: int) -> float:
-    import statistics
-    import time
-
-    fn()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 # --------------------------------------------------------------------------

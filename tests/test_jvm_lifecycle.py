@@ -35,7 +35,7 @@ from bigdl_reg.nn import (
 
 pytestmark = pytest.mark.jvm
 
-from jvm_support import ROOT, jvm_config, leftover_files
+from jvm_support import ROOT, dedicated_gateway, jvm_config, leftover_files
 from jvm_support import alive as _alive
 from jvm_support import pattern as _x
 from jvm_support import subprocess_env as _env_without_jvm_overrides
@@ -614,27 +614,18 @@ def test_a_kill_ends_the_jvm_behind_a_java_wrapper_that_does_not_exec(tmp_path):
     d.mkdir()
     (d / "java").write_text(f'#!/bin/sh\n"{real}" "$@"\n')  # no exec: the JVM is the wrapper's child
     (d / "java").chmod(0o755)
-    saved = {k: os.environ.get(k) for k in ("PATH", "JAVA_HOME")}
-    gateway.shutdown()
     jvm_pid = None
     try:
-        os.environ.pop("JAVA_HOME", None)
-        os.environ["PATH"] = f"{d}{os.pathsep}{saved['PATH']}"
-        gw = gateway.get_gateway()
-        jvm_pid = gw.call("pid")
-        assert jvm_pid != gw.pid
-        os.kill(jvm_pid, signal.SIGSTOP)  # a hung JVM: it does not see its stdin close
-        gateway._discard(gw, "test")  # what a call timeout does
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and os.path.exists(f"/proc/{jvm_pid}"):
-            time.sleep(0.05)
-        assert not os.path.exists(f"/proc/{jvm_pid}"), "the wrapper's JVM outlived the kill"
+        with dedicated_gateway(JAVA_HOME=None, PATH=f"{d}{os.pathsep}{os.environ['PATH']}"):
+            gw = gateway.get_gateway()
+            jvm_pid = gw.call("pid")
+            assert jvm_pid != gw.pid
+            os.kill(jvm_pid, signal.SIGSTOP)  # a hung JVM: it does not see its stdin close
+            gateway._discard(gw, "test")  # what a call timeout does
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline and os.path.exists(f"/proc/{jvm_pid}"):
+                time.sleep(0.05)
+            assert not os.path.exists(f"/proc/{jvm_pid}"), "the wrapper's JVM outlived the kill"
     finally:
         if jvm_pid is not None and os.path.exists(f"/proc/{jvm_pid}"):
             os.kill(jvm_pid, signal.SIGKILL)  # never leave it stopped, even when the test fails
-        gateway.shutdown()
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
