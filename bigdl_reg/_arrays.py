@@ -58,8 +58,9 @@ def check_size(layer: str, array: np.ndarray, name: str, max_elements: Optional[
     """At most ``max_elements`` elements (None: no limit), checked before any
     copy: a broadcast view of 2^31 elements costs nothing until converted."""
     if max_elements is not None and array.size > max_elements:
-        raise v.too_many_elements_error(layer, "forward" if name == "input" else "backward",
-                                        array.shape, max_elements)
+        call = "forward" if name == "input" else "backward"
+        raise v.too_many_elements_error(f"{layer} {call} of shape {tuple(int(d) for d in array.shape)}", array.size,
+                                        max_elements)
 
 
 def run(layer: str, value, dtype: np.dtype, compute: Compute, name: str,

@@ -253,12 +253,12 @@ def check_not_masked(layer: str, value, name: str = "input") -> None:
         )
 
 
-def too_many_elements_error(layer: str, what: str, shape, limit: int) -> ValueError:
-    """More elements than the JVM backend can send (the text of its own check,
-    raised by the facade before the input is converted or copied)."""
+def too_many_elements_error(what: str, elements: int, limit: int) -> ValueError:
+    """More elements than the JVM backend can send: raised by the facade before
+    the input is converted or copied, and by the transport for what it sizes."""
     return ValueError(
-        f"{layer} {what} of shape {tuple(int(d) for d in shape)} has {math.prod(shape)} elements, "
-        f"more than the JVM backend's limit of {limit} (2^31 - 9, the longest Java array) per tensor; "
+        f"{what} has {elements} elements, more than the JVM backend's limit of "
+        f"{limit} (2^31 - 9, the longest Java array) per tensor; "
         'split the tensor or use backend="numpy"'
     )
 

@@ -41,6 +41,7 @@ from typing import List, Optional
 
 import numpy as np
 
+from ..._validation import too_many_elements_error
 from . import files
 from .gateway import Gateway
 
@@ -174,11 +175,7 @@ def arena_for(gw: Gateway, nbytes: int, what: str = "this call", elements: int =
     """This thread's arena on ``gw`` with at least ``nbytes`` for a tensor of
     ``elements`` elements; replaces a smaller one or one of a previous JVM."""
     if elements > MAX_ELEMENTS:
-        raise ValueError(
-            f"{what} has {elements} elements, more than the JVM backend's limit of "
-            f"{MAX_ELEMENTS} (2^31 - 9, the longest Java array) per tensor; "
-            'split the tensor or use backend="numpy"'
-        )
+        raise too_many_elements_error(what, elements, MAX_ELEMENTS)
     if nbytes > MAX_ARENA_BYTES:
         raise ValueError(
             f"{what} needs {nbytes} bytes of shared memory, more than the JVM "
