@@ -158,6 +158,91 @@ def test_wrong_token_is_refused():
     assert gw.call("protocolVersion") == gateway.PROTOCOL_VERSION  # unaffected
 
 
+def _strangers(port: int, n: int) -> list:
+    """``n`` connections to the gateway that never send the token."""
+    import socket
+
+    socks = []
+    for _ in range(n):
+        s = socket.create_connection(("127.0.0.1", port), timeout=10)
+        socks.append(s)
+    return socks
+
+
+def _closed_by_peer(sock, timeout: float) -> bool:
+    import socket
+
+    sock.settimeout(timeout)
+    try:
+        return sock.recv(1) == b""
+    except ConnectionResetError:
+        return True
+    except socket.timeout:
+        return False
+
+
+def _wait_for(predicate, timeout: float = 10.0) -> bool:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return predicate()
+
+
+def test_unauthenticated_connections_are_closed_after_the_deadline():
+    # issue 15 item 6: 1 500 silent connections used to keep 1 500 JVM threads forever
+    with dedicated_gateway(BIGDL_REG_JVM_OPTS="-Dbigdlreg.gateway.authDeadlineMs=1500"):
+        gw = _gw()
+        probes = gw.java_gateway.jvm.bigdlreg.interop.Probes
+        threads = gw.java_gateway.jvm.java.lang.Thread
+        base_open, base_threads = probes.openConnections(), threads.activeCount()
+        socks = _strangers(gw.port, 60)
+        try:
+            assert _wait_for(lambda: probes.openConnections() >= base_open + 60, timeout=1.2)
+            assert threads.activeCount() >= base_threads + 60  # py4j gives each one a thread
+            assert all(_closed_by_peer(s, timeout=10) for s in socks)
+            assert _wait_for(lambda: probes.openConnections() == base_open)
+            assert _wait_for(lambda: threads.activeCount() <= base_threads + 2)
+        finally:
+            for s in socks:
+                s.close()
+        assert gw.call("protocolVersion") == gateway.PROTOCOL_VERSION  # the owner is unaffected
+        layer = Dropout(0.5, seed=1, backend="jvm")
+        assert layer.forward(np.ones(8, np.float32)).tobytes() == Dropout(0.5, seed=1, backend="numpy").forward(
+            np.ones(8, np.float32)).tobytes()
+
+
+def test_connections_beyond_the_cap_are_closed_at_once():
+    with dedicated_gateway(BIGDL_REG_JVM_OPTS="-Dbigdlreg.gateway.maxConnections=6"):
+        gw = _gw()
+        probes = gw.java_gateway.jvm.bigdlreg.interop.Probes
+        base_open = probes.openConnections()
+        assert 1 <= base_open < 6
+        socks = _strangers(gw.port, 12)
+        try:
+            assert _wait_for(lambda: probes.openConnections() == 6)
+            closed = [_closed_by_peer(s, timeout=0.5) for s in socks]
+            # the first ones fill the cap and wait for their deadline (5 s); the rest are closed at once
+            assert closed.count(True) == 12 - (6 - base_open)
+            assert closed[: 6 - base_open] == [False] * (6 - base_open)
+        finally:
+            for s in socks:
+                s.close()
+        assert _wait_for(lambda: probes.openConnections() == base_open)
+        assert gw.call("protocolVersion") == gateway.PROTOCOL_VERSION
+
+
+@pytest.mark.parametrize("prop, value", [("authDeadlineMs", "0"), ("maxConnections", "many"),
+                                         ("maxConnections", "3000000000")])
+def test_a_bad_connection_limit_is_a_clear_start_error(prop, value):
+    with dedicated_gateway(BIGDL_REG_JVM_OPTS=f"-Dbigdlreg.gateway.{prop}={value}"):
+        with pytest.raises(JVMError) as e:
+            Dropout(0.5, seed=1, backend="jvm").forward(np.ones(4, np.float32))
+    assert f"bigdlreg.gateway.{prop} must be " in str(e.value)
+    assert value in str(e.value)
+
+
 # ------------------------------------------------------------------ Java exceptions
 
 

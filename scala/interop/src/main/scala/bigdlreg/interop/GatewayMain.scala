@@ -16,8 +16,11 @@ import py4j.GatewayServer
   *  - when stdin reaches end-of-file (the parent closed it, exited or was killed)
   *    the JVM exits, so it never outlives its Python process.
   *
-  * Failures before the port line (no token, cannot bind) print one clear line to
-  * stderr and exit with status 2 (token) or 3 (bind).
+  * Failures before the port line (no token or a bad limit, cannot bind) print one
+  * clear line to stderr and exit with status 2 (configuration) or 3 (bind).
+  *
+  * A [[ConnectionGuard]] closes connections that do not authenticate in time and
+  * caps how many are open at once.
   *
   * Test-only: `BIGDL_REG_GATEWAY_TEST_PORT` makes the server bind that port instead of
   * an ephemeral one (the fault tests point it at a port already taken to check the
@@ -48,6 +51,13 @@ object GatewayMain {
             0
         }
     }
+    val guard = ConnectionGuard.fromSystemProperties() match {
+      case Right(g) => g
+      case Left(message) =>
+        System.err.println(s"bigdl-reg gateway: $message")
+        System.exit(2)
+        throw new IllegalStateException(message)
+    }
     val bridge = new Bridge()
     val server =
       try {
@@ -57,6 +67,7 @@ object GatewayMain {
           .javaAddress(InetAddress.getLoopbackAddress)
           .authToken(token)
           .build()
+        s.addListener(guard)
         s.start(true) // daemon threads: the stdin watcher decides when the JVM ends
         s
       } catch {
@@ -70,6 +81,7 @@ object GatewayMain {
       }
 
     Probes.server = server
+    Probes.guard = guard
     val port = server.getListeningPort
     if (port <= 0) {
       System.err.println(s"bigdl-reg gateway: the py4j server did not bind a port (got $port)")

@@ -8,6 +8,13 @@ object Probes {
 
   /** The py4j gateway [[GatewayMain]] serves (null in another library's JVM and in tests). */
   @volatile private[interop] var server: py4j.GatewayServer = null
+  @volatile private[interop] var guard: ConnectionGuard = null
+
+  /** Connections to our gateway open now, authenticated or not; -1 without our gateway. */
+  def openConnections(): Int = {
+    val g = guard
+    if (g == null) -1 else g.openConnections
+  }
 
   /** How many objects py4j holds for Python (the entry point, default objects, and every
     * Java object Python references and has not released); -1 without our gateway.
