@@ -7,6 +7,7 @@ they check.
 """
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 import re
@@ -690,6 +691,54 @@ def test_a_forked_child_gets_its_own_jvm():
     ref = Dropout(0.5, seed=8, backend="numpy")
     ref.forward(x)
     assert layer.forward(x).tobytes() == ref.forward(x).tobytes()
+
+
+_PARENT_WITH_A_CHILD = textwrap.dedent("""
+    import os, subprocess, sys, time
+    import numpy as np
+    from bigdl_reg.nn import Dropout
+    from bigdl_reg.backends.jvm import gateway
+    Dropout(0.5, seed=1, backend="jvm").forward(np.ones(4, np.float32))
+    gw = gateway.current_gateway()
+    how, end = sys.argv[1], sys.argv[2]
+    if how == "fork":
+        child = os.fork()
+        if child == 0:
+            time.sleep(60)
+            os._exit(0)
+    else:  # a child that keeps a copy of the JVM's stdin: no fork hook closes it
+        fd = gw.proc.stdin.fileno()
+        child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"], pass_fds=(fd,)).pid
+    print(gw.pid, child, flush=True)
+    if end == "kill":
+        os.kill(os.getpid(), 9)
+""")
+
+
+@pytest.mark.parametrize("how", ["fork", "inherited-pipe"])
+@pytest.mark.parametrize("end", ["kill", "exit"])
+def test_the_jvm_ends_with_its_owner_whatever_its_children_do(how, end):
+    """Issue 15 item 5: a child holding the JVM's stdin kept it alive 12 s after
+    the parent was killed, and made a normal exit wait 5 s."""
+    start = time.monotonic()
+    proc = subprocess.Popen([sys.executable, "-c", _PARENT_WITH_A_CHILD, how, end],
+                            stdout=subprocess.PIPE, text=True, env=_env_without_jvm_overrides())
+    jvm_pid, child = map(int, proc.stdout.readline().split())
+    try:
+        proc.wait(timeout=30)
+        exited = time.monotonic()
+        assert _wait_gone(jvm_pid, timeout=5), "the JVM outlived its owner"
+        assert _alive(child)
+        if end == "exit":
+            # the fork hook closes the child's copy of the pipe, so the JVM sees
+            # EOF at once; an inherited pipe waits for the owner watch
+            assert exited - start < 15 and time.monotonic() - exited < 5
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(child, signal.SIGKILL)
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(child, 0)
+        proc.stdout.close()
 
 
 def test_a_kill_ends_the_jvm_behind_a_java_wrapper_that_does_not_exec(tmp_path):

@@ -10,14 +10,16 @@ Life cycle:
   (``BIGDL_REG_GATEWAY_TOKEN``), never on the command line; the JVM prints
   ``BIGDL_REG_GATEWAY_PORT <port>``, which is read with a deadline while the
   process is polled for early death;
-* the JVM exits when its stdin closes, so it never outlives this process (even
-  after ``kill -9``); at interpreter exit :func:`shutdown` closes the
+* the JVM exits when its stdin closes or when this process ends (its pid is in
+  ``BIGDL_REG_GATEWAY_OWNER_PID``), so it never outlives this process, even
+  after ``kill -9`` and whatever its children hold; at interpreter exit :func:`shutdown` closes the
   connections and stdin, waits and kills if needed, and deletes the log;
 * a JVM that dies (crash, OOM kill, ``kill``) is noticed by the next call,
   which raises :class:`~.errors.JVMError` naming the exit status and the tail
   of the JVM's stderr; the gateway is then discarded and the following call
   starts a fresh JVM (:mod:`.module` re-creates the configurations there);
-* a forked child never uses its parent's JVM: it starts its own.
+* a forked child never uses its parent's JVM: it starts its own, and closes
+  its copies of the parent's JVM pipes.
 
 Every wait has a deadline: start-up (``BIGDL_REG_JVM_START_TIMEOUT``, 30 s),
 each call (``BIGDL_REG_JVM_CALL_TIMEOUT``, 600 s: a JVM that does not answer is
@@ -49,6 +51,7 @@ from .errors import JVMError
 PROTOCOL_VERSION = 7
 
 TOKEN_ENV = "BIGDL_REG_GATEWAY_TOKEN"
+OWNER_PID_ENV = "BIGDL_REG_GATEWAY_OWNER_PID"  # the JVM also exits when this process ends
 START_TIMEOUT_ENV = java.START_TIMEOUT_ENV
 CALL_TIMEOUT_ENV = java.CALL_TIMEOUT_ENV
 PORT_PREFIX = "BIGDL_REG_GATEWAY_PORT "
@@ -107,7 +110,7 @@ class Gateway:
         command = java.command()
         start_timeout = java.start_timeout()
         token = os.urandom(32).hex()
-        env = {**os.environ, TOKEN_ENV: token}
+        env = {**os.environ, TOKEN_ENV: token, OWNER_PID_ENV: str(os.getpid())}
 
         # The JVM's stderr goes to a temp file that is unlinked as soon as the
         # JVM has it open; this process keeps a descriptor to read its tail,
@@ -455,6 +458,13 @@ def _after_fork_in_child() -> None:
     if gw is not None:
         gw.dead = True
         gw.death = "this gateway belongs to the parent process"
+        # The child's copy of the JVM's stdin would keep the JVM alive after the
+        # parent ends (and make the parent's exit wait for it): close the copies.
+        proc = gw.proc
+        if proc is not None:
+            for stream in filter(None, (proc.stdin, proc.stdout)):
+                with contextlib.suppress(Exception):
+                    stream.close()
         _orphans.append(gw)  # never collected, never closed in the child
 
 

@@ -14,7 +14,9 @@ import py4j.GatewayServer
   *    `BIGDL_REG_GATEWAY_PORT <port>` to stdout; afterwards `System.out` is redirected
   *    to stderr so nothing else can fill a pipe the parent no longer reads;
   *  - when stdin reaches end-of-file (the parent closed it, exited or was killed)
-  *    the JVM exits, so it never outlives its Python process.
+  *    the JVM exits, so it never outlives its Python process; and since a child
+  *    the parent forked may still hold that pipe, the JVM also exits when the
+  *    process named by `BIGDL_REG_GATEWAY_OWNER_PID` ends.
   *
   * Failures before the port line (no token or a bad limit, cannot bind) print one
   * clear line to stderr and exit with status 2 (configuration) or 3 (bind).
@@ -30,6 +32,7 @@ object GatewayMain {
   val TokenVariable = "BIGDL_REG_GATEWAY_TOKEN"
   val PortPrefix    = "BIGDL_REG_GATEWAY_PORT"
   val TestPortVariable = "BIGDL_REG_GATEWAY_TEST_PORT"
+  val OwnerPidVariable = "BIGDL_REG_GATEWAY_OWNER_PID"
 
   def main(args: Array[String]): Unit = {
     val token = sys.env.getOrElse(TokenVariable, "")
@@ -93,8 +96,18 @@ object GatewayMain {
     stdout.flush()
     System.setOut(new PrintStream(System.err, true))
 
+    watchOwner()
     watchStdin(System.in)
   }
+
+  /** Exits the JVM when the owner process ends (polled by the JDK for a process
+    * that is not our child), or at once if it is already gone. */
+  private def watchOwner(): Unit =
+    sys.env.get(OwnerPidVariable).flatMap(v => scala.util.Try(v.trim.toLong).toOption).foreach { pid =>
+      val owner = ProcessHandle.of(pid)
+      if (!owner.isPresent) System.exit(0)
+      owner.get.onExit().thenRun(() => System.exit(0))
+    }
 
   /** A daemon thread that exits the JVM when `in` closes; the main thread waits on it. */
   private def watchStdin(in: InputStream): Unit = {
