@@ -229,7 +229,25 @@ def test_a_java_that_prints_forever_fails_within_the_start_timeout(tmp_path):
         assert leftover_files(os.getpid()) == []
 
 
-_STOP_SLACK = 6.0  # the wait for a process to exit after a failed start
+_STOP_SLACK = 1.5  # a failed start is killed at once: only the kill and the reaping remain
+
+
+@pytest.mark.parametrize("script, says", [
+    ("exec sleep 100", "did not report its port within 2 s"),                  # silent, never exits
+    ("exec 1>&-; exec sleep 100", "java closed its stdout"),                    # closes stdout, never exits
+])
+def test_a_java_that_never_starts_fails_within_the_start_timeout(tmp_path, script, says):
+    # issue 15 item 9: a fake java used to fail after 7-15 s whatever the start timeout
+    bin_dir = _java_wrapper(tmp_path, script)
+    with dedicated_gateway(JAVA_HOME=None, PATH=f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+                           BIGDL_REG_JVM_START_TIMEOUT=2):
+        t0 = time.monotonic()
+        with pytest.raises(JVMError) as info:
+            Dropout(0.5, seed=7, backend="jvm").forward(np.ones(4, np.float32))
+        assert time.monotonic() - t0 < 2 + _STOP_SLACK
+        assert says in str(info.value)
+        assert java_children() == []
+        assert leftover_files(os.getpid()) == []
 
 
 # --------------------------------------------- bad environment variables (item 4)
@@ -402,6 +420,44 @@ def test_shared_memory_dir_unavailable_falls_back_to_the_temp_dir(tmp_path, monk
     where, y = _arena_dir_of_next_call(jl, x)
     assert where == files.arena_dirs()[0]
     _same(y, nl.forward(x))
+
+
+def test_a_relative_shared_memory_dir_keeps_naming_the_same_dir_after_chdir(tmp_path, monkeypatch):
+    # issue 15 item 9: it was resolved again at every arena, against the new working directory
+    jl, nl = _pair(Dropout, 0.5, seed=304)
+    x = pattern((64, 35), salt=6)
+    (tmp_path / "shm").mkdir()
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv(files.SHM_DIR_ENV, "shm")
+    where, y = _arena_dir_of_next_call(jl, x)
+    assert where == str(tmp_path / "shm")
+    _same(y, nl.forward(x))
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    assert files.arena_dirs()[0] == str(tmp_path / "shm")
+    where, y = _arena_dir_of_next_call(jl, pattern((4096, 41), salt=6))
+    assert where == str(tmp_path / "shm")
+    assert not (tmp_path / "elsewhere" / "shm").exists()
+    assert leftover_files(os.getpid()) == []
+
+
+def test_a_jvm_crash_report_goes_with_the_jvm_files_and_the_error_names_it(tmp_path, monkeypatch):
+    # issue 15 item 9: hs_err_pid*.log landed in the user's working directory, unmentioned
+    monkeypatch.chdir(tmp_path)
+    with dedicated_gateway(BIGDL_REG_JVM_OPTS="-Xmx32m -XX:+CrashOnOutOfMemoryError -XX:-CreateCoredumpOnCrash"):
+        with pytest.raises(JVMError) as info:
+            Dropout(0.5, seed=1, backend="jvm").forward(np.ones((16, 1024, 1024), np.float32))
+    found = re.search(r"the JVM wrote a crash report: (\S+)", str(info.value))
+    assert found, str(info.value)
+    report = found.group(1)
+    try:
+        assert os.path.dirname(report) == tempfile.gettempdir()
+        assert os.path.basename(report).startswith(f"{files.CRASH_PREFIX}{os.getpid()}-")
+        with open(report) as f:
+            assert "OutOfMemoryError" in f.read()
+        assert os.listdir(tmp_path) == []
+    finally:
+        os.unlink(report)
 
 
 def _full(dirs):

@@ -492,7 +492,8 @@ def test_hung_jvm_times_out_and_is_replaced(monkeypatch):
         t0 = time.monotonic()
         with pytest.raises(JVMError) as info:
             jl.forward(x)
-        assert time.monotonic() - t0 < 30
+        # issue 15 item 9: the error comes at the timeout (it came one death-wait later)
+        assert time.monotonic() - t0 < 2 + 2.0
         assert "did not answer within 2 s" in str(info.value)
         assert _wait_gone(pid)
         _same(jl.forward(x), nl.forward(x))

@@ -20,7 +20,7 @@ import os
 import re
 import tempfile
 import threading
-from typing import List
+from typing import Dict, List
 
 #: Where arenas are created first (tests point it at a missing or full directory).
 SHM_DIR_ENV = "BIGDL_REG_SHM_DIR"
@@ -28,6 +28,8 @@ _DEFAULT_SHM_DIR = "/dev/shm"
 
 ARENA_PREFIX = "bigdl-reg-arena-"
 LOG_PREFIX = "bigdl-reg-jvm-"
+# a JVM crash report is kept for the user (the error names it): never swept
+CRASH_PREFIX = "bigdl-reg-crash-"
 _OWNED = re.compile("(?:" + re.escape(ARENA_PREFIX) + "|" + re.escape(LOG_PREFIX) + r")(\d+)-")
 
 
@@ -36,10 +38,21 @@ def arena_dirs() -> List[str]:
     directory, then the temp dir (files there are page-cache backed; as fast
     unless memory is short)."""
     dirs = []
-    for d in (os.environ.get(SHM_DIR_ENV) or _DEFAULT_SHM_DIR, tempfile.gettempdir()):
+    for d in (_absolute(os.environ.get(SHM_DIR_ENV) or _DEFAULT_SHM_DIR), tempfile.gettempdir()):
         if d not in dirs:
             dirs.append(d)
     return dirs
+
+
+_absolute_dirs: Dict[str, str] = {}
+
+
+def _absolute(path: str) -> str:
+    """``path`` made absolute against the working directory of the first time it
+    was seen: a relative ``BIGDL_REG_SHM_DIR`` keeps naming the same directory
+    after ``os.chdir`` (and the JVM, whose working directory may differ, gets
+    absolute paths)."""
+    return _absolute_dirs.setdefault(path, os.path.abspath(path))
 
 
 def _dead(pid: int) -> bool:

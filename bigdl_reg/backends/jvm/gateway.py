@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import glob
 import itertools
 import os
 import selectors
@@ -104,10 +105,14 @@ class Gateway:
         self.log_path: Optional[str] = None
         self._log: Optional[BinaryIO] = None  # read side of the JVM's stderr file
         self.call_timeout = java.call_timeout()
+        self._crash_glob = ""  # where a JVM we started writes its crash report (none for an attached one)
 
     def __init__(self) -> None:
         self._init_state()
-        command = java.command()
+        # HotSpot writes hs_err_pid<N>.log into the working directory unless told where
+        self._crash_glob = os.path.join(
+            tempfile.gettempdir(), f"{files.CRASH_PREFIX}{os.getpid()}-{self.generation}-*.log")
+        command = java.command(self._crash_glob.replace("*", "%p"))
         start_timeout = java.start_timeout()
         token = os.urandom(32).hex()
         env = {**os.environ, TOKEN_ENV: token, OWNER_PID_ENV: str(os.getpid())}
@@ -148,7 +153,7 @@ class Gateway:
             self.bridge = self.java_gateway.entry_point
             self._check_protocol()
         except BaseException:
-            self.close()
+            self.close(kill=True)  # never usable: no grace period (a start timeout is the whole wait)
             raise
 
     def _check_protocol(self) -> None:
@@ -182,11 +187,9 @@ class Gateway:
                     )
                 if sel.select(min(remaining, 0.1)):
                     chunk = os.read(proc.stdout.fileno(), 4096)
-                    if not chunk:  # stdout closed: the JVM is exiting
-                        try:
-                            proc.wait(timeout=_STOP_TIMEOUT)
-                        except subprocess.TimeoutExpired:
-                            pass
+                    if not chunk:  # stdout closed: the JVM is exiting (wait for its status, within the deadline)
+                        with contextlib.suppress(subprocess.TimeoutExpired):
+                            proc.wait(timeout=max(0.0, min(deadline - time.monotonic(), _DEATH_WAIT)))
                         raise self._start_failure(data)
                     data += chunk
                 elif proc.poll() is not None:
@@ -203,7 +206,13 @@ class Gateway:
         what = errors.describe_exit(code) if code is not None else "closed its stdout"
         tail = self._log_tail()
         hint = java.damaged_classpath_hint(tail)
-        return JVMError(f"the JVM backend could not start: java {what}{tail}{hint}{_stdout(stdout)}")
+        report = self._crash_report()
+        return JVMError(f"the JVM backend could not start: java {what}{tail}{hint}{_stdout(stdout)}{report}")
+
+    def _crash_report(self) -> str:
+        """Where the JVM's crash report is, when it wrote one."""
+        reports = sorted(glob.glob(self._crash_glob))
+        return f"\nthe JVM wrote a crash report: {', '.join(reports)}" if reports else ""
 
     def _log_tail(self) -> str:
         f = self._log
@@ -280,7 +289,11 @@ class Gateway:
         proc = self.proc
         code = proc.poll() if proc else None
         networkish = isinstance(e, Py4JNetworkError) or "Trace:" not in str(e)
-        if code is None and networkish and proc is not None:
+        cause = getattr(e, "cause", None)
+        timed_out = elapsed >= 0.95 * self.call_timeout or (cause is not None and "timed out" in str(cause))
+        # a broken connection usually means a dying JVM: wait briefly for its exit
+        # status; after a timeout the call has already used all its time
+        if code is None and networkish and proc is not None and not timed_out:
             try:
                 code = proc.wait(timeout=_DEATH_WAIT)
             except subprocess.TimeoutExpired:
@@ -288,12 +301,11 @@ class Gateway:
         if self.dead and self.death:  # another thread already reported it
             return JVMError(self.death)
         if code is not None:
-            msg = f"{self.who} {errors.describe_exit(code)}{self._log_tail()}"
+            msg = f"{self.who} {errors.describe_exit(code)}{self._log_tail()}{self._crash_report()}"
             _discard(self, msg)
             return JVMError(msg + "\nthe next call starts a new JVM")
         if networkish:
-            cause = getattr(e, "cause", None)
-            if elapsed >= 0.95 * self.call_timeout or (cause is not None and "timed out" in str(cause)):
+            if timed_out:
                 why = f"did not answer within {self.call_timeout:g} s ({CALL_TIMEOUT_ENV})"
             else:
                 why = f"stopped answering ({e})"

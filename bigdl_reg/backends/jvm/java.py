@@ -116,14 +116,15 @@ def find_problem() -> Optional[str]:
     return None
 
 
-def command() -> List[str]:
-    """The gateway JVM's command line; :class:`JVMError` when there is no Java
-    or no usable classpath."""
+def command(crash_report: str) -> List[str]:
+    """The gateway JVM's command line, its crash report (``hs_err``) going to
+    ``crash_report`` (``%p``: the JVM's pid) unless ``BIGDL_REG_JVM_OPTS`` says
+    otherwise; :class:`JVMError` when there is no Java or no usable classpath."""
     java = find_java()
     if java is None:
         raise JVMError(_no_java())
     check_environment()
-    opts = [DEFAULT_HEAP_OPT, *jvm_opts()]
+    opts = [DEFAULT_HEAP_OPT, f"-XX:ErrorFile={crash_report}", *jvm_opts()]
     return [java, *opts, "-cp", os.pathsep.join(read_classpath()), MAIN_CLASS]
 
 
