@@ -85,14 +85,19 @@ def _input(shape, dtype, salt: int) -> np.ndarray:
     return (((np.arange(n, dtype=np.float64) * 7919 + salt) % 2001 - 1000) / 37).astype(dtype).reshape(shape)
 
 
-def _run(thread: int, ops: list, backend: str) -> list:
-    """Runs a script; returns one digest per result (errors included)."""
+_BACKWARD_FIRST = "backward before any forward"  # the one error a script makes on purpose
+
+
+def _run(thread: int, ops: list, backend: str) -> tuple:
+    """Runs a script; returns one digest per result (errors included) and the
+    errors met, each (op index, why) (the deliberate ones as ``_BACKWARD_FIRST``)."""
     layers = [_make(i, thread, backend) for i in range(len(_LAYERS) * 2)]
     last_x = [None] * len(layers)
-    digests = []
-    for op, i, shape, arg in ops:
+    digests, errors = [], []
+    for k, (op, i, shape, arg) in enumerate(ops):
         layer = layers[i]
         dtype = _DTYPES["double" if i % 2 else "float"]
+        deliberate = op == "backward" and last_x[i] is None
         try:
             if op == "forward":
                 x = _input(shape, dtype, arg)
@@ -116,12 +121,15 @@ def _run(thread: int, ops: list, backend: str) -> list:
                 fresh = _make(i, thread + 50, backend)
                 result = fresh.forward(_input(shape, dtype, arg)).tobytes()
                 fresh.close()
+            if deliberate:
+                errors.append((k, "a backward before any forward succeeded"))
         except (ValueError, RuntimeError) as e:
             result = f"{type(e).__name__}: {e}".encode()
+            errors.append((k, _BACKWARD_FIRST if deliberate else result.decode()))
         digests.append(hashlib.sha256(result).digest())
     for layer in layers:
         layer.close()
-    return digests
+    return digests, errors
 
 
 def _jvm_state(gw) -> dict:
@@ -168,9 +176,15 @@ def test_soak_threads_against_one_jvm_match_numpy_and_leave_the_jvm_flat():
     t0 = time.monotonic()
     expected = [_run(t, scripts[t], "numpy") for t in range(SOAK_THREADS)]
     numpy_seconds = time.monotonic() - t0
+    deliberate = 0
     for t in range(SOAK_THREADS):
-        mismatch = [k for k, (a, b) in enumerate(zip(results[t], expected[t])) if a != b]
-        assert len(results[t]) == len(expected[t]) == SOAK_CALLS
+        # identical failures on both backends would match: no error may happen but the deliberate ones
+        for backend, (_, met) in (("jvm", results[t]), ("numpy", expected[t])):
+            unexpected = [(k, why) for k, why in met if why != _BACKWARD_FIRST]
+            assert not unexpected, f"thread {t}, {backend}: {len(unexpected)} errors, first {unexpected[0]}"
+        deliberate += len(results[t][1])
+        mismatch = [k for k, (a, b) in enumerate(zip(results[t][0], expected[t][0])) if a != b]
+        assert len(results[t][0]) == len(expected[t][0]) == SOAK_CALLS
         assert not mismatch, f"thread {t}: {len(mismatch)} results differ, first at op {mismatch[0]}: {scripts[t][mismatch[0]]}"
 
     assert gw.usable() and gw.pid == pid, "one JVM throughout"
@@ -189,5 +203,6 @@ def test_soak_threads_against_one_jvm_match_numpy_and_leave_the_jvm_flat():
     print(
         f"\n[soak] {SOAK_THREADS} threads x {SOAK_CALLS} calls = {calls} calls on one JVM in {jvm_seconds:.1f} s "
         f"({kinds}); numpy replay {numpy_seconds:.1f} s; all {calls} results byte-identical; "
+        f"0 errors but the {deliberate} deliberate backwards before a forward; "
         f"JVM state {after}; heap after GC {heap_before >> 20} -> {heap_after >> 20} MiB"
     )
