@@ -35,14 +35,14 @@ CASES = _load_cases()
 
 def test_vectors_match_their_checksums():
     """tests/vectors/SHA256SUMS pins every vector file: regenerating them is a
-    visible change (update it with ``cd tests/vectors && sha256sum *.json *.bin > SHA256SUMS``)."""
+    visible change (update it with ``cd tests/vectors && sha256sum *.json *.bin *.txt > SHA256SUMS``)."""
     import hashlib
 
     pinned = {}
     for line in (VECTORS / "SHA256SUMS").read_text().splitlines():
         digest, name = line.split(maxsplit=1)
         pinned[name.lstrip("*")] = digest
-    present = sorted(p.name for p in VECTORS.iterdir() if p.suffix in (".json", ".bin"))
+    present = sorted(p.name for p in VECTORS.iterdir() if p.suffix in (".json", ".bin", ".txt"))
     assert sorted(pinned) == present, "SHA256SUMS does not list exactly the vector files"
     for name in present:
         assert hashlib.sha256((VECTORS / name).read_bytes()).hexdigest() == pinned[name], f"{name} changed"

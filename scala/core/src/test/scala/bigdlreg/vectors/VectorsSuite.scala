@@ -110,4 +110,20 @@ class VectorsSuite extends AnyFunSuite with Matchers {
       new String(Files.readAllBytes(vectorsDir.resolve(name)), StandardCharsets.UTF_8) shouldBe render(doc)
     }
   }
+
+  test("every vector file has the checksum SHA256SUMS pins (a regenerated file is a visible change)") {
+    val lines = new String(Files.readAllBytes(vectorsDir.resolve("SHA256SUMS")), StandardCharsets.UTF_8)
+      .split("\n").filter(_.nonEmpty).toSeq
+    val pinned = lines.map { l =>
+      val Array(digest, name) = l.split("\\s+", 2)
+      name.stripPrefix("*") -> digest
+    }.toMap
+    val present = Files.list(vectorsDir).toArray.toSeq.map(_.asInstanceOf[java.nio.file.Path].getFileName.toString)
+      .filter(n => n.endsWith(".json") || n.endsWith(".bin") || n.endsWith(".txt")).sorted
+    pinned.keys.toSeq.sorted shouldBe present
+    for (name <- present) withClue(name) {
+      val digest = java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(vectorsDir.resolve(name)))
+      digest.map(b => f"${b & 0xff}%02x").mkString shouldBe pinned(name)
+    }
+  }
 }
