@@ -1,7 +1,9 @@
 """Bit-identical for any thread count and chunk size, tested from Python:
 the jvm backend at 1, 2 and 3 engine threads (the system property
-``bigdlreg.threads`` through BIGDL_REG_JVM_OPTS) and the numpy backend at
-several chunk sizes (ops.CHUNK / ops.NORMAL_CHUNK monkeypatched)."""
+``bigdlreg.threads`` through BIGDL_REG_JVM_OPTS, checked in the JVM) and
+several engine chunk sizes (``Engine.setChunkSize`` through py4j's JVM view),
+and the numpy backend at several chunk sizes (ops.CHUNK / ops.NORMAL_CHUNK
+monkeypatched)."""
 from __future__ import annotations
 
 import numpy as np
@@ -44,8 +46,18 @@ def test_numpy_chunk_size_does_not_change_a_bit(monkeypatch, chunk):
 
 
 @pytest.mark.jvm
-def test_jvm_thread_count_does_not_change_a_bit():
+def test_jvm_thread_count_and_chunk_size_do_not_change_a_bit():
+    from bigdl_reg.backends.jvm import gateway
+
     reference = _digest("numpy")
     for threads in (1, 2, 3):
         with dedicated_gateway(BIGDL_REG_JVM_OPTS=f"-Dbigdlreg.threads={threads}"):
-            assert _digest("jvm") == reference, f"{threads} engine threads"
+            engine = gateway.get_gateway().java_gateway.jvm.bigdlreg.tensor.Engine
+            assert engine.threads() == threads  # the property reached the engine
+            default = engine.chunkSize()
+            try:
+                for chunk in (default, 1, 7, 256, 4099):
+                    engine.setChunkSize(chunk)
+                    assert _digest("jvm") == reference, f"{threads} engine threads, chunks of {chunk}"
+            finally:
+                engine.setChunkSize(default)
