@@ -69,7 +69,10 @@ def collect_info() -> List[Tuple[str, str]]:
         rows.append(("java version", java_version(java)))
     source = jvm_java.gateway_jars()
     try:
-        state = f"{len(jvm_java.read_classpath())} jars, all present"
+        entries = jvm_java.read_classpath()
+        state = f"{len(entries)} jars, all present"
+        if source.kind == "bundled":
+            state += f"; py4j's from the py4j package: {entries[-1]}"
     except jvm_java.JVMError as e:
         state = str(e)
     rows.append(("gateway jars", f"{source.describe()} ({state})"))

@@ -158,7 +158,7 @@ def _py4j_jar() -> str:
             f"package installs it: reinstall py4j (`pip install --force-reinstall py4j=={py4j_version}`), "
             f'point {CLASSPATH_ENV} at a classpath file, or choose backend="numpy"'
         )
-    return str(jar)
+    return os.path.abspath(jar)
 
 
 def _first_few(items: List[str]) -> str:
