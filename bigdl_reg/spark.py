@@ -27,14 +27,18 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import List, Optional
+from typing import TYPE_CHECKING, Any, Iterable, List, Optional, Sequence
 
 import numpy as np
+from numpy.typing import ArrayLike, DTypeLike
 
 from . import _bundle
 from . import _validation as v
 from .backends.jvm.java import JarSource, find_jars
 from .backends.jvm.module import create_args, to_java_seed
+
+if TYPE_CHECKING:
+    from .nn import Layer
 
 __all__ = ["jars", "jars_source", "combination", "configure", "use_spark_jvm", "forward_dataframe", "to_dataframe",
            "to_array"]
@@ -83,7 +87,7 @@ def jars(spark_version: Optional[str] = None) -> List[str]:
     return listed
 
 
-def configure(builder):
+def configure(builder: Any) -> Any:
     """``builder`` (a ``SparkSession.Builder``) with our jars on the driver's
     and the executors' classpaths. Returns the builder."""
     listed = jars()
@@ -91,7 +95,7 @@ def configure(builder):
             .config("spark.driver.extraClassPath", os.pathsep.join(listed)))
 
 
-def use_spark_jvm(session):
+def use_spark_jvm(session: Any) -> Any:
     """Makes every jvm-backend layer of this process run in ``session``'s
     driver JVM, through PySpark's own py4j gateway, instead of starting a JVM
     of its own (as BigDL's Python does). The session must have been built
@@ -111,7 +115,8 @@ def use_spark_jvm(session):
     return gateway.attach(session.sparkContext._gateway)
 
 
-def forward_dataframe(layer, df, sample_shape, index_col="index", input_col="features", output_col="output"):
+def forward_dataframe(layer: Layer, df: Any, sample_shape: Sequence[int], index_col: str = "index",
+                      input_col: str = "features", output_col: str = "output") -> Any:
     """``layer``'s forward (its seed, step and mode now; the step does not
     advance) of the samples in ``df``.
 
@@ -143,7 +148,8 @@ def forward_dataframe(layer, df, sample_shape, index_col="index", input_col="fea
     return DataFrame(jdf, session)
 
 
-def to_dataframe(spark, array, num_partitions=None, index_col="index", input_col="features"):
+def to_dataframe(spark: Any, array: ArrayLike, num_partitions: Optional[int] = None, index_col: str = "index",
+                 input_col: str = "features") -> Any:
     """A DataFrame of the samples ``array[i]`` (float32 or float64), one row
     each: ``index_col`` = i, ``input_col`` = the sample's values flattened."""
     from pyspark.sql.types import ArrayType, DoubleType, FloatType, LongType, StructField, StructType
@@ -157,7 +163,8 @@ def to_dataframe(spark, array, num_partitions=None, index_col="index", input_col
     return spark.createDataFrame(rdd, schema)
 
 
-def to_array(rows, sample_shape, dtype, index_col="index", output_col="output") -> np.ndarray:
+def to_array(rows: Iterable[Any], sample_shape: Sequence[int], dtype: DTypeLike, index_col: str = "index",
+             output_col: str = "output") -> np.ndarray:
     """Collected rows back into one array of shape ``(N, *sample_shape)``, ordered by index."""
     ordered = sorted(rows, key=lambda row: row[index_col])
     values = np.array([row[output_col] for row in ordered], dtype=dtype)
