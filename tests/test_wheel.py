@@ -179,6 +179,8 @@ for i, (name, kwargs, shape) in enumerate(cases):
             g = layer.backward(x, x)
             out[backend] = [(a.dtype.str, a.shape, a.tobytes().hex()) for a in ys + [g]]
     found["rows"].append([name, out["jvm"] == out["numpy"], len(out["jvm"][0][2]) // 2])
+from bigdl_reg.backends.jvm import gateway
+found["jar_version"] = gateway.get_gateway().jvm_version  # the interop jar's Implementation-Version
 print(json.dumps(found))
 """
 
@@ -189,7 +191,7 @@ def test_wheel_outside_the_clone_runs_both_backends_with_the_same_bytes(installe
     found = installed.script(_PARITY, str(ROOT), cases)
     assert Path(found["file"]).is_relative_to(installed.venv), found["file"]
     assert found["clone_on_path"] == []
-    assert found["version"] == VERSION
+    assert found["version"] == found["jar_version"] == VERSION  # one version, Python and Scala
     assert found["source"].startswith(f"bundled: {installed.venv}/"), found["source"]
     assert found["source"].endswith("/site-packages/bigdl_reg/jars/gateway"), found["source"]
     assert [row[0] for row in found["rows"]] == [cls.__name__ for cls, _, _ in WITH_OPTIONS]
