@@ -25,7 +25,7 @@ import stat
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import List, Optional
+from typing import List, Literal, Optional
 
 from ... import _bundle
 from .errors import JVM_OPTS_ENV, JVMError
@@ -60,7 +60,7 @@ class JarSource:
     named by ``variable``), "clone" (the clone's list file) or "bundled" (the
     wheel's folder; ``list_file`` is its manifest)."""
 
-    kind: str
+    kind: Literal["override", "clone", "bundled"]
     list_file: Path
     variable: Optional[str] = None
 
