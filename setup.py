@@ -86,9 +86,12 @@ def write_bundle(package_dir: Path) -> None:
 
 class BuildPyWithJars(build_py):
     def run(self) -> None:
+        package = Path(self.build_lib) / "bigdl_reg"
+        if not self.editable_mode:
+            shutil.rmtree(package, ignore_errors=True)  # an in-tree build/ keeps deleted modules otherwise
         super().run()
         if not self.editable_mode:
-            write_bundle(Path(self.build_lib) / "bigdl_reg")
+            write_bundle(package)
 
 
 class SdistWithJars(sdist):
