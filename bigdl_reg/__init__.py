@@ -13,13 +13,27 @@ Importing the package is cheap: no JVM starts until a layer asks for the
 from __future__ import annotations
 
 import importlib
+import importlib.metadata
+from pathlib import Path
+from typing import Any, Optional
 
-__version__ = "0.1.0"
+
+def _version() -> str:
+    """The installed distribution's version (the clone's file VERSION, read by the build);
+    that file itself when the package runs from a clone without being installed."""
+    try:
+        return importlib.metadata.version("bigdl-reg")
+    except importlib.metadata.PackageNotFoundError:
+        version_file = Path(__file__).resolve().parent.parent / "VERSION"
+        return version_file.read_text().strip() if version_file.is_file() else "unknown"
+
+
+__version__ = _version()
 
 __all__ = ["__version__", "set_seed", "set_default_backend", "get_default_backend", "nn", "functional"]
 
 
-def set_seed(seed) -> None:
+def set_seed(seed: int) -> None:
     """Seed the global seeder: the k-th layer created afterwards without an
     explicit seed gets a seed derived from (``seed``, k) (docs/contract.md, "Module seeds").
 
@@ -41,7 +55,7 @@ def set_seed(seed) -> None:
     _seeding.set_seed(seed)
 
 
-def set_default_backend(name) -> None:
+def set_default_backend(name: Optional[str]) -> None:
     """The backend of layers created without ``backend=``: "auto", "numpy" or "jvm"
     (None: back to the ``BIGDL_REG_BACKEND`` environment variable, else "auto").
 
@@ -70,7 +84,7 @@ def get_default_backend() -> str:
     return backends.get_default_backend()
 
 
-def __getattr__(name):
+def __getattr__(name: str) -> Any:
     # ``bigdl_reg.nn`` / ``bigdl_reg.functional`` without an explicit import, loaded on first use
     if name in ("nn", "functional"):
         return importlib.import_module("." + name, __name__)

@@ -1,8 +1,10 @@
 """Command line: ``python -m bigdl_reg info|demo`` (also the ``bigdl-reg`` script).
 
-``info`` reports versions, backends, Java and the gateway classpath; it works
-(and says what is missing) without Java or without the built jars. It starts
-no gateway: Java's version comes from ``java -version``.
+``info`` reports versions, backends, Java, and where the gateway's and the
+Spark layer's jars come from (bundled in the wheel, the clone's fresh build, or
+an override: the environment variable named); it works (and says what is
+missing) without Java or without the jars. It starts no gateway: Java's
+version comes from ``java -version``.
 
 ``demo`` shows the project in one run (:mod:`bigdl_reg._demo`): the layers
 from Python through the JVM, Scala, the jvm facade and numpy giving the same
@@ -13,7 +15,6 @@ differs or the JVM cannot start.
 from __future__ import annotations
 
 import argparse
-import os
 import platform
 import sys
 from typing import Callable, Dict, List, Optional, Tuple
@@ -66,21 +67,36 @@ def collect_info() -> List[Tuple[str, str]]:
     rows.append(("java", java or "not found (install a JDK 17; set JAVA_HOME or put java on PATH)"))
     if java:
         rows.append(("java version", java_version(java)))
-    cp = jvm_java.classpath_file()
-    src = f" (from ${jvm_java.CLASSPATH_ENV})" if os.environ.get(jvm_java.CLASSPATH_ENV) else ""
-    if cp.is_file():
-        try:
-            entries = jvm_java.read_classpath()
-            state = f"{len(entries)} entries, all present"
-        except jvm_java.JVMError as e:
-            state = str(e)
-    else:
-        state = "missing"
-    rows.append(("gateway classpath", f"{cp}{src}: {state}"))
+    source = jvm_java.gateway_jars()
+    try:
+        entries = jvm_java.read_classpath()
+        state = f"{len(entries)} jars, all present"
+        if source.kind == "bundled":
+            state += f"; py4j's from the py4j package: {entries[-1]}"
+    except jvm_java.JVMError as e:
+        state = str(e)
+    rows.append(("gateway jars", f"{source.describe()} ({state})"))
+    rows.append(("spark jars", _spark_jars()))
     problem = jvm_java.find_problem()
     rows.append(("jvm backend", "ready" if problem is None else f"unavailable: {problem}"))
     rows.append(("shared memory dir", shm.shm_dir()))
     return rows
+
+
+def _spark_jars() -> str:
+    """Where the Spark jars for the installed pyspark come from, or why there are none."""
+    try:
+        import pyspark
+    except ImportError:
+        return "pyspark not installed (pip install 'bigdl-reg[spark]')"
+    from . import spark
+
+    try:
+        source = spark.jars_source()
+        state = f"{len(spark.jars())} jars, all present"
+    except (ValueError, FileNotFoundError) as e:
+        return f"pyspark {pyspark.__version__}: {e}"
+    return f"{source.describe()} (pyspark {pyspark.__version__}, {spark.combination(pyspark.__version__)}; {state})"
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -110,7 +126,7 @@ def cmd_info(args: argparse.Namespace) -> int:
 Command = Tuple[str, Callable[[argparse.ArgumentParser], object], Callable[[argparse.Namespace], int]]
 COMMANDS: Dict[str, Command] = {
     "info": (
-        "versions, backends, Java and the gateway jars",
+        "versions, backends, Java, and where the jars come from",
         lambda p: p.add_argument("--short", action="store_true", help="one line"),
         cmd_info,
     ),

@@ -38,6 +38,8 @@ import threading
 from collections import OrderedDict
 from typing import Any, Callable
 
+import numpy as np
+
 from . import _validation as v
 from . import nn
 from ._state import STEP_LIMIT
@@ -76,7 +78,7 @@ def _template(cls: type, params: dict, bigdl_type, backend) -> nn.Layer:
     return layer
 
 
-def _function(cls: type, name: str, derivative: bool) -> Callable:
+def _function(cls: type, name: str, derivative: bool) -> Callable[..., np.ndarray]:
     spec = cls._spec  # type: ignore[attr-defined]
     keyword_only = inspect.Parameter.KEYWORD_ONLY
     value = next(p for p in spec.params if p.keyword in ("init_p", "rate", "stddev"))
@@ -97,7 +99,7 @@ def _function(cls: type, name: str, derivative: bool) -> Callable:
     signature = inspect.Signature(parameters)
     layer = spec.name
 
-    def function(*args: Any, **kwargs: Any):
+    def function(*args: Any, **kwargs: Any) -> np.ndarray:
         given = signature.bind(*args, **kwargs)
         given.apply_defaults()
         a = given.arguments

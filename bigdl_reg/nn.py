@@ -20,9 +20,10 @@ import inspect
 import re
 import threading
 from dataclasses import replace
-from typing import Any, ClassVar, Dict, Optional
+from typing import Any, ClassVar, Dict, Optional, TypeVar
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from . import _arrays, _seeding, _state
 from . import _validation as v
@@ -97,6 +98,10 @@ def _fill_docs(doc: str) -> str:
         indent = match.group(1)
         return "\n".join(indent + line for line in _SHARED_DOCS[match.group(2)].splitlines())
     return re.sub(r"^( *)\{(\w+)\}$", paragraph, doc, flags=re.M)
+
+
+#: a layer's own class, for the methods that return self
+_L = TypeVar("_L", bound="Layer")
 
 
 class Layer:
@@ -191,7 +196,7 @@ class Layer:
         self._config(self._params)  # validates on the backend now (the jvm backend starts its JVM)
 
     # -- computation -----------------------------------------------------
-    def forward(self, x, batch_offset=0):
+    def forward(self, x: ArrayLike, batch_offset: int = 0) -> np.ndarray:
         """The layer's output for ``x`` (a training forward advances ``step``).
 
         ``batch_offset``: ``x`` is the rows ``batch_offset, batch_offset + 1, ...``
@@ -206,7 +211,7 @@ class Layer:
         """
         return self._forward(x, batch_offset, None)
 
-    def __call__(self, x, training=None):
+    def __call__(self, x: ArrayLike, training: Optional[bool] = None) -> np.ndarray:
         """``layer(x)``: a forward, Keras style. ``training=True`` / ``False``
         runs this one call in that mode (Monte Carlo dropout: ``layer(x,
         training=True)`` on an evaluating layer); None uses the layer's mode."""
@@ -244,7 +249,7 @@ class Layer:
         noise = _state.plan(self._spec, 0, 0, True, shape, batch_offset, self._params).noise
         return last if noise == last.noise else None
 
-    def backward(self, x, grad_output):
+    def backward(self, x: Optional[ArrayLike], grad_output: ArrayLike) -> np.ndarray:
         """The gradient w.r.t. the input of the most recent forward, for ``grad_output``.
 
         It applies that forward's own noise, recomputed from its (seed, step)
@@ -313,7 +318,7 @@ class Layer:
         return self._params.get("inplace", False)
 
     # -- modes and state -------------------------------------------------
-    def training(self, is_training=True):
+    def training(self: _L, is_training: bool = True) -> _L:
         """Training mode (the default; BigDL's ``training(is_training=True)``):
         fresh noise at every forward. ``training(False)`` is :meth:`evaluate`. Returns self."""
         flag = v.check_bool(self._spec.name, "is_training", is_training)
@@ -322,7 +327,7 @@ class Layer:
             self._training = flag
         return self
 
-    def evaluate(self):
+    def evaluate(self: _L) -> _L:
         """Evaluation mode: the deterministic formula of each layer. Returns self."""
         return self.training(False)
 
@@ -331,7 +336,7 @@ class Layer:
         self._live()
         return self._training
 
-    def set_seed(self, seed):
+    def set_seed(self: _L, seed: int) -> _L:
         """Set this layer's seed (unsigned 64-bit) and reset its step to 0. Returns self.
 
         Raises ValueError (negative or >= 2**64) or TypeError (not an int)."""
@@ -341,7 +346,7 @@ class Layer:
             self._seed, self._step = seed, 0
         return self
 
-    def set_resampling(self, flag):
+    def set_resampling(self: _L, flag: bool) -> _L:
         """BigDL's resampling switch (default on: every training forward draws
         fresh noise). Off: a training forward whose noise shape equals the
         last training forward's reuses that forward's noise (its seed and
@@ -388,7 +393,7 @@ class Layer:
         return self._dtype.name
 
     # -- BigDL's module surface -------------------------------------------
-    def set_name(self, name):
+    def set_name(self: _L, name: str) -> _L:
         """BigDL's module name, a label (messages keep naming the layer class). Returns self."""
         if not isinstance(name, str):
             raise TypeError(f"{self._spec.name}: name must be a str, got {type(name).__name__}")
@@ -403,7 +408,7 @@ class Layer:
         """BigDL's trainable parameters by layer name: these layers have none, so ``{}``."""
         return {}
 
-    def get_weights(self):
+    def get_weights(self) -> None:
         """None: the layers have no weights (BigDL returns None too, after
         printing "The layer does not have weight/bias")."""
         return None
@@ -429,7 +434,7 @@ class Layer:
         return f"{self._spec.name}{label}({args})"
 
     # -- state: checkpoints, pickling, copies -------------------------------
-    def get_state(self) -> dict:
+    def get_state(self) -> Dict[str, Any]:
         """The layer's state as a JSON-able record (format 1): layer,
         parameters, dtype, seed, step, mode, resampling, name and the last
         forwards. ``json.dumps(layer.get_state())`` is the text Scala's
@@ -444,7 +449,7 @@ class Layer:
                     "last": _state.forward_record(self._last),
                     "last_training": _state.forward_record(self._last_training)}
 
-    def set_state(self, state):
+    def set_state(self: _L, state: Dict[str, Any]) -> _L:
         """Put the layer in ``state`` (a :meth:`get_state` record, from Python
         or Scala). It must be of this layer class and dtype, with this
         layer's parameters except the drop probability (``init_p``), which it
@@ -483,10 +488,10 @@ class Layer:
         for config in configs:
             config.close()
 
-    def __enter__(self):
+    def __enter__(self: _L) -> _L:
         return self
 
-    def __exit__(self, *exc_info):
+    def __exit__(self, *exc_info: object) -> None:
         self.close()
 
     def _live(self) -> None:
@@ -512,7 +517,7 @@ def _key(params: dict) -> tuple:
     return tuple(params.items())
 
 
-def from_state(state, backend=None) -> Layer:
+def from_state(state: Any, backend: Any = None) -> Layer:
     """A new layer in ``state`` (a :meth:`Layer.get_state` record, from
     Python or Scala) on ``backend`` (default: the default backend)."""
     name = _state.layer_of(state)
@@ -576,7 +581,7 @@ class _DropProbability(Layer):
         """The drop probability ``init_p`` (Scala's ``getP``; also ``rate``, Keras' name)."""
         return self._params["init_p"]
 
-    def set_p(self, p):
+    def set_p(self: _L, p: float) -> _L:
         """Change the drop probability (BigDL's ``setP``); seed, step and the
         last forwards are kept (a backward still replays its forward). Returns self."""
         p = self._spec.param("init_p").check(self._spec.name, p)

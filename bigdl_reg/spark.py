@@ -16,40 +16,78 @@ Our jars must be on the session's classpath::
 
 ``configure`` sets ``spark.jars`` (shipped to executors) and
 ``spark.driver.extraClassPath`` (the driver JVM, where py4j looks classes up)
-to the jars listed in ``$BIGDL_REG_SPARK_JARS_FILE``, by default the
-checkout's ``scala/spark/target/spark-jars.txt`` (``bin/setup`` writes it).
+to our jars built for the running pyspark: 3.5.x runs Scala 2.12 (the
+``3.5_2.12`` jars), 4.x Scala 2.13 (``4_2.13``). They come from
+``$BIGDL_REG_SPARK_JARS_FILE`` (a list file, one jar a line) if set, else
+the clone's ``scala/spark/target/spark-jars-<combination>.txt`` when imported
+from a clone that has it (``bin/setup`` writes it), else the wheel's
+``bigdl_reg/jars/spark-<combination>/``.
 """
 from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterable, List, Optional, Sequence
 
 import numpy as np
+from numpy.typing import ArrayLike, DTypeLike
 
+from . import _bundle
 from . import _validation as v
+from .backends.jvm.java import JarSource, find_jars
 from .backends.jvm.module import create_args, to_java_seed
 
-__all__ = ["jars", "configure", "use_spark_jvm", "forward_dataframe", "to_dataframe", "to_array"]
+if TYPE_CHECKING:
+    from .nn import Layer
+
+__all__ = ["jars", "jars_source", "combination", "configure", "use_spark_jvm", "forward_dataframe", "to_dataframe",
+           "to_array"]
 
 JARS_ENV = "BIGDL_REG_SPARK_JARS_FILE"
-_DEFAULT_JARS_FILE = Path(__file__).resolve().parent.parent / "scala" / "spark" / "target" / "spark-jars.txt"
 
 
-def jars() -> list:
-    """Absolute paths of the jars a Spark session needs (ours; Spark has the rest)."""
-    path = Path(os.environ.get(JARS_ENV) or _DEFAULT_JARS_FILE)
+def combination(spark_version: str) -> str:
+    """The Spark/Scala combination of our jars for pyspark ``spark_version``
+    ("3.5_2.12" for 3.5.x, "4_2.13" for 4.x); ValueError for another version."""
+    parts = spark_version.split(".")
+    key = parts[0] if parts[0] == "4" else ".".join(parts[:2])
+    if key not in _bundle.SPARK_COMBINATIONS:
+        raise ValueError(
+            f"pyspark {spark_version} is not supported: bigdl-reg's Spark jars are built for pyspark 3.5.x "
+            "(Spark 3.5, Scala 2.12) and 4.x (Spark 4, Scala 2.13): install one of those")
+    return _bundle.SPARK_COMBINATIONS[key]
+
+
+def jars_source(spark_version: Optional[str] = None) -> JarSource:
+    """Where :func:`jars` takes them from (override, clone or bundled) for
+    pyspark ``spark_version`` (default: the installed pyspark's)."""
+    if spark_version is None:
+        import pyspark
+
+        spark_version = pyspark.__version__
+    return find_jars(JARS_ENV, _bundle.spark_folder(combination(spark_version)))
+
+
+def jars(spark_version: Optional[str] = None) -> List[str]:
+    """Absolute paths of the jars a Spark session needs (ours; Spark has the
+    rest), built for pyspark ``spark_version`` (default: the installed
+    pyspark's). FileNotFoundError when the list or a jar is missing."""
+    source = jars_source(spark_version)
+    path = source.list_file
+    fix = ("the installed bigdl-reg package is damaged: reinstall it (`pip install --force-reinstall` the wheel)"
+           if source.kind == "bundled" else
+           f"run bin/setup in the bigdl-reg checkout (it runs sbt's writeSparkJars), "
+           f"or point {JARS_ENV} at such a file")
     if not path.is_file():
-        raise FileNotFoundError(
-            f"no Spark jar list at {path}: run bin/setup in the bigdl-reg checkout "
-            f"(it runs `bin/sbt spark/writeSparkJars`), or point {JARS_ENV} at such a file")
-    listed = [line.strip() for line in path.read_text().splitlines() if line.strip()]
+        raise FileNotFoundError(f"no Spark jar list at {path} ({source.describe()}): {fix}")
+    listed = [str(path.parent / line.strip()) for line in path.read_text().splitlines() if line.strip()]
     missing = [j for j in listed if not Path(j).is_file()]
     if missing:
-        raise FileNotFoundError(f"jars listed in {path} are missing: {', '.join(missing)}; run bin/setup")
+        raise FileNotFoundError(f"jars listed in {path} are missing: {', '.join(missing)}; {fix}")
     return listed
 
 
-def configure(builder):
+def configure(builder: Any) -> Any:
     """``builder`` (a ``SparkSession.Builder``) with our jars on the driver's
     and the executors' classpaths. Returns the builder."""
     listed = jars()
@@ -57,7 +95,7 @@ def configure(builder):
             .config("spark.driver.extraClassPath", os.pathsep.join(listed)))
 
 
-def use_spark_jvm(session):
+def use_spark_jvm(session: Any) -> Any:
     """Makes every jvm-backend layer of this process run in ``session``'s
     driver JVM, through PySpark's own py4j gateway, instead of starting a JVM
     of its own (as BigDL's Python does). The session must have been built
@@ -77,7 +115,8 @@ def use_spark_jvm(session):
     return gateway.attach(session.sparkContext._gateway)
 
 
-def forward_dataframe(layer, df, sample_shape, index_col="index", input_col="features", output_col="output"):
+def forward_dataframe(layer: Layer, df: Any, sample_shape: Sequence[int], index_col: str = "index",
+                      input_col: str = "features", output_col: str = "output") -> Any:
     """``layer``'s forward (its seed, step and mode now; the step does not
     advance) of the samples in ``df``.
 
@@ -109,7 +148,8 @@ def forward_dataframe(layer, df, sample_shape, index_col="index", input_col="fea
     return DataFrame(jdf, session)
 
 
-def to_dataframe(spark, array, num_partitions=None, index_col="index", input_col="features"):
+def to_dataframe(spark: Any, array: ArrayLike, num_partitions: Optional[int] = None, index_col: str = "index",
+                 input_col: str = "features") -> Any:
     """A DataFrame of the samples ``array[i]`` (float32 or float64), one row
     each: ``index_col`` = i, ``input_col`` = the sample's values flattened."""
     from pyspark.sql.types import ArrayType, DoubleType, FloatType, LongType, StructField, StructType
@@ -123,7 +163,8 @@ def to_dataframe(spark, array, num_partitions=None, index_col="index", input_col
     return spark.createDataFrame(rdd, schema)
 
 
-def to_array(rows, sample_shape, dtype, index_col="index", output_col="output") -> np.ndarray:
+def to_array(rows: Iterable[Any], sample_shape: Sequence[int], dtype: DTypeLike, index_col: str = "index",
+             output_col: str = "output") -> np.ndarray:
     """Collected rows back into one array of shape ``(N, *sample_shape)``, ordered by index."""
     ordered = sorted(rows, key=lambda row: row[index_col])
     values = np.array([row[output_col] for row in ordered], dtype=dtype)

@@ -3,18 +3,19 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="${BIGDL_REG_VENV:-$ROOT/.venv}"
 PY="$VENV/bin/python"
-export BIGDL_REG_CLASSPATH_FILE="${BIGDL_REG_CLASSPATH_FILE:-$ROOT/scala/interop/target/classpath.txt}"
 
 step() { printf '\n==> %s\n' "$*" >&2; }
 
 # A virtualenv with the package installed editable, with the extras given
 # (default test,docs,examples; bin/setup and bin/test add spark, i.e. pyspark,
-# a large download). A stamp holds pyproject.toml's hash and the extras
+# a large download). A stamp holds the hash of pyproject.toml, setup.py and
+# VERSION (the installed metadata's version comes from it) and the extras
 # installed: nothing is done while the hash matches and those extras include
-# the ones asked for, so warm runs cost nothing.
+# the ones asked for, so warm runs cost nothing. The editable install finds
+# the clone's jar lists by itself (docs/backends.md).
 ensure_venv() {
   local extras="${1:-test,docs,examples}" stamp="$VENV/.bigdl-reg-installed" hash have extra missing=""
-  hash="$(sha256sum "$ROOT/pyproject.toml" | cut -d' ' -f1)"
+  hash="$(cat "$ROOT/pyproject.toml" "$ROOT/setup.py" "$ROOT/VERSION" | sha256sum | cut -d' ' -f1)"
   if [[ -x "$PY" && -f "$stamp" ]] && read -r have < "$stamp" && [[ "${have%% *}" == "$hash" ]]; then
     for extra in ${extras//,/ }; do
       [[ ",${have#* }," == *",$extra,"* ]] || missing=1

@@ -47,7 +47,7 @@ def _spark_problem() -> str | None:
     try:
         from bigdl_reg.spark import jars
         jars()
-    except FileNotFoundError as error:
+    except (FileNotFoundError, ValueError) as error:  # no jars; a pyspark version we build none for
         return str(error)
     return None
 

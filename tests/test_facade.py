@@ -511,7 +511,11 @@ def test_import_is_light():
 
 
 def test_version_and_lazy_nn():
-    assert bigdl_reg.__version__ == "0.1.0"
+    import importlib.metadata
+    from pathlib import Path
+
+    version = (Path(__file__).resolve().parent.parent / "VERSION").read_text().strip()  # the one place
+    assert bigdl_reg.__version__ == version == importlib.metadata.version("bigdl-reg")
     assert bigdl_reg.nn is nn
 
 

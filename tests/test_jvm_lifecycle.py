@@ -90,8 +90,11 @@ def test_info_command_reports_a_ready_backend():
     )
     assert r.returncode == 0, r.stderr
     out = r.stdout
-    for key in ("bigdl-reg", "numpy", "py4j", "python", "java version", "gateway classpath", "shared memory dir"):
+    for key in ("bigdl-reg", "numpy", "py4j", "python", "java version", "gateway jars", "shared memory dir"):
         assert key in out
+    # run from the clone, no override: the jars sbt wrote the list of (tests/test_wheel.py: "bundled")
+    assert re.search(r"^gateway jars\s+clone: \S+/scala/interop/target/classpath.txt \(\d+ jars, all present\)$",
+                     out, re.M), out
     assert re.search(r"^jvm backend\s+ready$", out, re.M), out
     assert re.search(r'^backend "auto" resolves to\s+jvm$', out, re.M), out
     r = subprocess.run(
