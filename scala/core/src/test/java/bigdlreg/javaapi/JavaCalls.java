@@ -49,4 +49,13 @@ public final class JavaCalls {
   public static Dropout<Object> nullNoiseShape() {
     return NoiseLayers.dropout().noiseShape(null, 1).noiseShape((Integer[]) null).buildFloat();
   }
+
+  /** What Java's types allow and Scala's don't: a float64 tensor into a float32 module. */
+  public static void float64IntoFloat32(boolean backward) {
+    Dropout<Object> drop = NoiseLayers.dropout().seed(1).buildFloat();
+    Tensor<Object> floats = Tensors.of(new float[] {1f}, 1);
+    Tensor<Object> doubles = Tensors.of(new double[] {1.0}, 1);
+    if (backward) drop.backward(drop.forward(floats), doubles);
+    else drop.forward(doubles);
+  }
 }

@@ -109,6 +109,11 @@ class JavaApiSuite extends AnyFunSuite {
       """SpatialDropout3D: data_format must be "NCHW" or "NHWC", got "null"""")
   }
 
+  test("a tensor of the other element type (Java's types allow it): a clear message, nothing computed") {
+    assert(message(JavaCalls.float64IntoFloat32(false)) == "Dropout: input is a float64 tensor, the layer is float32")
+    assert(message(JavaCalls.float64IntoFloat32(true)) == "Dropout: gradOutput is a float64 tensor, the layer is float32")
+  }
+
   test("noiseShape: null entries are Keras' None, no entries rank 0, a null array no noise shape") {
     val b = NoiseLayers.dropout()
     assert(b.noiseShape(null, 1).buildFloat().noiseShape == NoiseShape(None, 1))
