@@ -82,7 +82,7 @@ final class LayerBuilder[F <: NoiseModule[Float], D <: NoiseModule[Double]] priv
   def scale(flag: Boolean): LayerBuilder[F, D] = withArgs(args.copy(scale = flag))
 
   /** SpatialDropout2D/3D, FeatureAlphaDropout: "NCHW" (the default) or "NHWC" ("channels_first" /
-    * "channels_last" too). */
+    * "channels_last" too); parsed here, a bad value is Python's message, naming the layer. */
   def dataFormat(format: String): LayerBuilder[F, D] = withArgs(args.copy(format = DataFormat.parse(spec.name, format)))
 
   /** Dropout, GaussianDropout, GaussianNoise, AlphaDropout: Keras' `noise_shape`, one entry per

@@ -1,8 +1,10 @@
 package bigdlreg.javaapi;
 
 import bigdlreg.nn.Dropout;
+import bigdlreg.nn.LayerState;
 import bigdlreg.nn.NoiseModule;
 import bigdlreg.nn.SpatialDropout2D;
+import bigdlreg.rng.RNG;
 import bigdlreg.tensor.Tensor;
 
 /** The Java API called from Java source: compiling this file is the check that a Java user needs
@@ -57,5 +59,16 @@ public final class JavaCalls {
     Tensor<Object> doubles = Tensors.of(new double[] {1.0}, 1);
     if (backward) drop.backward(drop.forward(floats), doubles);
     else drop.forward(doubles);
+  }
+
+  /** A checkpoint round trip from Java: {the module's second forward, the restored module's}, float64;
+    * the module's seed comes from the global seeder, seeded with {@code g}. */
+  public static double[][] resumed(long g, double[] input, int... shape) {
+    RNG.setSeed(g);
+    NoiseModule<Object> drop = NoiseLayers.alphaDropout(0.3).buildDouble();
+    Tensor<Object> x = Tensors.of(input, shape);
+    drop.forward(x);
+    NoiseModule<Object> restored = NoiseLayers.fromStateDouble(LayerState.fromJson(drop.getState().toJson()));
+    return new double[][] {Tensors.toDoubleArray(drop.forward(x)), Tensors.toDoubleArray(restored.forward(x))};
   }
 }
