@@ -33,7 +33,10 @@ lazy val commonSettings = Seq(
   Test / fork := true,
   // the shared vectors live at the repository root, whatever the subproject
   Test / javaOptions += s"-Dbigdlreg.repoRoot=${(ThisBuild / baseDirectory).value}",
-  Test / testOptions += Tests.Argument(TestFrameworks.ScalaTest, "-oD")
+  Test / testOptions += Tests.Argument(TestFrameworks.ScalaTest, "-oD"),
+  // a release version is never overwritten in a Maven repository by default; the local one
+  // is rebuilt by every bin/test (publishLocal overwrites already)
+  publishM2Configuration := publishM2Configuration.value.withOverwrite(true)
 )
 
 lazy val core = (project in file("scala/core"))

@@ -136,6 +136,7 @@ abstract class NoiseModule[T](val spec: LayerSpec, initial: LayerArgs, seedArg: 
     */
   def updateOutput(input: Tensor[T], batchOffset: Long): Tensor[T] = synchronized {
     if (input == null) throw Validation.nullTensor(layerName, "input")
+    if (input.dtype != ev.dtype) throw Validation.tensorDtype(layerName, "input", input.dtype, ev.dtype)
     val cfg = config
     val shape = input.shape
     val (noise, cellBase) = cfg.plan(shape, batchOffset)
@@ -157,6 +158,7 @@ abstract class NoiseModule[T](val spec: LayerSpec, initial: LayerArgs, seedArg: 
     val rec = last
     if (rec == null) throw Validation.backwardBeforeForward(layerName)
     if (gradOutput == null) throw Validation.nullTensor(layerName, "gradOutput")
+    if (gradOutput.dtype != ev.dtype) throw Validation.tensorDtype(layerName, "gradOutput", gradOutput.dtype, ev.dtype)
     if (!gradOutput.hasShape(rec.shape))
       throw Validation.gradientShape(layerName, gradOutput.shape, rec.shape)
     val result = if (config.args.inplace) gradOutput else reuse(gradIn, gradOutput)

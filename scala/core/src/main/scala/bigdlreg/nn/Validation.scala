@@ -103,6 +103,10 @@ object Validation {
   def nullTensor(layer: String, what: String): IllegalArgumentException =
     new IllegalArgumentException(s"$layer: $what is null")
 
+  /** A tensor of the other element type: Java reads both as `Tensor<Object>`, so its types don't stop it. */
+  def tensorDtype(layer: String, what: String, got: String, expected: String): IllegalArgumentException =
+    new IllegalArgumentException(s"$layer: $what is a $got tensor, the layer is $expected")
+
   // ---- noise_shape (Keras semantics: entries None, 1 or the input's size) ----
 
   /** `(2, None, 1)`: a Keras noise shape as messages print it (`(5)` for one entry, `()` for none). */
