@@ -1,0 +1,64 @@
+import sbt._
+import sbt.Keys._
+
+import java.util.zip.ZipFile
+import scala.collection.JavaConverters._
+import scala.xml.{Elem, XML}
+
+/** `publishChecked`: publishLocal and publishM2, then a look at what landed in the
+  * local Ivy and Maven repositories: a POM with the metadata Maven Central asks
+  * for (name, description, url, license, scm, developers; Spark `provided`), the
+  * jar, a sources jar with sources and a Scaladoc jar with an index. Any gap
+  * fails the task, naming the file and what it lacks.
+  */
+object Publication {
+  val publishChecked = taskKey[Unit]("publishLocal and publishM2, then check both repositories hold a complete publication")
+
+  val settings: Seq[Setting[_]] = Seq(
+    publishChecked := {
+      publishLocal.value
+      publishM2.value
+      val module  = s"${moduleName.value}_${scalaBinaryVersion.value}"
+      val v       = version.value
+      val ivyHome = ivyPaths.value.ivyHome.map(h => file(h.toString)).getOrElse(sys.error("publishChecked: no Ivy home"))
+      val ivyDir  = ivyHome / "local" / organization.value / module / v
+      val m2Dir   = organization.value.split('.').foldLeft(Resolver.publishMavenLocal.rootFile)(_ / _) / module / v
+      val problems =
+        check(ivyDir / "poms" / s"$module.pom", ivyDir / "jars" / s"$module.jar",
+          ivyDir / "srcs" / s"$module-sources.jar", ivyDir / "docs" / s"$module-javadoc.jar") ++
+        check(m2Dir / s"$module-$v.pom", m2Dir / s"$module-$v.jar",
+          m2Dir / s"$module-$v-sources.jar", m2Dir / s"$module-$v-javadoc.jar")
+      if (problems.nonEmpty) sys.error(s"publishChecked: $module $v is incomplete:\n  " + problems.mkString("\n  "))
+      streams.value.log.info(s"publishChecked: $module $v complete in $ivyDir and $m2Dir")
+    }
+  )
+
+  /** What the publication at these four files lacks (empty: nothing). */
+  def check(pom: File, jar: File, sources: File, scaladoc: File): Seq[String] =
+    (if (pom.isFile) pomProblems(pom, XML.loadFile(pom)) else Seq(s"$pom: missing")) ++
+      jarProblems(jar, _.endsWith(".class"), "a class") ++
+      jarProblems(sources, _.endsWith(".scala"), "a .scala source") ++
+      jarProblems(scaladoc, _ == "index.html", "index.html")
+
+  def pomProblems(pom: File, xml: Elem): Seq[String] = {
+    def text(path: String): String = path.split('/').foldLeft(xml: scala.xml.NodeSeq)(_ \ _).text.trim
+    val required = Seq("name", "description", "url", "licenses/license/name", "licenses/license/url",
+      "scm/url", "scm/connection", "developers/developer/id", "developers/developer/name")
+    val missing = required.filter(text(_).isEmpty).map(p => s"$pom: no <${p.replace("/", "><")}>")
+    val license = text("licenses/license/name")
+    val wrongLicense = if (license.nonEmpty && license != "Apache-2.0") Seq(s"$pom: license $license, expected Apache-2.0") else Nil
+    // the cluster brings Spark: a user's build must not pull it in
+    val sparkNotProvided = (xml \ "dependencies" \ "dependency")
+      .filter(d => (d \ "groupId").text.trim == "org.apache.spark" && (d \ "scope").text.trim != "provided")
+      .map(d => s"$pom: ${(d \ "artifactId").text.trim} is not <scope>provided</scope>")
+    missing ++ wrongLicense ++ sparkNotProvided
+  }
+
+  private def jarProblems(jar: File, wanted: String => Boolean, what: String): Seq[String] =
+    if (!jar.isFile) Seq(s"$jar: missing")
+    else {
+      val zip = new ZipFile(jar)
+      try if (zip.entries.asScala.exists(e => wanted(e.getName.split('/').last))) Nil else Seq(s"$jar: holds no $what")
+      finally zip.close()
+    }
+}
