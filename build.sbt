@@ -17,6 +17,7 @@ val versions = new {
 }
 
 ThisBuild / organization := "org.bigdlreg"
+ThisBuild / organizationName := "bigdl-reg"
 ThisBuild / version      := IO.read(file("VERSION")).trim // one version for Scala and Python
 ThisBuild / scalaVersion := versions.scala213
 
@@ -114,6 +115,7 @@ lazy val writeSparkJars = taskKey[File]("write the jars a Spark session needs to
 // sources in scala/spark (the Spark API it uses is the same on 3.5 and 4).
 def sparkLayer(line: String, sparkVersion: String, scalaVersions: Seq[String]): Seq[Setting[_]] = commonSettings ++ Seq(
   name := s"bigdl-reg-spark-$line",
+  moduleName := name.value, // keeps the "." (sbt would make it "3-5")
   description := s"bigdl-reg's layers over Spark $line RDDs and DataFrames, the same bytes however Spark partitions",
   crossScalaVersions := scalaVersions,
   sourceDirectory := (ThisBuild / baseDirectory).value / "scala" / "spark" / "src",

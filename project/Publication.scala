@@ -14,23 +14,34 @@ import scala.xml.{Elem, XML}
 object Publication {
   val publishChecked = taskKey[Unit]("publishLocal and publishM2, then check both repositories hold a complete publication")
 
+  private val crossName = Def.setting(s"${moduleName.value}_${scalaBinaryVersion.value}")
+  private val ivyDir = Def.task {
+    val home = ivyPaths.value.ivyHome.map(h => file(h.toString)).getOrElse(sys.error("publishChecked: no Ivy home"))
+    home / "local" / organization.value / crossName.value / version.value
+  }
+  private val m2Dir = Def.setting(
+    organization.value.split('.').foldLeft(Resolver.publishMavenLocal.rootFile)(_ / _) / crossName.value / version.value)
+
   val settings: Seq[Setting[_]] = Seq(
-    publishChecked := {
-      publishLocal.value
-      publishM2.value
-      val module  = s"${moduleName.value}_${scalaBinaryVersion.value}"
-      val v       = version.value
-      val ivyHome = ivyPaths.value.ivyHome.map(h => file(h.toString)).getOrElse(sys.error("publishChecked: no Ivy home"))
-      val ivyDir  = ivyHome / "local" / organization.value / module / v
-      val m2Dir   = organization.value.split('.').foldLeft(Resolver.publishMavenLocal.rootFile)(_ / _) / module / v
-      val problems =
-        check(ivyDir / "poms" / s"$module.pom", ivyDir / "jars" / s"$module.jar",
-          ivyDir / "srcs" / s"$module-sources.jar", ivyDir / "docs" / s"$module-javadoc.jar") ++
-        check(m2Dir / s"$module-$v.pom", m2Dir / s"$module-$v.jar",
-          m2Dir / s"$module-$v-sources.jar", m2Dir / s"$module-$v-javadoc.jar")
-      if (problems.nonEmpty) sys.error(s"publishChecked: $module $v is incomplete:\n  " + problems.mkString("\n  "))
-      streams.value.log.info(s"publishChecked: $module $v complete in $ivyDir and $m2Dir")
-    }
+    // bin/setup and bin/test publish the same version again after every change
+    publishLocalConfiguration := publishLocalConfiguration.value.withOverwrite(true),
+    publishM2Configuration := publishM2Configuration.value.withOverwrite(true),
+    publishChecked := Def.sequential(
+      // a file left from an earlier publication must not pass for a new one
+      Def.task(IO.delete(Seq(ivyDir.value, m2Dir.value))),
+      publishLocal,
+      publishM2,
+      Def.task {
+        val (module, v, ivy, m2) = (crossName.value, version.value, ivyDir.value, m2Dir.value)
+        val problems =
+          check(ivy / "poms" / s"$module.pom", ivy / "jars" / s"$module.jar",
+            ivy / "srcs" / s"$module-sources.jar", ivy / "docs" / s"$module-javadoc.jar") ++
+          check(m2 / s"$module-$v.pom", m2 / s"$module-$v.jar",
+            m2 / s"$module-$v-sources.jar", m2 / s"$module-$v-javadoc.jar")
+        if (problems.nonEmpty) sys.error(s"publishChecked: $module $v is incomplete:\n  " + problems.mkString("\n  "))
+        streams.value.log.info(s"publishChecked: $module $v complete in $ivy and $m2")
+      }
+    ).value
   )
 
   /** What the publication at these four files lacks (empty: nothing). */
