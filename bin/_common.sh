@@ -29,10 +29,24 @@ ensure_venv() {
   echo "$hash $extras" > "$stamp"
 }
 
-# The engine jar in the local Ivy repository (for sbt users) and the gateway
-# classpath the Python package starts the JVM with. Extra sbt commands may be
-# passed so one sbt start does everything.
+# The published artifacts (local Ivy repository for sbt users, local Maven
+# repository for Maven users: every module under each of its Scala versions,
+# checked complete by publishChecked), the jar list of each Spark/Scala
+# combination (scala/spark/target/spark-jars-*.txt) and the gateway classpath
+# the Python package starts the JVM with (Scala 2.13). Extra sbt commands may
+# be passed so one sbt start does everything.
 build_jars() {
-  step "Scala engine and gateway (sbt; the first run fetches sbt and Scala from Maven Central, 2-5 min)"
-  "$ROOT/bin/sbt" "$@" core/publishLocal interop/writeClasspath
+  step "Scala engine, Spark layers and gateway (sbt; the first run fetches sbt and Scala from Maven Central, 2-5 min)"
+  "$ROOT/bin/sbt" "$@" +publishChecked +writeSparkJars interop/writeClasspath
+}
+
+# PySpark on Spark 3.5 (pyspark from PyPI is Scala 2.12 there) in a virtualenv
+# of its own, with the spark35 extra: tests/test_spark.py against the 3.5_2.12
+# jars. The first run builds pyspark 3.5.8 from its sdist (a ~318 MB download).
+SPARK35_VENV="${BIGDL_REG_SPARK35_VENV:-$ROOT/.venv-spark35}"
+test_spark35() {
+  VENV="$SPARK35_VENV" PY="$SPARK35_VENV/bin/python" ensure_venv test,spark35
+  step "pytest tests/test_spark.py on Spark 3.5 / Scala 2.12 ($SPARK35_VENV)"
+  # bigdl_reg.spark picks the 3.5_2.12 jars for pyspark 3.5 by itself
+  (cd "$ROOT" && "$SPARK35_VENV/bin/python" -m pytest tests/test_spark.py -q)
 }

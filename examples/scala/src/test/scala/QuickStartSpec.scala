@@ -4,7 +4,6 @@ import org.scalatest.funsuite.AnyFunSuite
 
 import java.nio.charset.StandardCharsets.UTF_8
 import java.nio.file.{Files, Paths}
-import scala.jdk.CollectionConverters._
 
 /** Proves the published artifact works from a separate sbt build, and that it
   * gives the bytes Python's quick start gives (the shared file both check). */
@@ -28,7 +27,7 @@ class QuickStartSpec extends AnyFunSuite {
 
   test("every result's bits equal examples/quickstart-bits.txt, which Python's quick start also matches") {
     // sbt runs this build from examples/scala; the file sits beside the Python quick start
-    val shared = Files.readAllLines(Paths.get("..", "quickstart-bits.txt"), UTF_8).asScala.toSeq.filter(_.nonEmpty)
+    val shared = Files.readAllLines(Paths.get("..", "quickstart-bits.txt"), UTF_8).toArray(Array.empty[String]).toSeq.filter(_.nonEmpty)
     val ours = QuickStart.bitLines(QuickStart.results())
     assert(ours.map(_.split(' ').head) == shared.map(_.split(' ').head), "labels differ")
     for ((mine, theirs) <- ours.zip(shared)) assert(mine == theirs)

@@ -3,6 +3,8 @@ package bigdlreg.tensor
 import java.util.concurrent.{CountDownLatch, ExecutorService, Executors, ThreadFactory}
 import java.util.concurrent.atomic.{AtomicInteger, AtomicReference}
 
+import scala.util.Try
+
 /** The compute engine: a fixed pool of daemon threads and the chunking of
   * flat ranges.
   *
@@ -34,7 +36,7 @@ object Engine {
 
   private def initialThreads(): Int = {
     val cores = math.max(1, Runtime.getRuntime.availableProcessors())
-    Option(System.getProperty("bigdlreg.threads")).flatMap(_.trim.toIntOption).filter(_ >= 1).getOrElse(cores)
+    Option(System.getProperty("bigdlreg.threads")).flatMap(s => Try(s.trim.toInt).toOption).filter(_ >= 1).getOrElse(cores)
   }
 
   private def newPool(n: Int): ExecutorService =

@@ -34,13 +34,12 @@ class RNGSuite extends AnyFunSuite with Matchers {
     RNG.setSeed(7L)
     val threads = 8
     val per = 200
-    val results = new java.util.concurrent.ConcurrentLinkedQueue[Long]()
-    val ts = (0 until threads).map { _ =>
-      new Thread(() => (0 until per).foreach(_ => results.add(RNG.nextModuleSeed())))
+    val results = Array.ofDim[Long](threads, per) // one row per thread; join() publishes it
+    val ts = (0 until threads).map { t =>
+      new Thread(() => (0 until per).foreach(k => results(t)(k) = RNG.nextModuleSeed()))
     }
     ts.foreach(_.start()); ts.foreach(_.join())
-    import scala.jdk.CollectionConverters._
-    results.asScala.toSet shouldBe (0 until threads * per).map(k => RNG.moduleSeed(7L, k.toLong)).toSet
+    results.flatten.toSet shouldBe (0 until threads * per).map(k => RNG.moduleSeed(7L, k.toLong)).toSet
   }
 
   test("unsigned seed strings round-trip") {

@@ -19,8 +19,7 @@ class EngineSuite extends AnyFunSuite with Matchers {
           while (i < b) { hits.incrementAndGet(i); i += 1 }
         }
         (0 until n).forall(i => hits.get(i) == 1) shouldBe true
-        import scala.jdk.CollectionConverters._
-        val cs = chunks.asScala.toSeq.sortBy(_._1)
+        val cs = chunks.toArray(Array.empty[(Int, Int)]).toSeq.sortBy(_._1)
         cs.foreach { case (a, b) => a % chunk shouldBe 0; (b - a) should be <= chunk }
       }
     }

@@ -105,7 +105,7 @@ class VectorsSuite extends AnyFunSuite with Matchers {
   }
 
   test("the stored files are exactly what WriteVectors generates now") {
-    for ((name, doc) <- allDocuments) withClue(s"$name (regenerate with bin/sbt \"core/Test/runMain bigdlreg.vectors.WriteVectors\"): ") {
+    for ((name, doc) <- allDocuments) withClue(s"""$name (regenerate with bin/sbt "core/Test/runMain bigdlreg.vectors.WriteVectors"): """) {
       Files.exists(vectorsDir.resolve(name)) shouldBe true
       new String(Files.readAllBytes(vectorsDir.resolve(name)), StandardCharsets.UTF_8) shouldBe render(doc)
     }

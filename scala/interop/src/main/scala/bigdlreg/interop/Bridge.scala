@@ -4,6 +4,7 @@ import java.util.concurrent.ConcurrentHashMap
 import java.util.concurrent.atomic.AtomicInteger
 
 import scala.reflect.ClassTag
+import scala.util.Try
 
 import bigdlreg.nn._
 import bigdlreg.tensor.{Tensor, TensorNumeric}
@@ -173,7 +174,7 @@ object Bridge {
   def parseShape(shape: String): Array[Int] = {
     val dims =
       if (shape.trim.isEmpty) Array.emptyIntArray
-      else shape.split(',').map(d => d.trim.toIntOption.getOrElse(throw badText("shape", shape)))
+      else shape.split(',').map(d => parseInt(d.trim).getOrElse(throw badText("shape", shape)))
     try Tensor.checkShape(dims)
     catch { case e: IllegalArgumentException => throw new IllegalArgumentException(s"Bridge: ${e.getMessage}") }
     dims
@@ -184,8 +185,11 @@ object Bridge {
     else
       v.split(',').toSeq.map(_.trim).map {
         case "None" => None
-        case d      => Some(d.toIntOption.getOrElse(throw badText("noise_shape", v)))
+        case d      => Some(parseInt(d).getOrElse(throw badText("noise_shape", v)))
       }
+
+  // String.toIntOption is Scala 2.13 only
+  private def parseInt(d: String): Option[Int] = Try(d.toInt).toOption
 
   private def badText(what: String, v: String) = new IllegalArgumentException(s"""Bridge: bad $what "$v"""")
 
