@@ -57,10 +57,14 @@ def operand(layer: str, value, dtype: np.dtype, name: str) -> np.ndarray:
 def check_size(layer: str, array: np.ndarray, name: str, max_elements: Optional[int]) -> None:
     """At most ``max_elements`` elements (None: no limit), checked before any
     copy: a broadcast view of 2^31 elements costs nothing until converted."""
-    if max_elements is not None and array.size > max_elements:
-        call = "forward" if name == "input" else "backward"
-        raise v.too_many_elements_error(f"{layer} {call} of shape {tuple(int(d) for d in array.shape)}", array.size,
-                                        max_elements)
+    if max_elements is None:
+        return
+    call = "forward" if name == "input" else "backward"
+    what = f"{layer} {call} of shape {tuple(int(d) for d in array.shape)}"
+    if array.size > max_elements:
+        raise v.too_many_elements_error(what, array.size, max_elements)
+    if any(d > v.INT_MAX for d in array.shape):  # possible when empty: the engine's sizes are Java ints
+        raise v.too_large_dimension_error(what)
 
 
 def run(layer: str, value, dtype: np.dtype, compute: Compute, name: str,

@@ -263,6 +263,12 @@ def too_many_elements_error(what: str, elements: int, limit: int) -> ValueError:
     )
 
 
+def too_large_dimension_error(what: str) -> ValueError:
+    """A dimension the JVM backend cannot hold (possible in numpy for an empty array)."""
+    return ValueError(f"{what} has a dimension above the JVM backend's limit of {INT_MAX} (2^31 - 1, "
+                      'a Java int); use backend="numpy"')
+
+
 def ragged_input_error(layer: str, name: str = "input") -> ValueError:
     return ValueError(f"{layer}: {name} is a ragged nested sequence (its rows differ in length), not one tensor")
 

@@ -179,3 +179,18 @@ def _address_space() -> int:
             if line.startswith("VmSize:"):
                 return int(line.split()[1]) * 1024
     raise AssertionError("no VmSize")
+
+
+def test_an_empty_input_with_a_dimension_past_2_31_is_a_clear_jvm_error():
+    # the fuzz run's note: it was the jvm's internal "Bridge: bad shape"; numpy accepts it
+    x = np.zeros((0, 2**31 + 5), np.float32)
+    assert nn.Dropout(0.5, seed=1, backend="numpy").forward(x).shape == x.shape
+    layer = nn.Dropout(0.5, seed=1, backend="jvm")
+    expected = ("Dropout forward of shape (0, 2147483653) has a dimension above the JVM backend's limit of "
+                '2147483647 (2^31 - 1, a Java int); use backend="numpy"')
+    with pytest.raises(ValueError) as info:
+        layer.forward(x)
+    assert str(info.value) == expected and layer.step == 0
+    with pytest.raises(ValueError) as info:
+        layer.backward(x, x)
+    assert str(info.value) == expected.replace("forward", "backward", 1)
