@@ -91,6 +91,7 @@ lazy val spark = (project in file("scala/spark"))
     commonSettings,
     name := "bigdl-reg-spark",
     libraryDependencies += "org.apache.spark" %% "spark-sql" % versions.spark % Provided,
+    libraryDependencies += "org.apache.spark" %% "spark-mllib" % versions.spark % Provided, // ml.Transformer, Vector
     Test / javaOptions ++= sparkJavaOptions ++ Seq("-Xmx1g"),
     writeSparkJars := {
       val jars = Seq((Compile / packageBin).value, (interop / Compile / packageBin).value, (core / Compile / packageBin).value)
