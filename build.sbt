@@ -120,6 +120,7 @@ def sparkLayer(line: String, sparkVersion: String, scalaVersions: Seq[String]): 
   crossScalaVersions := scalaVersions,
   sourceDirectory := (ThisBuild / baseDirectory).value / "scala" / "spark" / "src",
   libraryDependencies += "org.apache.spark" %% "spark-sql" % sparkVersion % Provided,
+  libraryDependencies += "org.apache.spark" %% "spark-mllib" % sparkVersion % Provided, // ml.Transformer, Vector
   Test / javaOptions ++= sparkJavaOptions ++ Seq("-Xmx1g"),
   writeSparkJars := {
     val jars = Seq((Compile / packageBin).value, (interop / Compile / packageBin).value, (core / Compile / packageBin).value)
