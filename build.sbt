@@ -112,15 +112,17 @@ val sparkJavaOptions = Seq(
 lazy val writeSparkJars = taskKey[File]("write the jars a Spark session needs to scala/spark/target/spark-jars-<spark>_<scala>.txt")
 
 // The Spark layer for one Spark line: artifact bigdl-reg-spark-<line>_<scala>, its
-// sources in scala/spark (the Spark API it uses is the same on 3.5 and 4).
-def sparkLayer(line: String, sparkVersion: String, scalaVersions: Seq[String]): Seq[Setting[_]] = commonSettings ++ Seq(
+// sources in scala/spark (the Spark API it uses is the same on 3.5 and 4). With `ml`,
+// also the Spark ML stage (scala-ml folders): Spark 4 only, since Spark 3.5.8's
+// spark-mllib does not resolve with its dependencies from Maven Central here.
+def sparkLayer(line: String, sparkVersion: String, scalaVersions: Seq[String], ml: Boolean): Seq[Setting[_]] =
+  commonSettings ++ sparkML(sparkVersion, ml) ++ Seq(
   name := s"bigdl-reg-spark-$line",
   moduleName := name.value, // keeps the "." (sbt would make it "3-5")
   description := s"bigdl-reg's layers over Spark $line RDDs and DataFrames, the same bytes however Spark partitions",
   crossScalaVersions := scalaVersions,
   sourceDirectory := (ThisBuild / baseDirectory).value / "scala" / "spark" / "src",
   libraryDependencies += "org.apache.spark" %% "spark-sql" % sparkVersion % Provided,
-  libraryDependencies += "org.apache.spark" %% "spark-mllib" % sparkVersion % Provided, // ml.Transformer, Vector
   Test / javaOptions ++= sparkJavaOptions ++ Seq("-Xmx1g"),
   writeSparkJars := {
     val jars = Seq((Compile / packageBin).value, (interop / Compile / packageBin).value, (core / Compile / packageBin).value)
@@ -131,14 +133,20 @@ def sparkLayer(line: String, sparkVersion: String, scalaVersions: Seq[String]): 
   }
 )
 
+def sparkML(sparkVersion: String, ml: Boolean): Seq[Setting[_]] = if (!ml) Nil else Seq(
+  libraryDependencies += "org.apache.spark" %% "spark-mllib" % sparkVersion % Provided, // ml.Transformer, Vector
+  Compile / unmanagedSourceDirectories += sourceDirectory.value / "main" / "scala-ml",
+  Test / unmanagedSourceDirectories += sourceDirectory.value / "test" / "scala-ml"
+)
+
 lazy val spark = (project in file("scala/spark"))
   .dependsOn(interop)
-  .settings(sparkLayer("4", versions.spark4, Seq(versions.scala213)))
+  .settings(sparkLayer("4", versions.spark4, Seq(versions.scala213), ml = true))
 
 // scala/spark35 holds only its build output
 lazy val spark35 = (project in file("scala/spark35"))
   .dependsOn(interop)
-  .settings(sparkLayer("3.5", versions.spark35, Seq(versions.scala212, versions.scala213)))
+  .settings(sparkLayer("3.5", versions.spark35, Seq(versions.scala212, versions.scala213), ml = false))
 
 lazy val root = (project in file("."))
   .aggregate(core, interop, spark, spark35)
