@@ -164,6 +164,19 @@ class StandaloneCluster:
                 pids.append(pid)
         return sorted(pids)
 
+    def run(self, args: List[str], timeout: float) -> subprocess.CompletedProcess:
+        """``args`` (e.g. spark-submit) with the daemons' environment, output
+        captured; its processes are ended by their session, whatever happens."""
+        proc = subprocess.Popen(args, cwd=self.dir, env=self._env("submit"), stdin=subprocess.DEVNULL,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+        try:
+            out, _ = proc.communicate(timeout=timeout)
+        finally:
+            for pid in _session_members({proc.pid}):
+                os.kill(pid, signal.SIGKILL)
+            proc.wait()
+        return subprocess.CompletedProcess(args, proc.returncode, out)
+
     def builder(self, app_name: str):
         """A SparkSession builder for this cluster: the driver on loopback, one
         core and 512 MB per executor, two executors (one per worker)."""

@@ -19,17 +19,16 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
 import threading
 import time
 from pathlib import Path
 
 import numpy as np
 import pytest
+from spark_cluster import StandaloneCluster, spark_home
 
 import bigdl_reg.spark as bs
 from bigdl_reg.nn import AlphaDropout, Dropout, GaussianNoise, SpatialDropout1D
-from spark_cluster import StandaloneCluster, spark_home
 
 pytestmark = [pytest.mark.spark]
 
@@ -182,3 +181,23 @@ def test_flaky_task_is_retried_with_the_same_bytes_on_the_cluster(spark):
                                (4, SIZE // 4)).collect()
     assert _gathered(out, (4, SIZE // 4), np.float32).tobytes() == expected
     assert _failed_tasks(spark, "flaky") == 1  # the one planted failure, retried
+
+
+def test_cluster_from_scala_spark_submit(cluster, spark):
+    """bigdlreg.spark.ClusterCheck (the spark module's test jar, `bin/sbt spark/Test/package`)
+    through spark-submit, our jars by --jars, beside this module's application."""
+    tests_jar = sorted((ROOT / "scala" / "spark" / "target").glob("scala-2.13/bigdl-reg-spark_2.13-*-tests.jar"))
+    if not tests_jar:
+        reason = "no spark test jar: run bin/sbt spark/Test/package"
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    args = [str(spark_home() / "bin" / "spark-submit"), "--master", cluster.url,
+            "--class", "bigdlreg.spark.ClusterCheck",
+            "--jars", ",".join(bs.jars()), "--driver-memory", "512m", "--executor-memory", "512m",
+            "--conf", "spark.executor.cores=1", "--conf", "spark.cores.max=2", "--conf", "spark.ui.enabled=false",
+            "--conf", "spark.driver.host=127.0.0.1", "--conf", "spark.driver.bindAddress=127.0.0.1",
+            str(tests_jar[-1])]
+    run = cluster.run(args, timeout=240)
+    assert run.returncode == 0, f"ClusterCheck exited with {run.returncode}:\n{run.stdout[-3000:]}"
+    assert "ClusterCheck: all distributed results are the single-machine bytes" in run.stdout
