@@ -53,10 +53,10 @@ def spark():
 def _stage(cls, kwargs, sample, **params):
     from bigdl_reg.spark_ml import NoiseTransformer
 
-    dtype = "float64" if kwargs.get("bigdl_type") == "double" else "float32"
     layer_params = {PARAMS[k]: value for k, value in kwargs.items() if k != "bigdl_type"}
-    return NoiseTransformer(layer=cls.__name__, seed=SEED, step=STEP, dtype=dtype, sampleShape=list(sample),
-                            **layer_params, **params)
+    params.setdefault("dtype", "float64" if kwargs.get("bigdl_type") == "double" else "float32")
+    return NoiseTransformer(layer=cls.__name__, seed=SEED, step=STEP, sampleShape=list(sample), **layer_params,
+                            **params)
 
 
 def _single_machine(cls, kwargs, x, training=True):
@@ -71,6 +71,18 @@ def _single_machine(cls, kwargs, x, training=True):
 
 def _samples(sample, dtype, salt=0):
     return np.random.default_rng(salt + sum(sample)).standard_normal((ROWS,) + tuple(sample)).astype(dtype)
+
+
+def _shuffled(spark, x, parts):
+    """bs.to_dataframe's rows out of index order (no Spark shuffle: it costs seconds)."""
+    from pyspark.sql.types import ArrayType, DoubleType, FloatType, LongType, StructField, StructType
+
+    element = FloatType() if x.dtype == np.float32 else DoubleType()
+    schema = StructType([StructField("index", LongType(), False),
+                         StructField("features", ArrayType(element, False), False)])
+    order = np.random.default_rng(parts).permutation(len(x))
+    rows = [(int(i), x[i].reshape(-1).tolist()) for i in order]
+    return spark.createDataFrame(spark.sparkContext.parallelize(rows, parts), schema)
 
 
 def _gathered(rows, sample, dtype, output_col="output"):
@@ -90,10 +102,7 @@ def test_pipeline_of_every_layer_gives_the_single_machine_bytes(spark, cls, kwar
     expected = _single_machine(cls, kwargs, x).tobytes()
     model = Pipeline(stages=[_stage(cls, kwargs, sample)]).fit(bs.to_dataframe(spark, x[:2]))
     for parts in (1, 3):
-        df = bs.to_dataframe(spark, x, parts)
-        if parts == 3:
-            df = df.orderBy("features").repartition(3)  # rows out of index order
-        got = _gathered(model.transform(df).collect(), sample, dtype)
+        got = _gathered(model.transform(_shuffled(spark, x, parts)).collect(), sample, dtype)
         assert got.tobytes() == expected, f"{parts} partitions"
 
 
