@@ -108,7 +108,7 @@ def test_pipeline_saved_and_loaded_gives_the_same_bytes(spark, tmp_path):
     """VectorAssembler -> the stage (ML Vectors, float64): the fitted pipeline,
     saved in Python and loaded in another session of the context, and the
     stage saved in Python and loaded by the Scala class give the bytes; a saved
-    Pipeline loads with the same params."""
+    Pipeline, and the stage saved by Scala, load in Python with the same params."""
     from pyspark.ml import Pipeline, PipelineModel
     from pyspark.ml.feature import VectorAssembler
     from pyspark.sql import DataFrame
@@ -142,6 +142,8 @@ def test_pipeline_saved_and_loaded_gives_the_same_bytes(spark, tmp_path):
     assert scala_stage.getSeed() == SEED - (1 << 64)  # the same bits in a Long
     by_scala = DataFrame(scala_stage.transform(assembled._jdf), spark).collect()
     assert _gathered(by_scala, (6,), np.float64, "noisy").tobytes() == expected
+    scala_stage.save(str(tmp_path / "scala-stage"))  # and back: saved by Scala, loaded in Python
+    assert NoiseTransformer.load(str(tmp_path / "scala-stage")).extractParamMap() == noise.extractParamMap()
 
 
 def test_pipeline_in_evaluate_mode_needs_no_index(spark):
