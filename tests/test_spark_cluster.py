@@ -141,7 +141,7 @@ def test_lost_executor_is_replaced_and_its_tasks_retried(cluster, spark):
     expected = _single_machine(lambda **k: Dropout(0.5, **k), x).tobytes()
     layer = _at_step_1(lambda **k: Dropout(0.5, **k), np.float32)
     before = _wait_for_executors(cluster, spark, 2)
-    out = bs.forward_dataframe(layer, _slow_source(spark, x, 24, 0.4), (SIZE,))
+    out = bs.forward_dataframe(layer, _slow_source(spark, x, 12, 1.0), (SIZE,))
     result, tracker = {}, spark.sparkContext.statusTracker()
 
     def run():
@@ -153,13 +153,16 @@ def test_lost_executor_is_replaced_and_its_tasks_retried(cluster, spark):
     job = threading.Thread(target=run)
     job.start()
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:  # both executors busy, some tasks done
+    # some tasks done and more running: each executor is then inside a 1 s task nearly all the
+    # time (the status tracker lags under load, so "both busy" is not asked of it exactly)
+    while time.monotonic() < deadline:
         stages = [tracker.getStageInfo(s) for s in tracker.getActiveStageIds()]
-        if any(s is not None and s.numActiveTasks == 2 and s.numCompletedTasks >= 2 for s in stages):
+        if any(s is not None and s.numActiveTasks >= 1 and s.numCompletedTasks >= 2 for s in stages):
             break
         time.sleep(0.05)
     else:
-        raise AssertionError("the job never ran two tasks at once")
+        raise AssertionError("the job never got past its first tasks")
+    time.sleep(0.3)
     victim = before[0]
     os.kill(victim, signal.SIGKILL)
     job.join(timeout=120)
