@@ -152,3 +152,17 @@ def dedicated_gateway(**env):
                 os.environ.pop(k, None)
             else:
                 os.environ[k] = v
+
+
+def local_spark(app: str):
+    """A ``local[2]`` SparkSession on loopback with our jars (``bigdl_reg.spark.configure``)."""
+    from pyspark.sql import SparkSession
+
+    import bigdl_reg.spark as bs
+
+    builder = (SparkSession.builder.master("local[2]").appName(f"bigdl-reg {app}")
+               .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "3")
+               .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1"))
+    session = bs.configure(builder).getOrCreate()
+    session.sparkContext.setLogLevel("ERROR")
+    return session

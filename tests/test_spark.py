@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 import bigdl_reg.spark as bs  # imports pyspark only when used
+from jvm_support import local_spark
 from bigdl_reg.nn import (
     Dropout,
     GaussianDropout,
@@ -40,13 +41,7 @@ IDS = ["dropout", "dropout-noscale", "gdropout", "gnoise", "sd1d", "sd2d-nchw", 
 
 @pytest.fixture(scope="module")
 def spark():
-    from pyspark.sql import SparkSession
-
-    builder = (SparkSession.builder.master("local[2]").appName("bigdl-reg test_spark")
-               .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "3")
-               .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1"))
-    session = bs.configure(builder).getOrCreate()
-    session.sparkContext.setLogLevel("ERROR")
+    session = local_spark("test_spark")
     yield session
     session.stop()
 

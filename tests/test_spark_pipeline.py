@@ -14,6 +14,7 @@ import pytest
 from layer_cases import CASES, WITH_OPTIONS
 
 import bigdl_reg.spark as bs
+from jvm_support import local_spark
 
 pytestmark = [pytest.mark.spark]
 
@@ -37,13 +38,7 @@ def _variants():
 
 @pytest.fixture(scope="module")
 def spark():
-    from pyspark.sql import SparkSession
-
-    builder = (SparkSession.builder.master("local[2]").appName("bigdl-reg test_spark_pipeline")
-               .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "3")
-               .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1"))
-    session = bs.configure(builder).getOrCreate()
-    session.sparkContext.setLogLevel("ERROR")
+    session = local_spark("test_spark_pipeline")
     yield session
     session.stop()
 
