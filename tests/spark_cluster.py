@@ -187,8 +187,9 @@ class StandaloneCluster:
                 .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
                 .config("spark.executor.cores", "1").config("spark.executor.memory", "512m")
                 .config("spark.cores.max", str(self.workers))
-                .config("spark.pyspark.python", sys.executable)
-                .config("spark.local.dir", str(self.dir / "local")))
+                # the driver keeps Spark's default local dir: the driver JVM (PySpark's) outlives the
+                # cluster and caches its local dirs, so a later session would re-create one in self.dir
+                .config("spark.pyspark.python", sys.executable))
 
     # -- stop --------------------------------------------------------------
     def stop(self) -> None:
