@@ -21,10 +21,7 @@ class SparkNoiseSuite extends AnyFunSuite with Matchers with BeforeAndAfterAll {
   private def sc = session.sparkContext
 
   override def beforeAll(): Unit =
-    session = SparkSession.builder().master("local[2]").appName("bigdl-reg SparkNoiseSuite")
-      .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "3")
-      .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
-      .getOrCreate()
+    session = LocalSpark.session("SparkNoiseSuite")
 
   override def afterAll(): Unit = if (session != null) session.stop()
 

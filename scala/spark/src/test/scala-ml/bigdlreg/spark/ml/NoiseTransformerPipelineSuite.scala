@@ -1,6 +1,7 @@
 package bigdlreg.spark.ml
 
 import bigdlreg.nn._
+import bigdlreg.spark.LocalSpark
 import bigdlreg.tensor.Tensor
 import org.apache.spark.ml.{Pipeline, PipelineModel}
 import org.apache.spark.ml.feature.VectorAssembler
@@ -17,10 +18,7 @@ class NoiseTransformerPipelineSuite extends AnyFunSuite with Matchers with Befor
   private var session: SparkSession = _
 
   override def beforeAll(): Unit =
-    session = SparkSession.builder().master("local[2]").appName("bigdl-reg NoiseTransformerPipelineSuite")
-      .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "3")
-      .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
-      .getOrCreate()
+    session = LocalSpark.session("NoiseTransformerPipelineSuite")
 
   override def afterAll(): Unit = if (session != null) session.stop()
 
@@ -69,9 +67,7 @@ class NoiseTransformerPipelineSuite extends AnyFunSuite with Matchers with Befor
     try {
       model.write.overwrite().save(dir.toString)
       session.stop()
-      session = SparkSession.builder().master("local[2]").appName("bigdl-reg NoiseTransformerPipelineSuite 2")
-        .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
-        .config("spark.driver.bindAddress", "127.0.0.1").getOrCreate()
+      session = LocalSpark.session("NoiseTransformerPipelineSuite, after the save")
       bytes(PipelineModel.load(dir.toString).transform(frame(session)).collect()) shouldBe expected
     } finally org.apache.commons.io.FileUtils.deleteDirectory(dir.toFile)
   }
