@@ -10,7 +10,7 @@ ours (they leave spinning threads behind). A peer that is not installed is
 median of ``--repeats`` calls after one warm-up call. Prints a table (M
 elements/s, and microseconds per call at the smallest size) with each of our
 figures' ratio to torch's, and writes the figures as JSON for
-``benchmarks/write_performance.py``. Figures from different runs are not
+``benchmarks/write_doc_figures.py``. Figures from different runs are not
 comparable: compare the ratios of one run.
 """
 from __future__ import annotations

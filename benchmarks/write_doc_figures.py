@@ -1,15 +1,17 @@
-"""Rewrite the measured sections of docs/performance.md from the benchmarks' own output.
+"""Rewrite the measured sections of the docs (docs/**/*.md) from the benchmarks' own output.
 
     .venv/bin/python benchmarks/bench_peers.py                       # writes target/bench_peers.json
     benchmarks/run_scala.sh | tee target/run_scala.txt               # optional
     .venv/bin/python benchmarks/bench_python.py | tee target/bench_python.txt   # optional
-    .venv/bin/python benchmarks/write_performance.py
+    .venv/bin/python benchmarks/write_doc_figures.py
 
 Each measured section sits between ``<!-- generated: NAME -->`` and
-``<!-- end generated -->``; only those are rewritten, from the file of that
-name (a section whose file is absent is left as it is), and each table carries
-the stamp of the run it comes from (machine, CPU, date, commit). The prose
-around them is the document's own. The figures are never typed by hand.
+``<!-- end generated -->``, in any page; only those are rewritten, from the
+benchmark output of that name (a section whose output is absent is left as it
+is): ``target/NAME.json`` through its maker below, else ``target/NAME.txt`` as
+printed. Each table carries the stamp of the run it comes from (machine, CPU,
+date, commit). The prose around them is the page's own. The figures are never
+typed by hand.
 """
 from __future__ import annotations
 
@@ -19,7 +21,8 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DOC = ROOT / "docs" / "performance.md"
+DOCS = ROOT / "docs"
+TARGET = ROOT / "target"
 SECTION = re.compile(r"(<!-- generated: (?P<name>[\w-]+) -->\n).*?(<!-- end generated -->)", re.S)
 
 
@@ -62,24 +65,37 @@ def text_section(path: Path) -> str:
     return f"*Output of {when}, as printed:*\n\n```text\n{path.read_text().rstrip()}\n```\n"
 
 
+# Sections whose output is JSON, rendered by a maker; any other NAME is target/NAME.txt as printed.
+JSON_MAKERS = {"bench_peers": peers_section}
+
+
+def section_text(name: str, target: Path) -> str | None:
+    json_path, text_path = target / f"{name}.json", target / f"{name}.txt"
+    if name in JSON_MAKERS and json_path.exists():
+        print(f"{name}: from {json_path}")
+        return JSON_MAKERS[name](json.loads(json_path.read_text()))
+    if name not in JSON_MAKERS and text_path.exists():
+        print(f"{name}: from {text_path}")
+        return text_section(text_path)
+    return None
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    target = ROOT / "target"
-    parser.add_argument("--peers", type=Path, default=target / "bench_peers.json")
-    parser.add_argument("--scala", type=Path, default=target / "run_scala.txt")
-    parser.add_argument("--python", type=Path, default=target / "bench_python.txt")
+    parser.add_argument("--target", type=Path, default=TARGET, help="where the benchmarks' outputs are")
     args = parser.parse_args()
-    makers = {"bench_peers": (args.peers, lambda p: peers_section(json.loads(p.read_text()))),
-              "run_scala": (args.scala, text_section), "bench_python": (args.python, text_section)}
 
     def rewrite(match: re.Match) -> str:
-        path, make = makers[match["name"]]
-        if not path.exists():
-            return match[0]
-        print(f"{match['name']}: from {path}")
-        return match[1] + "\n" + make(path) + "\n" + match[3]
+        text = section_text(match["name"], args.target)
+        return match[0] if text is None else match[1] + "\n" + text + "\n" + match[3]
 
-    DOC.write_text(SECTION.sub(rewrite, DOC.read_text()))
+    for page in sorted(DOCS.rglob("*.md")):
+        if "_generated" in page.parts or "_build" in page.parts:
+            continue
+        old = page.read_text()
+        new = SECTION.sub(rewrite, old)
+        if new != old:
+            page.write_text(new)
 
 
 if __name__ == "__main__":
