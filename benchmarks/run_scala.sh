@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Engine throughput (Dropout / GaussianNoise / GaussianDropout / SpatialDropout2D
-# on 10^7 float32 elements, against a plain array copy), one JVM run.
-# Usage: benchmarks/run_scala.sh [elements [runs]]
+# Engine throughput of every layer and layout on 10^7 float32 elements, one
+# and all threads, in one JVM; writes target/run_scala.md for
+# benchmarks/write_doc_figures.py. Usage: benchmarks/run_scala.sh [elements [runs]]
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-exec "$ROOT/bin/sbt" "bench/run $*"
+mkdir -p "$ROOT/target"
+exec "$ROOT/bin/sbt" "bench/run --out $ROOT/target/run_scala.md $*"

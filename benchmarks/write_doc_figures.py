@@ -1,15 +1,16 @@
 """Rewrite the measured sections of the docs (docs/**/*.md) from the benchmarks' own output.
 
     .venv/bin/python benchmarks/bench_peers.py                       # writes target/bench_peers.json
-    benchmarks/run_scala.sh | tee target/run_scala.txt               # optional
+    benchmarks/run_scala.sh                                          # optional: writes target/run_scala.md
     .venv/bin/python benchmarks/bench_python.py | tee target/bench_python.txt   # optional
     .venv/bin/python benchmarks/write_doc_figures.py
 
 Each measured section sits between ``<!-- generated: NAME -->`` and
 ``<!-- end generated -->``, in any page; only those are rewritten, from the
 benchmark output of that name (a section whose output is absent is left as it
-is): ``target/NAME.json`` through its maker below, else ``target/NAME.txt`` as
-printed. Each table carries the stamp of the run it comes from (machine, CPU,
+is): ``target/NAME.json`` through its maker below, else ``target/NAME.md`` (a
+page part the benchmark wrote, stamp included) as it is, else
+``target/NAME.txt`` as printed. Each table carries the stamp of the run it comes from (machine, CPU,
 date, commit). The prose around them is the page's own. The figures are never
 typed by hand.
 """
@@ -65,19 +66,21 @@ def text_section(path: Path) -> str:
     return f"*Output of {when}, as printed:*\n\n```text\n{path.read_text().rstrip()}\n```\n"
 
 
-# Sections whose output is JSON, rendered by a maker; any other NAME is target/NAME.txt as printed.
+# Sections whose output is JSON, rendered by a maker; any other NAME is target/NAME.md or target/NAME.txt.
 JSON_MAKERS = {"bench_peers": peers_section}
 
 
 def section_text(name: str, target: Path) -> str | None:
-    json_path, text_path = target / f"{name}.json", target / f"{name}.txt"
-    if name in JSON_MAKERS and json_path.exists():
-        print(f"{name}: from {json_path}")
-        return JSON_MAKERS[name](json.loads(json_path.read_text()))
-    if name not in JSON_MAKERS and text_path.exists():
-        print(f"{name}: from {text_path}")
-        return text_section(text_path)
-    return None
+    if name in JSON_MAKERS:
+        path, make = target / f"{name}.json", lambda p: JSON_MAKERS[name](json.loads(p.read_text()))
+    elif (target / f"{name}.md").exists():
+        path, make = target / f"{name}.md", lambda p: p.read_text().rstrip() + "\n"
+    else:
+        path, make = target / f"{name}.txt", text_section
+    if not path.exists():
+        return None
+    print(f"{name}: from {path}")
+    return make(path)
 
 
 def main() -> None:

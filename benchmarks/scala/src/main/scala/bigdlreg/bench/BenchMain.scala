@@ -1,15 +1,19 @@
 package bigdlreg.bench
 
+import scala.sys.process._
+
 import bigdlreg.nn._
 import bigdlreg.tensor.{Engine, Tensor}
 
-/** Engine throughput on 10^7 float32 elements, in one JVM:
-  * `bin/sbt "bench/run"` (or benchmarks/run_scala.sh). Optional arguments:
-  * element count, timed runs.
+/** Engine throughput on 10^7 float32 elements, every layer and layout, in one
+  * JVM: benchmarks/run_scala.sh (`bin/sbt "bench/run [--out FILE] [elements [runs]]"`).
   *
-  * Each figure is the median of the timed runs after warm-up, in million
-  * elements per second, with its ratio to a plain `System.arraycopy` of the
-  * same array (the memory-bandwidth ceiling, one thread).
+  * Prints a Markdown page part, and writes it to FILE (run_scala.sh: target/run_scala.md,
+  * which benchmarks/write_doc_figures.py pastes into docs/performance.md): a stamp line, then one row per layer and layout with
+  * the training forward on one and on all threads and their ratio, backward and
+  * (Dropout) the inplace paths on all threads, as million elements per second,
+  * each the median of the timed runs after warm-up; `System.arraycopy` of the
+  * same array is the memory-bandwidth ceiling of one thread.
   */
 object BenchMain {
 
@@ -28,68 +32,90 @@ object BenchMain {
     })
   }
 
-  def main(args: Array[String]): Unit = {
+  private def commit: String =
+    scala.util.Try(Seq("git", "rev-parse", "--short", "HEAD").!!(ProcessLogger(_ => ())).trim).getOrElse("?")
+
+  /** The first line of `file` that starts with `prefix`, or "?". */
+  private def lineOf(file: String, prefix: String = ""): String = scala.util.Try {
+    val src = scala.io.Source.fromFile(file)
+    try src.getLines().find(_.startsWith(prefix)).getOrElse("?") finally src.close()
+  }.getOrElse("?")
+
+  /** The layouts each layer is timed in: (label, shape of n elements, data format). */
+  private def layouts(spec: LayerSpec, n: Int): Seq[(String, Array[Int], DataFormat)] = {
+    require(n % 10000 == 0, s"element count must be a multiple of 10000, got $n")
+    val m = n / 10000
+    spec match {
+      case SpatialDropout1D => Seq(("(N, steps, C=100)", Array(m, 100, 100), DataFormat.NCHW))
+      case SpatialDropout3D => Seq(("NCDHW, C=10", Array(m, 10, 10, 10, 10), DataFormat.NCHW),
+          ("NDHWC, C=10", Array(m, 10, 10, 10, 10), DataFormat.NHWC))
+      case _ if spec.takes("data_format") => Seq(("NCHW, C=100", Array(m, 100, 10, 10), DataFormat.NCHW),
+          ("NHWC, C=100", Array(m, 10, 10, 100), DataFormat.NHWC))
+      case _ => Seq(("elementwise", Array(n), DataFormat.NCHW))
+    }
+  }
+
+  def main(argv: Array[String]): Unit = {
+    val (out, args) = argv.toList match {
+      case "--out" :: file :: rest => (Some(file), rest)
+      case rest => (None, rest)
+    }
     val n = args.headOption.map(_.toInt).getOrElse(10000000)
-    val runs = args.lift(1).map(_.toInt).getOrElse(11)
-    val warm = 8
-    val cores = Runtime.getRuntime.availableProcessors()
+    val runs = args.lift(1).map(_.toInt).getOrElse(9)
+    val page = new StringBuilder
+    def println(line: String = ""): Unit = { Predef.println(line); page ++= line + "\n" }
+    val warm = 5
     val all = Engine.threads
-    println(s"bigdl-reg engine benchmark: $n float32 elements, median of $runs runs after $warm warm-up runs")
-    println(s"JVM ${System.getProperty("java.vm.name")} ${System.getProperty("java.version")}, " +
-      s"$cores processors, Engine.threads = $all, chunk = ${Engine.chunkSize}")
+    val date = java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC).format(
+      java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'"))
+    val load = lineOf("/proc/loadavg").split(" ").take(3).mkString(" ")
+    val cpu = lineOf("/proc/cpuinfo", "model name").split(":", 2).last.trim
+    println(s"*Measured $date on ${java.net.InetAddress.getLocalHost.getHostName} ($cpu, " +
+      s"${Runtime.getRuntime.availableProcessors()} processors), commit `$commit`, " +
+      s"${System.getProperty("java.vm.name")} ${System.getProperty("java.version")}, " +
+      s"Scala ${scala.util.Properties.versionNumberString}, load average $load.*")
+    println()
+    println(s"$n float32 elements, p = rate = stddev = 0.5, median of $runs runs after $warm warm-up runs, " +
+      s"M elements/s; chunk ${Engine.chunkSize} elements; $all threads = all the engine's threads.")
+    println()
 
     val r = new java.util.SplittableRandom(1)
-    val x = Tensor[Float](Array.fill(n)(r.nextGaussian().toFloat), Array(n))
-    val g = Tensor.ones[Float](n)
+    val data = Array.fill(n)(r.nextGaussian().toFloat)
     val dst = new Array[Float](n)
-
-    val copy = time(warm, runs)(System.arraycopy(x.storage, 0, dst, 0, n))
-    val copyRate = n / copy / 1e6
-
-    def report(label: String, seconds: Double): Unit = {
-      val rate = n / seconds / 1e6
-      println(f"  $label%-44s $rate%9.1f M/s   ${rate / copyRate}%5.2f x copy   (${seconds * 1e3}%7.2f ms)")
-    }
-
-    def withThreads(t: Int)(f: => Unit): Unit = {
+    def rate(seconds: Double): Double = n / seconds / 1e6
+    def withThreads[A](t: Int)(f: => A): A = {
       Engine.setThreads(t)
       try f finally Engine.setThreads(all)
     }
 
-    report("System.arraycopy (ceiling, 1 thread)", copy)
-    withThreads(1) {
-      val d = Dropout[Float](0.5, seed = 1L)
-      report("Dropout(0.5) forward, 1 thread", time(warm, runs)(d.forward(x)))
-      val ad = AlphaDropout[Float](0.5, seed = 1L)
-      val alpha1 = time(warm, runs)(ad.forward(x))
-      report("AlphaDropout(0.5) forward, 1 thread", alpha1)
-      // the same run's Dropout again, next to it: the ratio the target is about
-      val drop1 = time(warm, runs)(d.forward(x))
-      println(f"    AlphaDropout / Dropout time, 1 thread: ${alpha1 / drop1}%.2f (target <= 1.5)")
-      val gn = GaussianNoise[Float](0.1, seed = 1L)
-      report("GaussianNoise(0.1) forward, 1 thread", time(warm, runs)(gn.forward(x)))
+    val copy = rate(time(warm, runs)(System.arraycopy(data, 0, dst, 0, n)))
+    println(f"`System.arraycopy` (the ceiling, 1 thread): $copy%.0f M/s.")
+    println()
+    println(s"| layer | layout | forward, 1 thread | forward, $all threads | $all / 1 | backward, $all threads | " +
+      s"inplace forward, $all threads | inplace backward, $all threads |")
+    println("|---|---|---:|---:|---:|---:|---:|---:|")
+    var dropoutRate, alphaRate = 0.0
+    for (spec <- Layers.all; (label, shape, format) <- layouts(spec, n)) {
+      val fmt = if (spec.takes("data_format")) format else DataFormat.NCHW
+      def module(inplace: Boolean) = spec.build[Float](LayerArgs(0.5, format = fmt, inplace = inplace), Seed(1L))
+      val x = Tensor[Float](data, shape)
+      val g = Tensor[Float](data.clone(), shape)
+      val m = module(inplace = false)
+      val one = rate(withThreads(1)(time(warm, runs)(m.forward(x))))
+      val two = rate(time(warm, runs)(m.forward(x)))
+      val back = rate(time(warm, runs)(m.backward(x, g)))
+      val inplace = if (!spec.takes("inplace")) Seq("", "") else {
+        val mi = module(inplace = true)
+        val xi = Tensor[Float](data.clone(), shape)
+        val gi = Tensor[Float](data.clone(), shape)
+        Seq(rate(time(warm, runs)(mi.forward(xi))), rate(time(warm, runs)(mi.backward(xi, gi)))).map(v => f"$v%.0f")
+      }
+      if (spec == Dropout) dropoutRate = two
+      if (spec == AlphaDropout) alphaRate = two
+      println(f"| ${spec.name} | $label | $one%.0f | $two%.0f | ${two / one}%.2f | $back%.0f | ${inplace.mkString(" | ")} |")
     }
-    withThreads(all) {
-      val d = Dropout[Float](0.5, seed = 1L)
-      val drop = time(warm, runs)(d.forward(x))
-      report(s"Dropout(0.5) forward, $all threads", drop)
-      val ad = AlphaDropout[Float](0.5, seed = 1L)
-      val alpha = time(warm, runs)(ad.forward(x))
-      report(s"AlphaDropout(0.5) forward, $all threads", alpha)
-      println(f"    AlphaDropout / Dropout time, $all threads: ${alpha / drop}%.2f (target <= 1.5)")
-      report(s"Dropout(0.5) backward, $all threads", time(warm, runs)(d.backward(x, g)))
-      val di = Dropout[Float](0.5, inplace = true, seed = 1L)
-      val xi = x.clone()
-      report(s"Dropout(0.5, inplace) forward, $all threads", time(warm, runs)(di.forward(xi)))
-      val gn = GaussianNoise[Float](0.1, seed = 1L)
-      report(s"GaussianNoise(0.1) forward, $all threads", time(warm, runs)(gn.forward(x)))
-      val gd = GaussianDropout[Float](0.5, seed = 1L)
-      report(s"GaussianDropout(0.5) forward, $all threads", time(warm, runs)(gd.forward(x)))
-      val sd = SpatialDropout2D[Float](0.5, seed = 1L)
-      val x4 = Tensor[Float](x.storage, Array(10, 100, 100, 100))
-      report(s"SpatialDropout2D(0.5) NCHW forward, $all threads", time(warm, runs)(sd.forward(x4)))
-      val sdh = SpatialDropout2D[Float](0.5, DataFormat.NHWC, seed = 1L)
-      report(s"SpatialDropout2D(0.5) NHWC forward, $all threads", time(warm, runs)(sdh.forward(x4)))
-    }
+    println()
+    println(f"AlphaDropout / Dropout time on $all threads: ${dropoutRate / alphaRate}%.2f (target: at most 1.5).")
+    out.foreach(f => java.nio.file.Files.write(java.nio.file.Paths.get(f), page.toString.getBytes("UTF-8")))
   }
 }

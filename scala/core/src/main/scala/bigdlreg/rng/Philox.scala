@@ -152,3 +152,57 @@ final class WordCache(seed: Long, step: Long) {
     if ((c & 1L) == 0L) w & 0xFFFFFFFFL else w >>> 32
   }
 }
+
+/** The noise of a run of consecutive cells of one stream (seed, step), kept
+  * while later runs use the same cells. In channels-last layouts (e.g.
+  * SpatialDropout2D NHWC, noise shape (N, 1, 1, C)) every position repeats
+  * the same row of C cells: the row is drawn once and applied per row, instead
+  * of a word lookup per element. Not thread-safe (one per chunk).
+  */
+final class CellRow(seed: Long, step: Long) {
+  private[this] var first = -1L // first cell held (-1: nothing held)
+  private[this] var count = 0
+  private[this] var normal = false // what is held: normals, or mask halves
+  private[this] var words = new Array[Long](0)
+  /** Mask halves (unsigned 32-bit, in Longs) of the cells held, after [[maskHalves]]. */
+  var halves: Array[Long] = new Array[Long](0)
+  /** Normals of the cells held, after [[normals]]. */
+  var z: Array[Double] = new Array[Double](0)
+  private[this] var tails = new Array[Int](1)
+
+  private def holds(cell: Long, n: Int, wantNormal: Boolean): Boolean =
+    first >= 0 && normal == wantNormal && cell >= first && cell + n <= first + count
+
+  /** Makes [[halves]] hold mask cells `cell until cell + n`; returns the index of `cell` in it. */
+  def maskHalves(cell: Long, n: Int): Int = {
+    if (!holds(cell, n, wantNormal = false)) {
+      val w0 = cell >>> 1
+      val nWords = (((cell + n - 1) >>> 1) - w0 + 1).toInt
+      if (words.length < nWords) words = new Array[Long](nWords)
+      if (halves.length < n) halves = new Array[Long](n)
+      Philox.fill(seed, step, w0, words, 0, nWords)
+      var i = 0
+      var c = cell
+      while (i < n) {
+        val w = words(((c >>> 1) - w0).toInt)
+        halves(i) = if ((c & 1L) == 0L) w & 0xFFFFFFFFL else w >>> 32
+        i += 1
+        c += 1
+      }
+      first = cell; count = n; normal = false
+    }
+    (cell - first).toInt
+  }
+
+  /** Makes [[z]] hold the normals of cells `cell until cell + n`; returns the index of `cell` in it. */
+  def normals(cell: Long, n: Int): Int = {
+    if (!holds(cell, n, wantNormal = true)) {
+      if (words.length < n) words = new Array[Long](n)
+      if (z.length < n) { z = new Array[Double](n); tails = new Array[Int](n + 1) }
+      Philox.fill(seed, step, cell, words, 0, n)
+      Ppnd16.fromWords(words, z, tails, n)
+      first = cell; count = n; normal = true
+    }
+    (cell - first).toInt
+  }
+}
