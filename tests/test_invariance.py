@@ -3,7 +3,8 @@ the jvm backend at 1, 2 and 3 engine threads (the system property
 ``bigdlreg.threads`` through BIGDL_REG_JVM_OPTS, checked in the JVM) and
 several engine chunk sizes (``Engine.setChunkSize`` through py4j's JVM view),
 and the numpy backend at several chunk sizes (ops.CHUNK / ops.NORMAL_CHUNK
-monkeypatched)."""
+monkeypatched) and thread counts (threads.set_threads, checked by counting the
+threads that ran chunks)."""
 from __future__ import annotations
 
 import numpy as np
@@ -11,7 +12,9 @@ import pytest
 from jvm_support import dedicated_gateway
 
 from bigdl_reg import nn
-from bigdl_reg.backends.numpy import ops
+import threading
+
+from bigdl_reg.backends.numpy import ops, threads
 
 CASES = [
     (nn.Dropout, dict(init_p=0.3)),
@@ -39,10 +42,43 @@ def _digest(backend):
 @pytest.mark.parametrize("chunk", [1, 7, 256, 4099])
 def test_numpy_chunk_size_does_not_change_a_bit(monkeypatch, chunk):
     reference = _digest("numpy")
+    _use_chunk(monkeypatch, chunk)
+    assert _digest("numpy") == reference
+
+
+def _use_chunk(monkeypatch, chunk):
     monkeypatch.setattr(ops, "CHUNK", chunk)
     monkeypatch.setattr(ops, "NORMAL_CHUNK", chunk)
     monkeypatch.setattr(ops.apply_noise, "__defaults__", (chunk,))
-    assert _digest("numpy") == reference
+
+
+@pytest.mark.parametrize("chunk", [256, 4099])
+@pytest.mark.parametrize("n_threads", [1, 2, 3])
+def test_numpy_thread_count_does_not_change_a_bit(monkeypatch, n_threads, chunk):
+    threads.set_threads(1)
+    reference = _digest("numpy")
+    _use_chunk(monkeypatch, chunk)
+    ran_on, spans = set(), []
+    run_spans = threads.run_spans
+
+    def counting(chunks, min_chunks, work):
+        spans.append(0)
+
+        def counted(first, stop):
+            ran_on.add(threading.get_ident())
+            spans[-1] += 1
+            work(first, stop)
+        run_spans(chunks, min_chunks, counted)
+
+    monkeypatch.setattr(threads, "run_spans", counting)
+    threads.set_threads(n_threads)
+    try:
+        assert _digest("numpy") == reference
+    finally:
+        threads.set_threads(threads._default_threads())
+    # the forwards and backwards have at least 2 * 3 chunks here: split in n_threads (a small noise() in fewer)
+    assert max(spans) == n_threads
+    assert (len(ran_on) > 1) == (n_threads > 1)  # the caller alone, or with pool threads
 
 
 @pytest.mark.jvm

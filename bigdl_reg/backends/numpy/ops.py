@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import partial
 from typing import Callable
 
 import numpy as np
 
-from . import normal, philox
+from . import normal, philox, threads
 from .noise_shape import is_elementwise
 
 # Cells per chunk: even (a mask chunk starts on a word boundary); the normal
@@ -27,6 +28,8 @@ from .noise_shape import is_elementwise
 # (measured fastest; any chunk size gives the same bits).
 CHUNK = 1 << 16
 NORMAL_CHUNK = 1 << 14
+# A thread more only for at least this many chunks each (below, the hand-off costs more than it saves).
+MIN_CHUNKS_PER_THREAD = 2
 TWO32 = 1 << 32
 F64 = np.dtype(np.float64)
 
@@ -155,13 +158,15 @@ class NormalDraw:
         return operand
 
 
-def apply_noise(x, out, cells: Cells, draw: Callable, combine: Callable, chunk: int = CHUNK) -> None:
+def apply_noise(x, out, cells: Cells, make_draw: Callable, combine: Callable, chunk: int = CHUNK) -> None:
     """out = combine(x, operand) with the operand of each cell broadcast over x.
 
-    ``draw(seed, step, first, n)`` turns stream cells ``first .. first + n - 1``
-    into operands (a bit mask, a factor or an addend); ``combine(x, operand,
-    out)`` applies them elementwise (with broadcasting). When every element
-    has its own cell, drawing and combining are fused per chunk; otherwise the
+    ``make_draw()`` gives a ``draw(seed, step, first, n)``, which turns stream
+    cells ``first .. first + n - 1`` into operands (a bit mask, a factor or an
+    addend); ``combine(x, operand, out)`` applies them elementwise (with
+    broadcasting). When every element has its own cell, drawing and combining
+    are fused per chunk, and the chunks are spread over the backend's threads
+    (each with a draw of its own; see :mod:`.threads`); otherwise the
     (smaller) noise tensor is drawn first and broadcast over the whole input
     by one ufunc.
     """
@@ -171,10 +176,16 @@ def apply_noise(x, out, cells: Cells, draw: Callable, combine: Callable, chunk: 
     seed, step, base = cells.seed, cells.step, cells.base
     if is_elementwise(cells.shape, x.shape):
         flat_x, flat_out = x.reshape(-1), out.reshape(-1)
-        for start in range(0, count, chunk):
-            stop = min(start + chunk, count)
-            combine(flat_x[start:stop], draw(seed, step, base + start, stop - start), flat_out[start:stop])
+
+        def chunks(first: int, stop: int) -> None:
+            draw = make_draw()
+            for start in range(first * chunk, min(stop * chunk, count), chunk):
+                end = min(start + chunk, count)
+                combine(flat_x[start:end], draw(seed, step, base + start, end - start), flat_out[start:end])
+
+        threads.run_spans(-(-count // chunk), MIN_CHUNKS_PER_THREAD, chunks)
         return
+    draw = make_draw()
     operand = None
     for start in range(0, count, chunk):
         stop = min(start + chunk, count)
@@ -280,7 +291,7 @@ class MaskScale(NoiseOp):
     factor: float
 
     def apply(self, x, out, cells):
-        draw = MaskDraw(keep_threshold(self.p), BITS[out.dtype])
+        draw = partial(MaskDraw, keep_threshold(self.p), BITS[out.dtype])
         apply_noise(x, out, cells, draw, _scaled_and_bits(out.dtype.type(self.factor)))
 
 
@@ -294,7 +305,7 @@ class Mask(NoiseOp):
     scaled: bool
 
     def apply(self, x, out, cells):
-        draw = MaskDraw(keep_threshold(self.p), BITS[out.dtype])
+        draw = partial(MaskDraw, keep_threshold(self.p), BITS[out.dtype])
         combine = _scaled_and_bits(out.dtype.type(1.0 / (1.0 - self.p))) if self.scaled else _and_bits
         apply_noise(x, out, cells, draw, combine)
 
@@ -324,7 +335,7 @@ class AlphaMask(NoiseOp):
     def apply(self, x, out, cells):
         t = out.dtype.type
         a, b, dropped = self.coefficients
-        draw = MaskDraw(keep_threshold(self.p), BITS[out.dtype])
+        draw = partial(MaskDraw, keep_threshold(self.p), BITS[out.dtype])
         apply_noise(x, out, cells, draw, _affine_or(t(a), t(b), t(dropped)))
 
 
@@ -335,7 +346,7 @@ class GaussMul(NoiseOp):
     sd: float
 
     def apply(self, x, out, cells):
-        apply_noise(x, out, cells, NormalDraw(self.sd, True, out.dtype), _multiply, NORMAL_CHUNK)
+        apply_noise(x, out, cells, partial(NormalDraw, self.sd, True, out.dtype), _multiply, NORMAL_CHUNK)
 
 
 @dataclass(frozen=True)
@@ -349,7 +360,7 @@ class GaussAdd(NoiseOp):
         return Identity
 
     def apply(self, x, out, cells):
-        apply_noise(x, out, cells, NormalDraw(self.sd, False, out.dtype), _add, NORMAL_CHUNK)
+        apply_noise(x, out, cells, partial(NormalDraw, self.sd, False, out.dtype), _add, NORMAL_CHUNK)
 
 
 # --------------------------------------------------------------------------
