@@ -55,12 +55,30 @@ def main() -> None:
     print(f"{'':28}{'M elem/s':>10}{'x one-liner':>13}{'x copy':>9}")
     for name, rate in rates.items():
         print(f"{name:28}{rate:10.1f}{rate / baseline:13.2f}{rate / ceiling:9.2f}")
+    if not args.skip_jvm:
+        print_cost_per_call(p, args.repeats)
     # the ratio the target is about, timed interleaved (Dropout, AlphaDropout,
     # Dropout, ...) so that a load that changes during the run hits both alike
     for backend in backends:
         ratio = interleaved_ratio(nn.AlphaDropout(p, seed=42, backend=backend),
                                   nn.Dropout(p, seed=42, backend=backend), x, args.repeats)
         print(f"AlphaDropout / Dropout time, {backend} backend, interleaved: {ratio:.2f} (target <= 1.5)")
+
+
+def print_cost_per_call(p: float, repeats: int) -> None:
+    """Dropout forward time per call on each backend at 10^3, 10^5 and 10^7
+    float32 elements (the fixed cost shows at 10^3), and a bare py4j round trip."""
+    from bigdl_reg.backends.jvm import gateway
+
+    layers = {b: nn.Dropout(p, seed=42, backend=b) for b in ("numpy", "jvm")}
+    print(f"{'cost per call (us)':28}{'numpy':>10}{'jvm':>10}{'jvm/numpy':>11}")
+    for n in (10**3, 10**5, 10**7):
+        x = np.ones(n, np.float32)
+        reps = max(repeats, 10**8 // (n * 100))  # more calls where each is short
+        us = {b: median_seconds(lambda m=m: m.forward(x), reps) * 1e6 for b, m in layers.items()}
+        print(f"{f'10^{len(str(n)) - 1} elements':28}{us['numpy']:10.0f}{us['jvm']:10.0f}{us['jvm'] / us['numpy']:11.2f}")
+    gw = gateway.get_gateway()
+    print(f"{'bare py4j round trip':28}{'':10}{median_seconds(lambda: gw.call('protocolVersion'), 200) * 1e6:10.0f}")
 
 
 def interleaved_ratio(layer, reference, x, repeats: int) -> float:

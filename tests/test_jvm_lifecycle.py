@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import mmap
 import os
 import re
 import signal
@@ -574,7 +575,7 @@ def test_threads_sharing_one_layer_get_distinct_steps():
 
 def test_arenas_grow_and_are_released():
     gw = _gw()
-    layer = Dropout(0.5, seed=5, backend="jvm")
+    layer = Dropout(0.5, seed=5, inplace=True, backend="jvm")  # into the caller's array: through the arena
     layer.forward(np.ones(10, np.float32))
     shm.release_thread_arena()
     base = gw.call("liveArenas")
@@ -592,6 +593,37 @@ def test_arenas_grow_and_are_released():
     Dropout(0.5, seed=6, backend="jvm")  # creating a layer flushes pending releases
     assert gw.call("liveArenas") == base + 1
     assert _arena_files(os.getpid()) == []  # unlinked as soon as both sides mapped them
+
+
+def test_big_results_live_in_reused_segments():
+    gw = _gw()
+    n = shm.ZERO_COPY_MIN_BYTES // 4
+    x = np.arange(n, dtype=np.float32)
+    layer, ref = Dropout(0.5, seed=7, backend="jvm"), Dropout(0.5, seed=7, backend="numpy")
+    gc.collect()
+    Dropout(0.5, seed=6, backend="jvm")  # flushes pending releases
+    base = gw.call("liveArenas")
+    y = layer.forward(x)
+    assert y.tobytes() == ref.forward(x).tobytes() and y.dtype == np.float32 and y.flags.writeable
+    owner = y
+    while isinstance(owner, np.ndarray):
+        owner = owner.base
+    assert isinstance(getattr(owner, "obj", owner), mmap.mmap) and gw.call("liveArenas") == base + 1
+    del y, owner
+    gc.collect()
+    y = layer.forward(x)  # the collected result's segment is reused
+    assert y.tobytes() == ref.forward(x).tobytes() and gw.call("liveArenas") == base + 1
+    tail = y[1:]  # a view keeps the segment: the next result goes elsewhere
+    kept = tail.copy()
+    del y
+    gc.collect()
+    z = layer.forward(x)
+    assert z.tobytes() == ref.forward(x).tobytes() and tail.tobytes() == kept.tobytes()
+    assert gw.call("liveArenas") == base + 2
+    del tail, z
+    gc.collect()
+    assert len(gw.free_segments) == 2
+    assert _arena_files(os.getpid()) == []
 
 
 def test_layers_are_released():

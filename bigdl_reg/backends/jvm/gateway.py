@@ -99,6 +99,7 @@ class Gateway:
         self.arena_ids = itertools.count(1)
         self.pending_detach: List[int] = []  # arena ids dropped by finalizers
         self.pending_release: List[int] = []  # module handles dropped by finalizers
+        self.free_segments: list = []  # shm.Segment: result memory no array uses, for reuse
         self._close_lock = threading.Lock()
         self.proc: Optional[subprocess.Popen] = None
         self.java_gateway: Optional[JavaGateway] = None
@@ -337,6 +338,9 @@ class Gateway:
                 self.death = "the bigdl-reg JVM was shut down"
             if self.owner_pid != os.getpid():
                 return  # a forked child: the JVM belongs to the parent
+            free, self.free_segments = self.free_segments, []
+            for segment in free:
+                segment.release()
             jg, self.java_gateway = self.java_gateway, None
             if jg is not None:
                 try:

@@ -15,7 +15,11 @@ may still be writing into it); the layer is unchanged.
 Data path: the operand is copied into this thread's shared-memory arena (see
 :mod:`.shm`), the bridge copies it into a Java array, computes and writes the
 result over the operand in the arena, and the result is copied into ``out``
-(or a new array). Calls on one configuration may run concurrently (each
+(or a new array). A new result of at least ``shm.ZERO_COPY_MIN_BYTES`` (1 MiB)
+is not copied out: the operand goes into a result segment instead and the
+array returned is that shared memory, reused once the array and its views are
+gone (a forked child that writes into such an array writes the parent's
+memory, as with any ``MAP_SHARED`` mapping). Calls on one configuration may run concurrently (each
 thread has its own arena).
 """
 
@@ -113,15 +117,36 @@ class JvmConfig:
     def _through_arena(self, method: str, operand: np.ndarray, out: Optional[np.ndarray], what: str, *args):
         """Sends ``operand`` through this thread's arena to ``Bridge.<method>``
         (which writes its result over it) and copies the result into ``out``."""
-        if out is None:  # first: a MemoryError here costs nothing
-            out = np.empty(operand.shape, dtype=self.dtype)
         gw, handle = self._bind()
+        if out is None and operand.nbytes >= shm.ZERO_COPY_MIN_BYTES:
+            return self._through_segment(gw, handle, method, operand, what, *args)
+        if out is None:  # before the arena: a MemoryError here costs nothing
+            out = np.empty(operand.shape, dtype=self.dtype)
         arena = shm.arena_for(gw, operand.nbytes, f"{self.layer} {what} of shape {tuple(operand.shape)}", operand.size)
         view = arena.view(self.dtype, operand.shape)
         np.copyto(view, operand, casting="unsafe")
         self._call(gw, method, handle, *args, arena.id, 0, _shape_text(operand.shape), 0)
         np.copyto(out, view, casting="unsafe")
         return out
+
+    def _through_segment(self, gw: Gateway, handle: int, method: str, operand: np.ndarray, what: str, *args):
+        """As :meth:`_through_arena` without the copy-out: ``operand`` goes into
+        a result segment, the JVM writes its result over it there, and the
+        returned array is that shared memory (the segment is reused once the
+        array and its views are gone)."""
+        shm.check_transfer(operand.nbytes, f"{self.layer} {what} of shape {tuple(operand.shape)}", operand.size)
+        segment = shm.result_segment(gw, operand.nbytes)
+        mm, give_back = segment.map(operand.nbytes)
+        le = self.dtype.newbyteorder("<")
+        view = np.frombuffer(mm, dtype=le).reshape(operand.shape)
+        np.copyto(view, operand, casting="unsafe")
+        try:
+            gw.call(method, handle, *args, segment.id, 0, _shape_text(operand.shape), 0)
+        except (KeyboardInterrupt, SystemExit):
+            give_back.detach()  # the JVM may still be writing into it: never reuse it
+            segment.release()
+            raise
+        return view
 
     @staticmethod
     def _call(gw: Gateway, method: str, *args):

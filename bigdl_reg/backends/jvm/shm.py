@@ -171,9 +171,8 @@ def _round_up(n: int) -> int:
     return size
 
 
-def arena_for(gw: Gateway, nbytes: int, what: str = "this call", elements: int = 0) -> Arena:
-    """This thread's arena on ``gw`` with at least ``nbytes`` for a tensor of
-    ``elements`` elements; replaces a smaller one or one of a previous JVM."""
+def check_transfer(nbytes: int, what: str, elements: int) -> None:
+    """The limits of one transfer: ``ValueError`` beyond them."""
     if elements > MAX_ELEMENTS:
         raise too_many_elements_error(what, elements, MAX_ELEMENTS)
     if nbytes > MAX_ARENA_BYTES:
@@ -182,6 +181,12 @@ def arena_for(gw: Gateway, nbytes: int, what: str = "this call", elements: int =
             f"backend's limit of {MAX_ARENA_BYTES} bytes (16 GiB) for one transfer; "
             'split the tensor or use backend="numpy"'
         )
+
+
+def arena_for(gw: Gateway, nbytes: int, what: str = "this call", elements: int = 0) -> Arena:
+    """This thread's arena on ``gw`` with at least ``nbytes`` for a tensor of
+    ``elements`` elements; replaces a smaller one or one of a previous JVM."""
+    check_transfer(nbytes, what, elements)
     arena: Optional[Arena] = getattr(_local, "arena", None)
     if arena is not None and arena.gateway is gw and arena.size >= nbytes:
         return arena
@@ -214,3 +219,78 @@ def abandon_thread_arena() -> None:
     _local.arena = None
     if arena is not None:
         arena._finalizer()  # queues the detach on its gateway
+
+
+# ------------------------------------------------------------ result segments
+
+#: Results of at least this many bytes are returned in shared memory the JVM
+#: wrote (no copy-out); smaller ones are copied out of the thread's arena.
+ZERO_COPY_MIN_BYTES = 1 << 20
+_MAX_FREE_SEGMENTS = 4  # free segments kept per gateway for reuse; more are released
+
+
+class Segment:
+    """Shared memory attached in the JVM (like an :class:`Arena`) that one
+    call's operand and result occupy, and that the returned ndarray then
+    owns: each use maps it afresh (``MAP_POPULATE``), and when that mapping
+    is collected -- the result and every view of it are gone -- the segment
+    goes back to its gateway's pool for a later call."""
+
+    def __init__(self, gw: Gateway, size: int) -> None:
+        files.stale_sweep_once()
+        self.gateway = gw
+        self.size = size
+        self.id = next(gw.arena_ids)
+        name = f"{files.ARENA_PREFIX}{os.getpid()}-{gw.generation}-{self.id}-{os.urandom(4).hex()}"
+        path, mm = _create_file(name, size)
+        mm.close()
+        try:
+            self._fd = os.open(path, os.O_RDWR)
+            try:
+                gw.call("attach", self.id, path, size)
+            except BaseException:
+                os.close(self._fd)
+                raise
+        finally:
+            os.unlink(path)
+
+    def map(self, nbytes: int) -> "tuple[mmap.mmap, weakref.finalize]":
+        """A fresh mapping of the first ``nbytes`` and the finalizer that
+        gives the segment back when it is collected (``detach()`` it and
+        :meth:`release` instead when a call on it was interrupted)."""
+        flags = mmap.MAP_SHARED | getattr(mmap, "MAP_POPULATE", 0)
+        mm = mmap.mmap(self._fd, nbytes, flags, mmap.PROT_READ | mmap.PROT_WRITE)
+        return mm, weakref.finalize(mm, _give_back, weakref.ref(self.gateway), self)
+
+    def release(self) -> None:
+        """Closes the descriptor and queues the JVM's detach."""
+        os.close(self._fd)
+        _queue_detach(weakref.ref(self.gateway), self.id)
+
+
+_pool_lock = threading.Lock()
+
+
+def _give_back(gw_ref: "weakref.ref[Gateway]", seg: Segment) -> None:
+    gw = gw_ref()
+    keep = gw is not None and gw.usable()
+    if keep:
+        with _pool_lock:
+            free = gw.free_segments
+            keep = len(free) < _MAX_FREE_SEGMENTS
+            if keep:
+                free.append(seg)
+    if not keep:
+        seg.release()
+
+
+def result_segment(gw: Gateway, nbytes: int) -> Segment:
+    """A free segment of ``gw`` with room for ``nbytes`` (not much more), else a new one."""
+    size = _round_up(nbytes)
+    with _pool_lock:
+        free = gw.free_segments
+        for i, seg in enumerate(free):
+            if seg.size == size:
+                return free.pop(i)
+    gw.flush_pending()
+    return Segment(gw, size)
