@@ -626,6 +626,24 @@ def test_big_results_live_in_reused_segments():
     assert _arena_files(os.getpid()) == []
 
 
+def test_past_the_live_segment_limit_results_are_copied_out(monkeypatch):
+    gw = _gw()
+    x = np.arange(shm.ZERO_COPY_MIN_BYTES // 4, dtype=np.float32)
+    layer, ref = Dropout(0.5, seed=8, backend="jvm"), Dropout(0.5, seed=8, backend="numpy")
+    held = [layer.forward(x) for _ in range(3)]  # alive: their segments cannot be reused
+    monkeypatch.setattr(shm, "MAX_LIVE_SEGMENTS", gw.live_segments)
+    y = layer.forward(x)
+    for _ in range(3):
+        ref.forward(x)
+    assert y.tobytes() == ref.forward(x).tobytes()
+    owner = y
+    while isinstance(owner, np.ndarray) and owner.base is not None:
+        owner = owner.base
+    assert not isinstance(getattr(owner, "obj", owner), mmap.mmap)  # an ordinary array
+    assert gw.live_segments == shm.MAX_LIVE_SEGMENTS
+    del held
+
+
 def test_layers_are_released():
     gw = _gw()
     Dropout(0.5, seed=1, backend="jvm").close()

@@ -100,6 +100,7 @@ class Gateway:
         self.pending_detach: List[int] = []  # arena ids dropped by finalizers
         self.pending_release: List[int] = []  # module handles dropped by finalizers
         self.free_segments: list = []  # shm.Segment: result memory no array uses, for reuse
+        self.live_segments = 0  # shm.Segments not released (in use or free)
         self._close_lock = threading.Lock()
         self.proc: Optional[subprocess.Popen] = None
         self.java_gateway: Optional[JavaGateway] = None

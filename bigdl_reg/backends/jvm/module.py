@@ -18,7 +18,8 @@ result over the operand in the arena, and the result is copied into ``out``
 (or a new array). A new result of at least ``shm.ZERO_COPY_MIN_BYTES`` (1 MiB)
 is not copied out: the operand goes into a result segment instead and the
 array returned is that shared memory, reused once the array and its views are
-gone (a forked child that writes into such an array writes the parent's
+gone (at most ``shm.MAX_LIVE_SEGMENTS`` alive at once; past it, results are
+copied out) (a forked child that writes into such an array writes the parent's
 memory, as with any ``MAP_SHARED`` mapping). Calls on one configuration may run concurrently (each
 thread has its own arena).
 """
@@ -119,7 +120,10 @@ class JvmConfig:
         (which writes its result over it) and copies the result into ``out``."""
         gw, handle = self._bind()
         if out is None and operand.nbytes >= shm.ZERO_COPY_MIN_BYTES:
-            return self._through_segment(gw, handle, method, operand, what, *args)
+            shm.check_transfer(operand.nbytes, f"{self.layer} {what} of shape {tuple(operand.shape)}", operand.size)
+            segment = shm.result_segment(gw, operand.nbytes)
+            if segment is not None:
+                return self._through_segment(gw, handle, segment, method, operand, *args)
         if out is None:  # before the arena: a MemoryError here costs nothing
             out = np.empty(operand.shape, dtype=self.dtype)
         arena = shm.arena_for(gw, operand.nbytes, f"{self.layer} {what} of shape {tuple(operand.shape)}", operand.size)
@@ -129,13 +133,12 @@ class JvmConfig:
         np.copyto(out, view, casting="unsafe")
         return out
 
-    def _through_segment(self, gw: Gateway, handle: int, method: str, operand: np.ndarray, what: str, *args):
+    def _through_segment(self, gw: Gateway, handle: int, segment: shm.Segment, method: str, operand: np.ndarray,
+                         *args):
         """As :meth:`_through_arena` without the copy-out: ``operand`` goes into
-        a result segment, the JVM writes its result over it there, and the
-        returned array is that shared memory (the segment is reused once the
-        array and its views are gone)."""
-        shm.check_transfer(operand.nbytes, f"{self.layer} {what} of shape {tuple(operand.shape)}", operand.size)
-        segment = shm.result_segment(gw, operand.nbytes)
+        ``segment``, the JVM writes its result over it there, and the returned
+        array is that shared memory (the segment is reused once the array and
+        its views are gone)."""
         mm, give_back = segment.map(operand.nbytes)
         le = self.dtype.newbyteorder("<")
         view = np.frombuffer(mm, dtype=le).reshape(operand.shape)

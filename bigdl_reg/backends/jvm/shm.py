@@ -122,6 +122,7 @@ class Arena:
         self.gateway = gw
         self.size = size
         self.id = next(gw.arena_ids)
+        self.released = False
         name = f"{files.ARENA_PREFIX}{os.getpid()}-{gw.generation}-{self.id}-{os.urandom(4).hex()}"
         path, mm = _create_file(name, size)
         try:
@@ -227,6 +228,9 @@ def abandon_thread_arena() -> None:
 #: wrote (no copy-out); smaller ones are copied out of the thread's arena.
 ZERO_COPY_MIN_BYTES = 1 << 20
 _MAX_FREE_SEGMENTS = 4  # free segments kept per gateway for reuse; more are released
+#: Segments alive at once per gateway (each holds a descriptor and a mapping in
+#: both processes); past it, results are copied out of the arena instead.
+MAX_LIVE_SEGMENTS = 64
 
 
 class Segment:
@@ -241,6 +245,7 @@ class Segment:
         self.gateway = gw
         self.size = size
         self.id = next(gw.arena_ids)
+        self.released = False
         name = f"{files.ARENA_PREFIX}{os.getpid()}-{gw.generation}-{self.id}-{os.urandom(4).hex()}"
         path, mm = _create_file(name, size)
         mm.close()
@@ -253,6 +258,8 @@ class Segment:
                 raise
         finally:
             os.unlink(path)
+        with _pool_lock:
+            gw.live_segments += 1
 
     def map(self, nbytes: int) -> "tuple[mmap.mmap, weakref.finalize]":
         """A fresh mapping of the first ``nbytes`` and the finalizer that
@@ -264,6 +271,11 @@ class Segment:
 
     def release(self) -> None:
         """Closes the descriptor and queues the JVM's detach."""
+        with _pool_lock:
+            if self.released:
+                return
+            self.released = True
+            self.gateway.live_segments -= 1
         os.close(self._fd)
         _queue_detach(weakref.ref(self.gateway), self.id)
 
@@ -273,8 +285,8 @@ _pool_lock = threading.Lock()
 
 def _give_back(gw_ref: "weakref.ref[Gateway]", seg: Segment) -> None:
     gw = gw_ref()
-    keep = gw is not None and gw.usable()
-    if keep:
+    keep = False
+    if gw is not None and gw.usable():
         with _pool_lock:
             free = gw.free_segments
             keep = len(free) < _MAX_FREE_SEGMENTS
@@ -284,13 +296,16 @@ def _give_back(gw_ref: "weakref.ref[Gateway]", seg: Segment) -> None:
         seg.release()
 
 
-def result_segment(gw: Gateway, nbytes: int) -> Segment:
-    """A free segment of ``gw`` with room for ``nbytes`` (not much more), else a new one."""
+def result_segment(gw: Gateway, nbytes: int) -> Optional[Segment]:
+    """A free segment of ``gw`` with room for ``nbytes`` (not much more), else a
+    new one, else (``MAX_LIVE_SEGMENTS`` alive) None: copy the result out."""
     size = _round_up(nbytes)
     with _pool_lock:
         free = gw.free_segments
         for i, seg in enumerate(free):
             if seg.size == size:
                 return free.pop(i)
+        if gw.live_segments >= MAX_LIVE_SEGMENTS:
+            return None
     gw.flush_pending()
     return Segment(gw, size)
