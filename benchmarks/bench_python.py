@@ -8,8 +8,11 @@ numpy one-liner, and ``np.copyto`` as the memory-bandwidth ceiling; then our
 AlphaDropout on each backend, with its time relative to our Dropout on the same
 backend in the same run (the target is at most 1.5x). Prints
 million elements per second (median of the repeats, after a warm-up) and each
-figure's ratio to the one-liner and to the copy. Figures from different runs or
-machines are not comparable (+-25% noise on a shared machine).
+figure's ratio to the one-liner and to the copy, and the cost per call at
+10^3, 10^5 and 10^7 elements on each backend. Figures from different runs or
+machines are not comparable (+-25% noise on a shared machine). What it prints
+also goes to target/bench_python.txt, which benchmarks/write_doc_figures.py
+pastes into docs/performance.md.
 """
 from __future__ import annotations
 
@@ -20,8 +23,18 @@ import time
 
 import numpy as np
 
+from bench_peers import ROOT, stamp  # this folder is on sys.path when run as a script
 from bigdl_reg import nn
 from bigdl_reg._machine import median_seconds
+from write_doc_figures import stamp_line
+
+LINES: list = []
+
+
+def out(line: str = "") -> None:
+    """Prints ``line`` and keeps it for target/bench_python.txt."""
+    print(line, flush=True)
+    LINES.append(line)
 
 
 def main() -> None:
@@ -48,13 +61,14 @@ def main() -> None:
     for backend in backends:
         candidates[f"AlphaDropout {backend}"] = _layer_forward(nn.AlphaDropout(p, seed=42, backend=backend), x)
 
-    print(f"Dropout(p={p}) forward, {n:,} float32 elements, median of {args.repeats}")
-    print(f"machine: {platform.machine()}, {_cpu_count()} cores, Python {platform.python_version()}, numpy {np.__version__}")
+    out(stamp_line(stamp()).strip("*"))
+    out(f"Dropout(p={p}) forward, {n:,} float32 elements, median of {args.repeats}")
+    out(f"machine: {platform.machine()}, {_cpu_count()} cores, Python {platform.python_version()}, numpy {np.__version__}")
     rates = {name: n / median_seconds(fn, args.repeats) / 1e6 for name, fn in candidates.items()}
     baseline, ceiling = rates["d2l one-liner"], rates["np.copyto (ceiling)"]
-    print(f"{'':28}{'M elem/s':>10}{'x one-liner':>13}{'x copy':>9}")
+    out(f"{'':28}{'M elem/s':>10}{'x one-liner':>13}{'x copy':>9}")
     for name, rate in rates.items():
-        print(f"{name:28}{rate:10.1f}{rate / baseline:13.2f}{rate / ceiling:9.2f}")
+        out(f"{name:28}{rate:10.1f}{rate / baseline:13.2f}{rate / ceiling:9.2f}")
     if not args.skip_jvm:
         print_cost_per_call(p, args.repeats)
     # the ratio the target is about, timed interleaved (Dropout, AlphaDropout,
@@ -62,7 +76,9 @@ def main() -> None:
     for backend in backends:
         ratio = interleaved_ratio(nn.AlphaDropout(p, seed=42, backend=backend),
                                   nn.Dropout(p, seed=42, backend=backend), x, args.repeats)
-        print(f"AlphaDropout / Dropout time, {backend} backend, interleaved: {ratio:.2f} (target <= 1.5)")
+        out(f"AlphaDropout / Dropout time, {backend} backend, interleaved: {ratio:.2f} (target <= 1.5)")
+    (ROOT / "target").mkdir(exist_ok=True)
+    (ROOT / "target" / "bench_python.txt").write_text("\n".join(LINES) + "\n")
 
 
 def print_cost_per_call(p: float, repeats: int) -> None:
@@ -71,14 +87,14 @@ def print_cost_per_call(p: float, repeats: int) -> None:
     from bigdl_reg.backends.jvm import gateway
 
     layers = {b: nn.Dropout(p, seed=42, backend=b) for b in ("numpy", "jvm")}
-    print(f"{'cost per call (us)':28}{'numpy':>10}{'jvm':>10}{'jvm/numpy':>11}")
+    out(f"{'cost per call (us)':28}{'numpy':>10}{'jvm':>10}{'jvm/numpy':>11}")
     for n in (10**3, 10**5, 10**7):
         x = np.ones(n, np.float32)
         reps = max(repeats, 10**8 // (n * 100))  # more calls where each is short
         us = {b: median_seconds(lambda m=m: m.forward(x), reps) * 1e6 for b, m in layers.items()}
-        print(f"{f'10^{len(str(n)) - 1} elements':28}{us['numpy']:10.0f}{us['jvm']:10.0f}{us['jvm'] / us['numpy']:11.2f}")
+        out(f"{f'10^{len(str(n)) - 1} elements':28}{us['numpy']:10.0f}{us['jvm']:10.0f}{us['jvm'] / us['numpy']:11.2f}")
     gw = gateway.get_gateway()
-    print(f"{'bare py4j round trip':28}{'':10}{median_seconds(lambda: gw.call('protocolVersion'), 200) * 1e6:10.0f}")
+    out(f"{'bare py4j round trip':28}{'':10}{median_seconds(lambda: gw.call('protocolVersion'), 200) * 1e6:10.0f}")
 
 
 def interleaved_ratio(layer, reference, x, repeats: int) -> float:

@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/bench_peers.py                       # writes target/bench_peers.json
     benchmarks/run_scala.sh                                          # optional: writes target/run_scala.md
-    .venv/bin/python benchmarks/bench_python.py | tee target/bench_python.txt   # optional
+    .venv/bin/python benchmarks/bench_python.py                      # optional: writes target/bench_python.txt
     .venv/bin/python benchmarks/write_doc_figures.py
 
 Each measured section sits between ``<!-- generated: NAME -->`` and
