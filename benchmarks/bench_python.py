@@ -17,16 +17,15 @@ pastes into docs/performance.md.
 from __future__ import annotations
 
 import argparse
-import platform
 import statistics
 import time
 
 import numpy as np
-
 from bench_peers import ROOT, stamp  # this folder is on sys.path when run as a script
+from write_doc_figures import stamp_line
+
 from bigdl_reg import nn
 from bigdl_reg._machine import median_seconds
-from write_doc_figures import stamp_line
 
 LINES: list = []
 
@@ -63,7 +62,6 @@ def main() -> None:
 
     out(stamp_line(stamp()).strip("*"))
     out(f"Dropout(p={p}) forward, {n:,} float32 elements, median of {args.repeats}")
-    out(f"machine: {platform.machine()}, {_cpu_count()} cores, Python {platform.python_version()}, numpy {np.__version__}")
     rates = {name: n / median_seconds(fn, args.repeats) / 1e6 for name, fn in candidates.items()}
     baseline, ceiling = rates["d2l one-liner"], rates["np.copyto (ceiling)"]
     out(f"{'':28}{'M elem/s':>10}{'x one-liner':>13}{'x copy':>9}")
@@ -113,12 +111,6 @@ def interleaved_ratio(layer, reference, x, repeats: int) -> float:
 def _layer_forward(layer, x):
     # each call is a training forward: a fresh mask every time, as in training
     return lambda: layer.forward(x)
-
-
-def _cpu_count() -> int:
-    import os
-
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 if __name__ == "__main__":
