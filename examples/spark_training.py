@@ -88,7 +88,7 @@ def run(spark, epochs: int, iterations: int) -> dict:
     noisy_model, noisy = train(train_df, test_df, epochs, iterations, noise)
 
     # inference: the stage in evaluate mode in a saved and loaded pipeline
-    evaluate = NoiseTransformer(layer="Dropout", initP=DROP_P, seed=SEED, training=False,
+    evaluate = NoiseTransformer(layer="Dropout", initP=DROP_P, seed=SEED, training=False, sampleShape=[x_test.shape[1]],
                                 inputCol="features", outputCol="noisy")
     with tempfile.TemporaryDirectory() as tmp:
         PipelineModel(stages=[evaluate, noisy_model.setFeaturesCol("noisy")]).write().overwrite().save(tmp + "/p")
