@@ -14,20 +14,22 @@ Times (median of the repeats, after a warm-up):
 * for scale, Spark alone scanning the same cached input (its floor).
 
 Prints each figure and its ratio to the jvm backend (the overhead of going
-through Spark on one machine), and checks the bytes agree. Spark's start-up
-and building the input DataFrame are not timed.
+through Spark on one machine), checks the bytes agree, and writes the stamped
+table to target/bench_spark.txt (docs/performance.md's generated section).
+Spark's start-up and building the input DataFrame are not timed.
 """
 from __future__ import annotations
 
 import argparse
-import os
-import platform
+from pathlib import Path
 
 import numpy as np
 
 import bigdl_reg.spark as bs
-from bench_python import median_seconds  # this folder is on sys.path when run as a script
+from bench_peers import ROOT, stamp  # this folder is on sys.path when run as a script
 from bigdl_reg import nn
+from bigdl_reg._machine import median_seconds
+from write_doc_figures import stamp_line
 
 
 def main() -> None:
@@ -37,6 +39,7 @@ def main() -> None:
     parser.add_argument("--partitions", type=int, default=4)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--p", type=float, default=0.5)
+    parser.add_argument("--out", default=str(ROOT / "target" / "bench_spark.txt"))
     args = parser.parse_args()
 
     from pyspark.sql import SparkSession
@@ -81,13 +84,18 @@ def main() -> None:
 
     n = x.size
     base = figures["jvm backend, one machine"]
-    print(f"Dropout(p={args.p}) forward of {n:,} float32 = {args.rows} rows x {args.row_size}, "
-          f"{args.partitions} partitions; {platform.processor() or platform.machine()}, "
-          f"{os.cpu_count()} cores; median of {args.repeats}")
-    print(f"Spark output == jvm backend output, byte for byte: {same}")
-    print(f"{'':38s} {'seconds':>9s} {'M elem/s':>9s} {'vs jvm backend':>15s}")
+    lines = [stamp_line(stamp()), "",
+             f"Dropout(p={args.p}) forward of {n:,} float32 = {args.rows} rows x {args.row_size}, "
+             f"{args.partitions} partitions; median of {args.repeats}. "
+             f"Spark output == jvm backend output, byte for byte: {same}.", "",
+             "| | seconds | M elem/s | vs jvm backend |", "|---|---:|---:|---:|"]
     for name, seconds in figures.items():
-        print(f"{name:38s} {seconds:9.3f} {n / seconds / 1e6:9.1f} {seconds / base:14.1f}x")
+        lines.append(f"| {name.strip()} | {seconds:.3f} | {n / seconds / 1e6:.1f} | {seconds / base:.1f}x |")
+    text = "\n".join(lines) + "\n"
+    print(text, end="")
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text)
     if not same:
         raise SystemExit("the Spark output differs from the jvm backend's")
 

@@ -9,7 +9,7 @@ them. On it, byte for byte the numpy backend's forward of the whole batch:
 * a job whose input fails once on purpose (one partition's first attempt):
   Spark retries the task;
 * from Scala: ``bigdlreg.spark.ClusterCheck`` run by spark-submit on the same
-  cluster (partitionings and a lost executor), checking itself against the
+  cluster (partitionings, a flaky task and a lost executor), checking itself against the
   engine's single-machine forward.
 
 A cluster that cannot start fails the tests (the log tails say why); nothing
@@ -204,3 +204,5 @@ def test_cluster_from_scala_spark_submit(cluster, spark):
     run = cluster.run(args, timeout=240)
     assert run.returncode == 0, f"ClusterCheck exited with {run.returncode}:\n{run.stdout[-3000:]}"
     assert "ClusterCheck: all distributed results are the single-machine bytes" in run.stdout
+    assert "ClusterCheck: flaky task: same bytes" in run.stdout
+    assert "ClusterCheck: flaky task failed once and was retried" in run.stdout

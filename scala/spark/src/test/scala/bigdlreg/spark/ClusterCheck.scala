@@ -16,7 +16,8 @@ import org.apache.spark.{SparkConf, SparkContext}
   * partitions and in shuffled order; then a job during which one of this
   * application's executor JVMs is killed (SIGKILL, by its pid: the process
   * running CoarseGrainedExecutorBackend for this application id), whose lost
-  * tasks Spark retries. Prints what differs and exits with status 1 on any
+  * tasks Spark retries; and a job whose partition 2 fails its first attempt on
+  * purpose (TaskContext.attemptNumber), retried. Prints what differs and exits with status 1 on any
   * difference.
   */
 object ClusterCheck {
@@ -103,6 +104,25 @@ object ClusterCheck {
     else println(s"ClusterCheck: executor $victim killed, $failed task(s) retried, executors now ${after.mkString(", ")}")
   }
 
+  /** A source whose partition 2 fails its first attempt on purpose (a flaky input), which Spark retries. */
+  private def flakyTask(sc: SparkContext): Unit = {
+    val sample = Array(64)
+    val rows = data[Float](sample.product, 5L)
+    val expected = whole(Dropout[Float](0.5, seed = 42L), sample, rows)
+    sc.setJobGroup("flaky-task", "a job whose task fails once")
+    val flaky = sc.parallelize(rows.indices.map(i => (i.toLong, rows(i))), 4).mapPartitions { it =>
+      val task = org.apache.spark.TaskContext.get()
+      if (task.partitionId() == 2 && task.attemptNumber() == 0) throw new java.io.IOException("flaky source, first attempt")
+      it
+    }
+    check("flaky task", expected, SparkNoise.forward(Dropout[Float](0.5, seed = 42L), sample, flaky).collect())
+    val tracker = sc.statusTracker
+    val failed = tracker.getJobIdsForGroup("flaky-task").flatMap(tracker.getJobInfo).flatMap(_.stageIds)
+      .flatMap(tracker.getStageInfo).map(_.numFailedTasks).sum
+    if (failed != 1) failures ::= s"flaky task: $failed failed tasks, expected 1"
+    else println("ClusterCheck: flaky task failed once and was retried")
+  }
+
   def main(args: Array[String]): Unit = {
     val sc = new SparkContext(new SparkConf().setAppName("bigdl-reg ClusterCheck"))
     try {
@@ -112,6 +132,7 @@ object ClusterCheck {
       partitionings[Float](sc, "GaussianNoise", () => GaussianNoise[Float](0.7, 42L), Array(64))
       partitionings[Float](sc, "SpatialDropout1D", () => SpatialDropout1D[Float](0.5, 42L), Array(4, 16))
       partitionings[Float](sc, "AlphaDropout", () => AlphaDropout[Float](0.25, 42L), Array(64))
+      flakyTask(sc)
       lostExecutor(sc)
     } finally sc.stop()
     if (failures.nonEmpty) {
