@@ -39,7 +39,8 @@ def _default_threads() -> int:
     return max(1, min(cores, MAX_THREADS))
 
 
-_lock = threading.Lock()
+# reentrant: a KeyboardInterrupt at an unlucky point must not leave this thread locked out
+_lock = threading.RLock()
 _threads: Optional[int] = None
 _pool: Optional[ThreadPoolExecutor] = None
 
@@ -47,10 +48,10 @@ _pool: Optional[ThreadPoolExecutor] = None
 def threads() -> int:
     """The number of threads a large forward or backward uses (the caller's included)."""
     global _threads
-    with _lock:
-        if _threads is None:
-            _threads = _default_threads()
-        return _threads
+    n = _threads  # no lock on every call's path: two threads reading the default at once agree
+    if n is None:
+        n = _threads = _default_threads()
+    return n
 
 
 def set_threads(n: int) -> None:
@@ -66,7 +67,7 @@ def set_threads(n: int) -> None:
 def _forget_pool_in_child() -> None:
     # a forked child has none of the parent's pool threads: it makes its own
     global _pool, _lock
-    _pool, _lock = None, threading.Lock()
+    _pool, _lock = None, threading.RLock()
 
 
 os.register_at_fork(after_in_child=_forget_pool_in_child)
