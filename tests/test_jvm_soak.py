@@ -188,6 +188,8 @@ def test_soak_threads_against_one_jvm_match_numpy_and_leave_the_jvm_flat():
         assert not mismatch, f"thread {t}: {len(mismatch)} results differ, first at op {mismatch[0]}: {scripts[t][mismatch[0]]}"
 
     assert gw.usable() and gw.pid == pid, "one JVM throughout"
+    gc.collect()  # the results are gone: their segments are back in the bounded reuse pool
+    assert shm.release_free_segments(gw) <= shm._MAX_FREE_SEGMENTS
     after = _jvm_state(gw)
     assert after == base, (base, after)
     heap_after = jvm_probe(gw, "heapUsedAfterGc")

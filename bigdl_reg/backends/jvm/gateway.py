@@ -45,7 +45,7 @@ from py4j import protocol
 from py4j.java_gateway import GatewayParameters, JavaClass, JavaGateway
 from py4j.protocol import Py4JError, Py4JJavaError, Py4JNetworkError
 
-from . import errors, files, java
+from . import errors, files, java, shm
 from .errors import JVMError
 
 #: Must equal ``Bridge.ProtocolVersion`` in scala/interop (checked at start-up).
@@ -339,9 +339,7 @@ class Gateway:
                 self.death = "the bigdl-reg JVM was shut down"
             if self.owner_pid != os.getpid():
                 return  # a forked child: the JVM belongs to the parent
-            free, self.free_segments = self.free_segments, []
-            for segment in free:
-                segment.release()
+            shm.release_free_segments(self)
             jg, self.java_gateway = self.java_gateway, None
             if jg is not None:
                 try:

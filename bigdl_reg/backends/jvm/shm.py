@@ -37,13 +37,15 @@ import mmap
 import os
 import threading
 import weakref
-from typing import List, Optional
+from typing import TYPE_CHECKING, List, Optional
 
 import numpy as np
 
 from ..._validation import too_many_elements_error
 from . import files
-from .gateway import Gateway
+
+if TYPE_CHECKING:  # gateway.py imports this module
+    from .gateway import Gateway
 
 # the JDK's ArraysSupport.SOFT_MAX_ARRAY_LENGTH: HotSpot refuses lengths near
 # 2^31 - 1 ("Requested array size exceeds VM limit") whatever the heap
@@ -309,3 +311,12 @@ def result_segment(gw: Gateway, nbytes: int) -> Optional[Segment]:
             return None
     gw.flush_pending()
     return Segment(gw, size)
+
+
+def release_free_segments(gw: Gateway) -> int:
+    """Releases the result segments ``gw`` keeps for reuse; returns how many."""
+    with _pool_lock:
+        free, gw.free_segments = gw.free_segments, []
+    for segment in free:
+        segment.release()
+    return len(free)
