@@ -29,7 +29,7 @@ import bigdl_reg.spark as bs
 from bench_peers import ROOT, stamp  # this folder is on sys.path when run as a script
 from bigdl_reg import nn
 from bigdl_reg._machine import median_seconds
-from write_doc_figures import stamp_line
+from write_doc_figures import publish, stamp_line
 
 
 def main() -> None:
@@ -91,11 +91,7 @@ def main() -> None:
              "| | seconds | M elem/s | vs jvm backend |", "|---|---:|---:|---:|"]
     for name, seconds in figures.items():
         lines.append(f"| {name.strip()} | {seconds:.3f} | {n / seconds / 1e6:.1f} | {seconds / base:.1f}x |")
-    text = "\n".join(lines) + "\n"
-    print(text, end="")
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(text)
+    publish("\n".join(lines) + "\n", Path(args.out))
     if not same:
         raise SystemExit("the Spark output differs from the jvm backend's")
 

@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from bench_peers import ROOT, stamp  # this folder is on sys.path when run as a script
-from write_doc_figures import stamp_line
+from write_doc_figures import publish, stamp_line
 
 sys.path.insert(0, str(ROOT / "tests"))
 from spark_cluster import StandaloneCluster  # noqa: E402
@@ -110,11 +110,7 @@ def main() -> None:
              f"{args.rows / single:,.0f} | 1.0x |"]
     for name, seconds in figures.items():
         lines.append(f"| {name} | {seconds:.2f} | {args.rows / seconds:,.0f} | {seconds / single:.1f}x |")
-    text = "\n".join(lines) + "\n"
-    print(text, end="")
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(text)
+    publish("\n".join(lines) + "\n", Path(args.out))
     if not same:
         raise SystemExit("the cluster output differs from the jvm backend's")
 

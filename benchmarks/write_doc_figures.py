@@ -32,6 +32,13 @@ def stamp_line(stamp: dict) -> str:
             f"Python {stamp['python']}, numpy {stamp['numpy']}, load average {stamp['load']}.*")
 
 
+def publish(text: str, out: Path) -> None:
+    """Prints a benchmark's page part and writes it to ``out`` (a target/NAME.md or .txt this script reads)."""
+    print(text, end="")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text)
+
+
 def peers_section(report: dict) -> str:
     figures, sizes = report["figures"], [str(s) for s in report["sizes"]]
     big, small = sizes[-1], sizes[0]

@@ -114,26 +114,40 @@ def _queue_detach(gw_ref: "weakref.ref[Gateway]", arena_id: int) -> None:
         gw.pending_detach.append(arena_id)
 
 
+def _attach_new_file(gw: Gateway, arena_id: int, size: int,
+                     keep_fd: bool = False) -> "tuple[mmap.mmap, Optional[int]]":
+    """A new file of ``size`` bytes, mapped here and attached in ``gw``'s JVM
+    as ``arena_id``, unlinked once both sides mapped it (nothing left on any
+    error): its mapping, and a descriptor of it when ``keep_fd``."""
+    files.stale_sweep_once()
+    name = f"{files.ARENA_PREFIX}{os.getpid()}-{gw.generation}-{arena_id}-{os.urandom(4).hex()}"
+    path, mm = _create_file(name, size)
+    fd = None
+    try:
+        if keep_fd:
+            fd = os.open(path, os.O_RDWR)
+        gw.call("attach", arena_id, path, size)
+    except BaseException:
+        mm.close()
+        if fd is not None:
+            os.close(fd)
+        raise
+    finally:
+        os.unlink(path)
+    return mm, fd
+
+
 class Arena:
     """``size`` bytes shared with the JVM of ``gw``, known there as ``self.id``."""
 
     def __init__(self, gw: Gateway, size: int) -> None:
         if not 0 < size <= MAX_ARENA_BYTES:
             raise ValueError(f"arena size must be in [1, {MAX_ARENA_BYTES}] bytes, got {size}")
-        files.stale_sweep_once()
         self.gateway = gw
         self.size = size
         self.id = next(gw.arena_ids)
         self.released = False
-        name = f"{files.ARENA_PREFIX}{os.getpid()}-{gw.generation}-{self.id}-{os.urandom(4).hex()}"
-        path, mm = _create_file(name, size)
-        try:
-            gw.call("attach", self.id, path, size)
-        except BaseException:
-            mm.close()
-            raise
-        finally:
-            os.unlink(path)
+        mm, _ = _attach_new_file(gw, self.id, size)
         self._mm = mm
         self.buf = np.frombuffer(mm, dtype=np.uint8)
         # a thread that ends drops its arena: release the JVM side later
@@ -243,23 +257,14 @@ class Segment:
     goes back to its gateway's pool for a later call."""
 
     def __init__(self, gw: Gateway, size: int) -> None:
-        files.stale_sweep_once()
         self.gateway = gw
         self.size = size
         self.id = next(gw.arena_ids)
         self.released = False
-        name = f"{files.ARENA_PREFIX}{os.getpid()}-{gw.generation}-{self.id}-{os.urandom(4).hex()}"
-        path, mm = _create_file(name, size)
-        mm.close()
-        try:
-            self._fd = os.open(path, os.O_RDWR)
-            try:
-                gw.call("attach", self.id, path, size)
-            except BaseException:
-                os.close(self._fd)
-                raise
-        finally:
-            os.unlink(path)
+        mm, fd = _attach_new_file(gw, self.id, size, keep_fd=True)
+        mm.close()  # each use maps it afresh (see map)
+        assert fd is not None
+        self._fd = fd
         with _pool_lock:
             gw.live_segments += 1
 
