@@ -149,6 +149,8 @@ def test_soak_threads_against_one_jvm_match_numpy_and_leave_the_jvm_flat():
     gw = gateway.get_gateway()
     pid = gw.pid
     shm.release_thread_arena()
+    gc.collect()
+    shm.release_free_segments(gw)  # earlier tests' reusable result segments: not part of the baseline
     base = _jvm_state(gw)
     heap_before = jvm_probe(gw, "heapUsedAfterGc")
     assert base["pinnedObjects"] >= 1  # the entry point at least: the probe works
