@@ -13,15 +13,16 @@ configuration there (``creations`` counts them). A call interrupted by Ctrl-C
 may still be writing into it); the layer is unchanged.
 
 Data path: the operand is copied into this thread's shared-memory arena (see
-:mod:`.shm`), the bridge copies it into a Java array, computes and writes the
-result over the operand in the arena, and the result is copied into ``out``
-(or a new array). A new result of at least ``shm.ZERO_COPY_MIN_BYTES`` (1 MiB)
-is not copied out: the operand goes into a result segment instead and the
-array returned is that shared memory, reused once the array and its views are
-gone (at most ``shm.MAX_LIVE_SEGMENTS`` alive at once; past it, results are
-copied out) (a forked child that writes into such an array writes the parent's
-memory, as with any ``MAP_SHARED`` mapping). Calls on one configuration may run concurrently (each
-thread has its own arena).
+:mod:`.shm`), the bridge computes chunk by chunk (each chunk copied into a
+Java array and back while it is in cache) and writes the result over the
+operand in the arena, and the result is copied into ``out`` (or a new
+array). A new result of at least ``shm.ZERO_COPY_MIN_BYTES`` (1 MiB) is not
+copied out: the operand goes into a result segment instead and the array
+returned is that shared memory, reused once the array and its views are gone
+(at most ``shm.MAX_LIVE_SEGMENTS`` alive at once; past it, results are copied
+out; a forked child that writes into such an array writes the parent's
+memory, as with any ``MAP_SHARED`` mapping). Calls on one configuration may
+run concurrently (each thread has its own arena).
 """
 
 from __future__ import annotations
@@ -139,9 +140,8 @@ class JvmConfig:
         ``segment``, the JVM writes its result over it there, and the returned
         array is that shared memory (the segment is reused once the array and
         its views are gone)."""
-        mm, give_back = segment.map(operand.nbytes)
-        le = self.dtype.newbyteorder("<")
-        view = np.frombuffer(mm, dtype=le).reshape(operand.shape)
+        buffer, give_back = segment.map(operand.nbytes)
+        view = np.frombuffer(memoryview(buffer), dtype=self.dtype.newbyteorder("<")).reshape(operand.shape)
         np.copyto(view, operand, casting="unsafe")
         try:
             gw.call(method, handle, *args, segment.id, 0, _shape_text(operand.shape), 0)

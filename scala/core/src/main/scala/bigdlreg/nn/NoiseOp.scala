@@ -17,19 +17,20 @@ sealed trait NoiseOp extends Product with Serializable {
     * over an input of `shape`, in chunks on the Engine. Noise cell `c` of
     * `noise` is cell `cellBase + c` of the RNG stream. `src` and `dst` are
     * arrays of one element type (Float or Double); they may be the same.
+    * `staging` moves each chunk in and out around its kernel.
     */
   final def apply[T](seed: Long, step: Long, shape: Array[Int], noise: Array[Int], src: Array[T], dst: Array[T],
-      cellBase: Long = 0L): Unit = {
+      cellBase: Long = 0L, staging: NoiseOp.Staging = NoiseOp.Staging.InPlace): Unit = {
     val n = src.length
     if (n == 0) return
     val plan = NoiseShape.plan(shape, noise).shifted(cellBase)
     (src: AnyRef) match { // the one place that looks at the element type
       case s: Array[Float] =>
         val d = dst.asInstanceOf[Array[Float]]
-        Engine.parallelFor(n)((a, b) => run(s, d, seed, step, plan, a, b))
+        Engine.parallelFor(n) { (a, b) => staging.load(a, b); run(s, d, seed, step, plan, a, b); staging.store(a, b) }
       case s: Array[Double] =>
         val d = dst.asInstanceOf[Array[Double]]
-        Engine.parallelFor(n)((a, b) => run(s, d, seed, step, plan, a, b))
+        Engine.parallelFor(n) { (a, b) => staging.load(a, b); run(s, d, seed, step, plan, a, b); staging.store(a, b) }
       case other => throw new IllegalArgumentException(s"no kernel for ${other.getClass.getSimpleName}")
     }
   }
@@ -42,6 +43,25 @@ sealed trait NoiseOp extends Product with Serializable {
 }
 
 object NoiseOp {
+
+  /** Fills and empties the arrays around each chunk's kernel, on the chunk's
+    * thread: `load(from, until)` before the kernel reads `src` there,
+    * `store(from, until)` after it wrote `dst` there. The py4j bridge copies
+    * chunks between its shared memory and the arrays this way, while each chunk
+    * is in cache, instead of in whole-array passes before and after.
+    */
+  trait Staging {
+    def load(from: Int, until: Int): Unit
+    def store(from: Int, until: Int): Unit
+  }
+
+  object Staging {
+    /** The arrays already hold the input and are the output. */
+    object InPlace extends Staging {
+      def load(from: Int, until: Int): Unit = ()
+      def store(from: Int, until: Int): Unit = ()
+    }
+  }
 
   /** y = x (a copy; the identity of p = 0, rate = 0, stddev = 0). */
   case object Identity extends NoiseOp with CopyKernel

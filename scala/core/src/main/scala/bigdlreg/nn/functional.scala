@@ -33,12 +33,13 @@ final class LayerConfig(val spec: LayerSpec, val args: LayerArgs) extends Serial
     NoiseShape.atBatchOffset(spec.name, noiseShape, shape, batchOffset)
 
   /** `dst` = the forward (or, `derivative`, the backward) of `src` (an input, or a gradient, of
-    * `shape`) with the noise of (seed, step) at `batchOffset`. `src` and `dst` may be the same array. */
+    * `shape`) with the noise of (seed, step) at `batchOffset`. `src` and `dst` may be the same array;
+    * `staging` moves each chunk in and out ([[NoiseOp.Staging]]). */
   def apply[T](src: Array[T], dst: Array[T], shape: Array[Int], seed: Long, step: Long, training: Boolean,
-      batchOffset: Long, derivative: Boolean): Unit = {
+      batchOffset: Long, derivative: Boolean, staging: NoiseOp.Staging = NoiseOp.Staging.InPlace): Unit = {
     val (noise, cellBase) = plan(shape, batchOffset)
     val o = op(training)
-    (if (derivative) o.derivative else o)(seed, step, shape, noise, src, dst, cellBase)
+    (if (derivative) o.derivative else o)(seed, step, shape, noise, src, dst, cellBase, staging)
   }
 
   /** A new tensor: [[apply]] of `src`. */

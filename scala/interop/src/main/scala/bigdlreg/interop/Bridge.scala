@@ -194,9 +194,12 @@ object Bridge {
   private def badText(what: String, v: String) = new IllegalArgumentException(s"""Bridge: bad $what "$v"""")
 
   /** An element type as Python names it, and how its arrays move through an arena. */
-  sealed abstract class DType[T](val name: String)(implicit val tag: ClassTag[T], val ev: TensorNumeric[T]) {
-    def read(a: SharedArena, offset: Long, dst: Array[T], n: Int): Unit
-    def write(a: SharedArena, offset: Long, src: Array[T], n: Int): Unit
+  sealed abstract class DType[T](val name: String, val bytes: Int)(implicit val tag: ClassTag[T],
+      val ev: TensorNumeric[T]) {
+    /** `n` elements at byte `offset` -> `dst(at until at + n)`. */
+    def read(a: SharedArena, offset: Long, dst: Array[T], n: Int, at: Int = 0): Unit
+    /** `src(at until at + n)` -> `n` elements at byte `offset`. */
+    def write(a: SharedArena, offset: Long, src: Array[T], n: Int, at: Int = 0): Unit
     def build(layer: String, args: LayerArgs, seed: Long): NoiseModule[T] = Layers.byName(layer).build[T](args, seed)
 
     // each py4j thread reuses its array while the size stays the same (a training loop's batches)
@@ -210,13 +213,17 @@ object Bridge {
   }
 
   object DType {
-    case object Float32 extends DType[Float]("float32") {
-      def read(a: SharedArena, offset: Long, dst: Array[Float], n: Int): Unit  = a.readFloats(offset, dst, n)
-      def write(a: SharedArena, offset: Long, src: Array[Float], n: Int): Unit = a.writeFloats(offset, src, n)
+    case object Float32 extends DType[Float]("float32", 4) {
+      def read(a: SharedArena, offset: Long, dst: Array[Float], n: Int, at: Int): Unit =
+        a.readFloats(offset, dst, n, at)
+      def write(a: SharedArena, offset: Long, src: Array[Float], n: Int, at: Int): Unit =
+        a.writeFloats(offset, src, n, at)
     }
-    case object Float64 extends DType[Double]("float64") {
-      def read(a: SharedArena, offset: Long, dst: Array[Double], n: Int): Unit  = a.readDoubles(offset, dst, n)
-      def write(a: SharedArena, offset: Long, src: Array[Double], n: Int): Unit = a.writeDoubles(offset, src, n)
+    case object Float64 extends DType[Double]("float64", 8) {
+      def read(a: SharedArena, offset: Long, dst: Array[Double], n: Int, at: Int): Unit =
+        a.readDoubles(offset, dst, n, at)
+      def write(a: SharedArena, offset: Long, src: Array[Double], n: Int, at: Int): Unit =
+        a.writeDoubles(offset, src, n, at)
     }
 
     def apply(name: String): DType[_] = name match {
@@ -271,14 +278,22 @@ object Bridge {
   private[interop] final class Config[T](d: DType[T], layer: LayerConfig) {
     import d.{ev, tag}
 
-    /** Reads `shape` elements at `inOffset`, applies the forward or its derivative in place, writes them at `outOffset`. */
+    /** Reads `shape` elements at `inOffset`, applies the forward or its derivative, writes them at
+      * `outOffset`: chunk by chunk, each copied in and out of this thread's array while it is in cache.
+      * The two byte ranges must be the same or disjoint. */
     def run(arena: SharedArena, inOffset: Long, shape: Array[Int], outOffset: Long, seed: Long, step: Long,
             training: Boolean, batchOffset: Long, derivative: Boolean): Unit = {
-      val n   = Tensor.checkShape(shape)
+      val n     = Tensor.checkShape(shape)
+      val bytes = n.toLong * d.bytes
+      if (inOffset != outOffset && inOffset < outOffset + bytes && outOffset < inOffset + bytes)
+        throw new IllegalArgumentException(
+          s"Bridge: the output at byte $outOffset overlaps the input at byte $inOffset ($bytes bytes each); " +
+            "they must be the same or disjoint")
       val buf = d.buffer(n)
-      d.read(arena, inOffset, buf, n)
-      layer(buf, buf, shape, seed, step, training, batchOffset, derivative)
-      d.write(arena, outOffset, buf, n)
+      layer(buf, buf, shape, seed, step, training, batchOffset, derivative, new NoiseOp.Staging {
+        def load(from: Int, until: Int): Unit  = d.read(arena, inOffset + from.toLong * d.bytes, buf, until - from, from)
+        def store(from: Int, until: Int): Unit = d.write(arena, outOffset + from.toLong * d.bytes, buf, until - from, from)
+      })
     }
 
     def noise(arena: SharedArena, outOffset: Long, inputShape: Array[Int], seed: Long, step: Long,

@@ -36,4 +36,21 @@ object Probes {
 
   /** The window arenas are mapped with (bytes; `BIGDL_REG_ARENA_WINDOW_BYTES`). */
   def arenaWindow(): Long = SharedArena.DefaultWindow
+
+  /** The engine on its own in this JVM, for benchmarks/bench_peers.py to set beside the facade's
+    * end-to-end figure of the same run: the median seconds of `repeats` training forwards (after
+    * one warm-up forward) of a float32 module (arguments as `Bridge.create` takes them, seed 42)
+    * on the pattern input of `shape`, each writing a new output tensor as `forward` does. */
+  def engineForwardSeconds(layer: String, value: Double, dataFormat: String, shape: String, repeats: Int): Double = {
+    if (repeats < 1) throw new IllegalArgumentException(s"Probes: repeats must be >= 1, got $repeats")
+    val m = Bridge.DType.Float32.build(layer, Bridge.layerArgs(layer, value, scale = true, dataFormat, null), 42L)
+    val x = Bridge.pattern[Float](Bridge.parseShape(shape))
+    m.forward(x)
+    val seconds = Array.fill(repeats) {
+      val t0 = System.nanoTime()
+      m.forward(x)
+      (System.nanoTime() - t0) / 1e9
+    }.sorted
+    seconds(repeats / 2)
+  }
 }

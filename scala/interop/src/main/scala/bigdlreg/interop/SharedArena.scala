@@ -8,7 +8,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock
 
 /** A file mapped READ_WRITE, shared with the Python process that created it (in /dev/shm
   * or the temp dir). Python writes inputs at byte offsets, the JVM copies them into Java
-  * arrays in bulk and writes results back; py4j carries only ids, offsets and shapes.
+  * arrays chunk by chunk (bulk copies) and writes results back; py4j carries only ids,
+  * offsets and shapes.
   *
   * All data is little-endian (`ByteOrder.LITTLE_ENDIAN`, numpy's `<f4` / `<f8`). One file is
   * mapped once (JDK 17 has no public unmap) and reused for every call of the Python thread
@@ -71,17 +72,19 @@ final class SharedArena private (val id: Int, val path: String, val size: Long, 
     }
   }
 
-  def readFloats(offset: Long, dst: Array[Float], n: Int): Unit = withRead {
-    span(offset, n, 4, "read")((w, i, p, k) => floats(w).get(i, dst, p, k))
+  /** Copies `n` elements at byte `offset` to `dst(at until at + n)`. */
+  def readFloats(offset: Long, dst: Array[Float], n: Int, at: Int = 0): Unit = withRead {
+    span(offset, n, 4, "read")((w, i, p, k) => floats(w).get(i, dst, at + p, k))
   }
-  def writeFloats(offset: Long, src: Array[Float], n: Int): Unit = withRead {
-    span(offset, n, 4, "write")((w, i, p, k) => floats(w).put(i, src, p, k))
+  /** Copies `src(at until at + n)` to `n` elements at byte `offset`. */
+  def writeFloats(offset: Long, src: Array[Float], n: Int, at: Int = 0): Unit = withRead {
+    span(offset, n, 4, "write")((w, i, p, k) => floats(w).put(i, src, at + p, k))
   }
-  def readDoubles(offset: Long, dst: Array[Double], n: Int): Unit = withRead {
-    span(offset, n, 8, "read")((w, i, p, k) => doubles(w).get(i, dst, p, k))
+  def readDoubles(offset: Long, dst: Array[Double], n: Int, at: Int = 0): Unit = withRead {
+    span(offset, n, 8, "read")((w, i, p, k) => doubles(w).get(i, dst, at + p, k))
   }
-  def writeDoubles(offset: Long, src: Array[Double], n: Int): Unit = withRead {
-    span(offset, n, 8, "write")((w, i, p, k) => doubles(w).put(i, src, p, k))
+  def writeDoubles(offset: Long, src: Array[Double], n: Int, at: Int = 0): Unit = withRead {
+    span(offset, n, 8, "write")((w, i, p, k) => doubles(w).put(i, src, at + p, k))
   }
 
   /** Raw bytes (tests and diagnostics). */

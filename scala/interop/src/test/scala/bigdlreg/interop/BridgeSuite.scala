@@ -9,7 +9,7 @@ import java.util.concurrent.{Callable, Executors, TimeUnit}
 import org.scalatest.funsuite.AnyFunSuite
 
 import bigdlreg.nn._
-import bigdlreg.tensor.{Tensor, TensorNumeric}
+import bigdlreg.tensor.{Engine, Tensor, TensorNumeric}
 
 class BridgeSuite extends AnyFunSuite {
 
@@ -188,7 +188,8 @@ class BridgeSuite extends AnyFunSuite {
     case other     => fail(s"unexpected element $other")
   }
 
-  test("Bridge: forward, backward and noise under (seed, step, mode) give the bytes of a NoiseModule in that state") {
+  /** Every spec's forward, backward and noise through the bridge = a NoiseModule's. */
+  private def bridgeMatchesModules(): Unit = {
     val bridge = new Bridge()
     val arena  = attachArena(bridge, 1 << 20)
     def check[T](d: Bridge.DType[T]): Unit = {
@@ -229,6 +230,32 @@ class BridgeSuite extends AnyFunSuite {
     check(Bridge.DType.Float64)
     assert(bridge.liveModules() == 0)
     assert(bridge.detach(arena) && !bridge.detach(arena))
+  }
+
+  test("Bridge: forward, backward and noise under (seed, step, mode) give the bytes of a NoiseModule in that state") {
+    bridgeMatchesModules()
+  }
+
+  test("Bridge: chunks staged through the arena give the same bytes at any chunk size and thread count") {
+    val (threads, chunk) = (Engine.threads, Engine.chunkSize)
+    try {
+      for ((t, c) <- Seq((1, 7), (3, 7), (3, 64), (2, 1))) {
+        Engine.setThreads(t); Engine.setChunkSize(c)
+        bridgeMatchesModules()
+      }
+    } finally { Engine.setThreads(threads); Engine.setChunkSize(chunk) }
+  }
+
+  test("Bridge: an output that partly overlaps the input is refused before anything is written") {
+    val bridge = new Bridge()
+    val arena  = attachArena(bridge, 1 << 16)
+    val h      = create(bridge, "Dropout", "float32", LayerArgs(0.5))
+    val before = bridge.sharedArena(arena).readBytes(0, 1024)
+    val e = intercept[IllegalArgumentException](bridge.forward(h, 1L, 0L, true, 0L, arena, 0L, "100", 396L))
+    assert(e.getMessage == "Bridge: the output at byte 396 overlaps the input at byte 0 (400 bytes each); " +
+      "they must be the same or disjoint")
+    assert(bridge.sharedArena(arena).readBytes(0, 1024).sameElements(before))
+    bridge.forward(h, 1L, 0L, true, 0L, arena, 0L, "100", 400L) // adjacent: disjoint
   }
 
   test("Bridge: nothing is remembered; the output may overwrite the input; any step, in O(1)") {
@@ -421,6 +448,9 @@ class BridgeSuite extends AnyFunSuite {
 
   test("Probes: heap and window figures; no gateway, no bindings") {
     assert(Probes.maxHeap() > 0 && Probes.heapUsedAfterGc() > 0)
+    assert(Probes.engineForwardSeconds("SpatialDropout2D", 0.5, "NHWC", "2,4,4,3", 3) > 0.0)
+    assert(intercept[IllegalArgumentException](Probes.engineForwardSeconds("Dropout", 0.5, "NCHW", "10", 0))
+      .getMessage == "Probes: repeats must be >= 1, got 0")
     assert(Probes.arenaWindow() == SharedArena.DefaultWindow)
     assert(Probes.pinnedObjects() == -1)
   }
