@@ -97,8 +97,13 @@ object Broadcast {
     if (n == 0) new Broadcast(Array(0), Array(1), 0, 0) else new Broadcast(Array(n), Array(1), n, n)
 
   /** Iterates the runs of an element range. After each successful `next()`:
-    * elements `start until end` use cells `cell, cell + cellStep, ...`
-    * (`cellStep` is 0: one shared cell, or 1: consecutive cells).
+    * elements `start until end` are rows of `rowLength` elements, each row
+    * using cells `cell, cell + cellStep, ...` (`cellStep` is 0: one shared
+    * cell, or 1: consecutive cells). A run of consecutive cells is one row,
+    * or, when the group outside the innermost is broadcast (channels last),
+    * every whole row up to that group's end: the same short row repeated,
+    * handed over at once so that a kernel pays the cursor once per stretch
+    * rather than once per row.
     */
   final class RunCursor private[Broadcast] (plan: Broadcast, from: Int, until: Int) {
     private[this] val m = plan.sizes.length
@@ -107,6 +112,9 @@ object Broadcast {
     var start: Int = from
     var end: Int = from
     var cell: Long = 0L
+    var rowLength: Int = 0
+    // the rows of a consecutive-cells run repeat along the next group out when it is broadcast
+    private[this] val rowsRepeat = cellStep != 0 && m >= 2 && plan.cellStrides(m - 2) == 0
     private[this] val coords = new Array[Int](math.max(m - 1, 0))
     private[this] var outerCell: Long = 0L
     private[this] var offset: Int = 0
@@ -150,6 +158,16 @@ object Broadcast {
       else {
         end = math.min(until.toLong, start.toLong + (inner - offset)).toInt
         cell = plan.cellBase + outerCell + offset.toLong * cellStep
+        rowLength = end - start
+        if (rowsRepeat && rowLength == inner) {
+          // whole rows further along the broadcast group m - 2 (its cell stride is 0: same cells)
+          val g = m - 2
+          val more = math.min(plan.sizes(g) - 1 - coords(g), (until - end) / inner)
+          if (more > 0) {
+            coords(g) += more
+            end += more * inner
+          }
+        }
         true
       }
     }

@@ -13,7 +13,10 @@ class BroadcastSuite extends AnyFunSuite with Matchers {
     while (cur.next()) {
       cur.start shouldBe expectedStart
       cur.end should be > cur.start
-      for (i <- 0 until cur.end - cur.start) out += cur.cell + i.toLong * cur.cellStep
+      cur.rowLength should be > 0
+      (cur.end - cur.start) % cur.rowLength shouldBe 0
+      if (cur.cellStep == 0) cur.rowLength shouldBe cur.end - cur.start
+      for (i <- 0 until cur.end - cur.start) out += cur.cell + (i % cur.rowLength).toLong * cur.cellStep
       expectedStart = cur.end
     }
     expectedStart shouldBe math.max(from, until)
@@ -34,6 +37,18 @@ class BroadcastSuite extends AnyFunSuite with Matchers {
       val until = from + r.nextInt(n - from + 1)
       cellsByRuns(plan, from, until) shouldBe (from until until).map(e => cellOf(shape, noise, e))
     }
+  }
+
+  test("channels last: the repeated rows of a run of consecutive cells come as one run") {
+    val plan = Broadcast(Array(2, 5, 3), Array(2, 1, 3)) // a row of 3 cells repeated 5 times per sample
+    def runs(from: Int, until: Int): Seq[(Int, Int, Long, Int)] = {
+      val cur = plan.runs(from, until)
+      val out = Seq.newBuilder[(Int, Int, Long, Int)]
+      while (cur.next()) out += ((cur.start, cur.end, cur.cell, cur.rowLength))
+      out.result()
+    }
+    runs(0, 30) shouldBe Seq((0, 15, 0L, 3), (15, 30, 3L, 3))
+    runs(4, 29) shouldBe Seq((4, 6, 1L, 2), (6, 15, 0L, 3), (15, 27, 3L, 3), (27, 29, 3L, 2))
   }
 
   test("elementwise plans") {
