@@ -219,14 +219,29 @@ def uniforms(word_array: np.ndarray) -> np.ndarray:
     return u
 
 
-def horner(coefficients, r: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-    """The contract's fixed order: acc = c7*r; acc = (acc + ck)*r for k = 6..1; acc + c0."""
-    acc = np.multiply(coefficients[7], r, out=out)
+def horner(coefficients, r: np.ndarray) -> np.ndarray:
+    """The contract's fixed order: acc = c7*r; acc = (acc + ck)*r for k = 6..1; acc + c0.
+
+    ``coefficients`` is a pair of polynomials as :func:`_pair` stacks them:
+    both are evaluated at once, row 0 and row 1 of the (2, n) result, so each
+    step is one numpy call for both (numpy's fixed cost per call is much of
+    the time on cache-sized blocks). Each row's values are its own polynomial's,
+    step for step.
+    """
+    acc = np.multiply(coefficients[7], r)
     for c in coefficients[6:0:-1]:
         np.add(acc, c, out=acc)
         np.multiply(acc, r, out=acc)
     np.add(acc, coefficients[0], out=acc)
     return acc
+
+
+def _pair(numerator, denominator) -> np.ndarray:
+    """Coefficient k of both polynomials as ``pair[k]``, a (2, 1) column that broadcasts over r."""
+    return np.array([numerator, denominator], dtype=F64).T.reshape(8, 2, 1).copy()
+
+
+AB, CD, EF = _pair(A, B), _pair(C, D), _pair(E, F)
 
 
 def ppnd16(u: np.ndarray) -> np.ndarray:
@@ -253,29 +268,39 @@ def normals(word_array: np.ndarray) -> np.ndarray:
     return z
 
 
+#: Cells per pass of the central formula: its ~6 float64 temporaries stay in L2.
+CENTRAL_BLOCK = 1 << 14
+#: Tail lanes per pass of the tail formula.
+TAIL_BATCH = 1 << 13
+
+
 def normals_into(word_array: np.ndarray, z: np.ndarray) -> None:
     """``z[:] = PPND16(u(word))`` for a 1-D uint64 array, which it overwrites (with q).
 
     Where the time goes, hence this shape: the central formula (two degree-7
-    polynomials, ~34 passes) runs on every lane of the block, which is cheaper
-    than gathering the 85% central lanes and scattering them back; the tail
-    formula (the fdlibm log and two more polynomials, ~90 passes) runs once
-    per block on its ~15% tail lanes, gathered by index, so that numpy's fixed
-    cost per call (~0.7 us) is paid once per block and not once per small chunk.
+    polynomials, ~34 passes) runs on every lane, block by block of
+    ``CENTRAL_BLOCK`` cells, which is cheaper than gathering the 85% central
+    lanes and scattering them back; the tail formula (the fdlibm log and two
+    more polynomials, ~100 numpy calls) runs once on all the ~15% tail lanes
+    of the whole array, gathered by index, so that numpy's fixed cost per call
+    (~1 us, as much as the call's work on one block's 2,500 tail lanes) is paid
+    once per array and not once per block: callers pass arrays of many blocks.
     Each lane's value is the one its own branch computes: the bits are those of
-    the scalar formula.
+    the scalar formula, whatever the sizes.
     """
     q = _q_of_words(word_array)
     with np.errstate(all="ignore"):  # central formula on tail lanes: discarded
-        _central(q, z)
+        for start in range(0, q.size, CENTRAL_BLOCK):
+            _central(q[start:start + CENTRAL_BLOCK], z[start:start + CENTRAL_BLOCK])
     tail = np.flatnonzero(np.abs(q) > SPLIT1)
-    if tail.size:
-        x = q[tail]
+    for start in range(0, tail.size, TAIL_BATCH):
+        lanes = tail[start:start + TAIL_BATCH]
+        x = q[lanes]
         negative = x < 0.0
         # min(u, 1 - u) = 0.5 - |q| exactly: u, 1 - u and q are multiples of 2^-53
         np.abs(x, out=x)
         np.subtract(0.5, x, out=x)
-        z[tail] = _tails(x, negative)
+        z[lanes] = _tails(x, negative)
 
 
 def _q_of_words(word_array: np.ndarray) -> np.ndarray:
@@ -293,11 +318,10 @@ def _central(q: np.ndarray, out: np.ndarray) -> np.ndarray:
     """z = q*A(r)/B(r), r = 0.180625 - q*q (evaluated left to right)."""
     r = np.multiply(q, q)
     np.subtract(CONST1, r, out=r)
-    num = horner(A, r, out)
-    np.multiply(q, num, out=num)
-    den = horner(B, r)
-    np.divide(num, den, out=num)
-    return num
+    num, den = horner(AB, r)
+    np.multiply(q, num, out=out)
+    np.divide(out, den, out=out)
+    return out
 
 
 def _tails(x: np.ndarray, negative: np.ndarray) -> np.ndarray:
@@ -308,12 +332,12 @@ def _tails(x: np.ndarray, negative: np.ndarray) -> np.ndarray:
     np.sqrt(r, out=r)
     near = r <= SPLIT2
     if near.all():
-        z = _rational(C, D, np.subtract(r, CONST2))
+        z = _rational(CD, np.subtract(r, CONST2))
     else:
         z = np.empty_like(r)
-        z[near] = _rational(C, D, np.subtract(r[near], CONST2))
+        z[near] = _rational(CD, np.subtract(r[near], CONST2))
         far = ~near
-        z[far] = _rational(E, F, np.subtract(r[far], SPLIT2))
+        z[far] = _rational(EF, np.subtract(r[far], SPLIT2))
     np.negative(z, out=z, where=negative)
     return z
 
@@ -348,7 +372,6 @@ def _positive_log(x: np.ndarray) -> np.ndarray:
     return result
 
 
-def _rational(numerator, denominator, r: np.ndarray) -> np.ndarray:
-    num = horner(numerator, r)
-    np.divide(num, horner(denominator, r), out=num)
-    return num
+def _rational(pair: np.ndarray, r: np.ndarray) -> np.ndarray:
+    num, den = horner(pair, r)
+    return np.divide(num, den, out=num)

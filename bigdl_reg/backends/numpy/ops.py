@@ -27,7 +27,7 @@ from .noise_shape import is_elementwise
 # path keeps ~15 float64 temporaries per chunk, hence a smaller chunk there
 # (measured fastest; any chunk size gives the same bits).
 CHUNK = 1 << 16
-NORMAL_CHUNK = 1 << 14
+NORMAL_CHUNK = 1 << 17
 # A thread more only for at least this many chunks each (below, the hand-off costs more than it saves).
 MIN_CHUNKS_PER_THREAD = 2
 TWO32 = 1 << 32
@@ -95,15 +95,23 @@ def mask_halves(seed: int, step: int, first: int, count: int) -> np.ndarray:
     return philox.mask_halves(word_array)[lane:lane + count]
 
 
+# Words per random_raw call: its new array (64 KiB) stays below glibc's mmap
+# threshold (128 KiB), so it comes from the heap; a bigger one is a fresh
+# mapping whose pages fault in at every chunk (2x the cost of the words).
+RAW_WORDS = 1 << 13
+
+
 class WordDraw:
     """The words of consecutive draws from one Philox stream: a forward draws
     its cells in increasing order, so the stream is made once (a fresh
     ``np.random.Philox`` per chunk costs about as much as 2^12 words) and
-    only remade when a draw does not continue the previous one."""
+    only remade when a draw does not continue the previous one. The words
+    are written into one reused buffer, valid until the next draw."""
 
     def __init__(self):
         self.stream: np.random.Philox | None = None
         self.key: tuple = ()
+        self.buffer = np.empty(0, dtype=np.uint64)
 
     def words(self, seed: int, step: int, first: int, count: int) -> np.ndarray:
         if self.key != (seed, step, first):
@@ -113,7 +121,13 @@ class WordDraw:
                 self.stream.random_raw(lane)
         assert self.stream is not None
         self.key = (seed, step, first + count)
-        return self.stream.random_raw(count)
+        if count > self.buffer.size:
+            self.buffer = np.empty(count, dtype=np.uint64)
+        out = self.buffer[:count]
+        for start in range(0, count, RAW_WORDS):
+            stop = min(start + RAW_WORDS, count)
+            out[start:stop] = self.stream.random_raw(stop - start)
+        return out
 
 
 class MaskDraw:
