@@ -17,7 +17,10 @@ pastes into docs/performance.md.
 from __future__ import annotations
 
 import argparse
+import socket
 import statistics
+import subprocess
+import sys
 import time
 
 import numpy as np
@@ -92,7 +95,42 @@ def print_cost_per_call(p: float, repeats: int) -> None:
         us = {b: median_seconds(lambda m=m: m.forward(x), reps) * 1e6 for b, m in layers.items()}
         out(f"{f'10^{len(str(n)) - 1} elements':28}{us['numpy']:10.0f}{us['jvm']:10.0f}{us['jvm'] / us['numpy']:11.2f}")
     gw = gateway.get_gateway()
-    out(f"{'bare py4j round trip':28}{'':10}{median_seconds(lambda: gw.call('protocolVersion'), 200) * 1e6:10.0f}")
+    out(f"{'bare py4j round trip':28}{'':10}{median_seconds(lambda: gw.call('protocolVersion'), 2000) * 1e6:10.0f}")
+    out(f"{'Unix-socket round trip':28}{'':10}{socket_round_trip(2000) * 1e6:10.0f}"
+        "   (64 bytes to another process and back: the floor of any blocking channel)")
+
+
+# the other end of socket_round_trip: echoes what it reads until the socket closes
+ECHO = """import socket, sys
+s = socket.socket(fileno=int(sys.argv[1]))
+while data := s.recv(64):
+    s.sendall(data)
+"""
+
+
+def socket_round_trip(repeats: int) -> float:
+    """Median seconds of 64 bytes sent to an echoing child process over a Unix
+    socket pair and read back: two wake-ups across processes, what any channel
+    that blocks (py4j's TCP socket, a Unix socket, a pipe) pays per call at least."""
+    ours, theirs = socket.socketpair()
+    child = subprocess.Popen([sys.executable, "-c", ECHO, str(theirs.fileno())], pass_fds=[theirs.fileno()])
+    theirs.close()
+    message, reply = b"x" * 64, bytearray(64)
+
+    def round_trip():
+        ours.sendall(message)
+        got = 0
+        while got < 64:
+            n = ours.recv_into(memoryview(reply)[got:])
+            if n == 0:
+                raise RuntimeError("the echoing child process ended")
+            got += n
+
+    try:
+        return median_seconds(round_trip, repeats)
+    finally:
+        ours.close()
+        child.wait(10)
 
 
 def interleaved_ratio(layer, reference, x, repeats: int) -> float:

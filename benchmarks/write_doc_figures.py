@@ -60,6 +60,12 @@ def peers_section(report: dict) -> str:
                      if torch and layer in figures[torch] and name != torch else "")
             rates = " | ".join(f"{int(s) / secs[s] / 1e6:.1f}" for s in sizes)
             lines.append(f"| {name} | {rates} | {secs[small] * 1e6:.1f} | {ratio} |")
+    jvm, engine = (next((n for n in figures if n.startswith(p)), None) for p in ("bigdl_reg jvm", "bigdl_reg engine"))
+    if jvm and engine:
+        ratios = ", ".join(f"{layer} {figures[engine][layer][big] / figures[jvm][layer][big]:.2f}"
+                           for layer in layers if layer in figures[jvm] and layer in figures[engine])
+        lines += ["", f"The jvm backend end to end over the engine in its JVM, at {int(big):,} elements "
+                      f"(time of the engine over ours; 1 would be no cost for crossing to Python): {ratios}."]
     if report["missing"]:
         lines += ["", "Missing (not installed in that run): " + ", ".join(report["missing"]) + "."]
     return "\n".join(lines) + "\n"

@@ -9,7 +9,9 @@ import bigdlreg.tensor.{Engine, Tensor}
   * JVM: benchmarks/run_scala.sh (`bin/sbt "bench/run [--out FILE] [elements [runs]]"`).
   *
   * Prints a Markdown page part, and writes it to FILE (run_scala.sh: target/run_scala.md,
-  * which benchmarks/write_doc_figures.py pastes into docs/performance.md): a stamp line, then one row per layer and layout with
+  * which benchmarks/write_doc_figures.py pastes into docs/performance.md): a stamp line, then one row per layer and
+  * layout, each timed in a JVM of its own (`--row`: a run of one kind of layer, whose JIT profile no other layer
+  * shares; timed one after the other in one JVM the last layers' figures depended on the layers before them), with
   * the training forward on one and on all threads and their ratio, backward and
   * (Dropout) the inplace paths on all threads, as million elements per second,
   * each the median of the timed runs after warm-up; `System.arraycopy` of the
@@ -55,16 +57,20 @@ object BenchMain {
     }
   }
 
-  def main(argv: Array[String]): Unit = {
-    val (out, args) = argv.toList match {
-      case "--out" :: file :: rest => (Some(file), rest)
-      case rest => (None, rest)
-    }
+  def main(argv: Array[String]): Unit = argv.toList match {
+    case "--row" :: layer :: layout :: n :: runs :: Nil => print(row(Layers.byName(layer), layout.toInt, n.toInt, runs.toInt))
+    case "--out" :: file :: rest => page(Some(file), rest)
+    case rest => page(None, rest)
+  }
+
+  private val warm = 20
+
+  /** The whole page: the stamp, the ceiling, then each layer and layout's row from a JVM of its own. */
+  private def page(out: Option[String], args: List[String]): Unit = {
     val n = args.headOption.map(_.toInt).getOrElse(10000000)
     val runs = args.lift(1).map(_.toInt).getOrElse(9)
     val page = new StringBuilder
     def println(line: String = ""): Unit = { Predef.println(line); page ++= line + "\n" }
-    val warm = 5
     val all = Engine.threads
     val date = java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC).format(
       java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'"))
@@ -76,46 +82,61 @@ object BenchMain {
       s"Scala ${scala.util.Properties.versionNumberString}, load average $load.*")
     println()
     println(s"$n float32 elements, p = rate = stddev = 0.5, median of $runs runs after $warm warm-up runs, " +
-      s"M elements/s; chunk ${Engine.chunkSize} elements; $all threads = all the engine's threads.")
+      s"M elements/s; chunk ${Engine.chunkSize} elements; $all threads = all the engine's threads; " +
+      "each row in a JVM of its own (as a program running one kind of layer: no other layer's JIT profile).")
     println()
 
-    val r = new java.util.SplittableRandom(1)
-    val data = Array.fill(n)(r.nextGaussian().toFloat)
+    val data = input(n)
     val dst = new Array[Float](n)
-    def rate(seconds: Double): Double = n / seconds / 1e6
-    def withThreads[A](t: Int)(f: => A): A = {
-      Engine.setThreads(t)
-      try f finally Engine.setThreads(all)
-    }
-
-    val copy = rate(time(warm, runs)(System.arraycopy(data, 0, dst, 0, n)))
+    val copy = n / time(warm, runs)(System.arraycopy(data, 0, dst, 0, n)) / 1e6
     println(f"`System.arraycopy` (the ceiling, 1 thread): $copy%.0f M/s.")
     println()
     println(s"| layer | layout | forward, 1 thread | forward, $all threads | $all / 1 | backward, $all threads | " +
       s"inplace forward, $all threads | inplace backward, $all threads |")
     println("|---|---|---:|---:|---:|---:|---:|---:|")
-    var dropoutRate, alphaRate = 0.0
-    for (spec <- Layers.all; (label, shape, format) <- layouts(spec, n)) {
-      val fmt = if (spec.takes("data_format")) format else DataFormat.NCHW
-      def module(inplace: Boolean) = spec.build[Float](LayerArgs(0.5, format = fmt, inplace = inplace), Seed(1L))
-      val x = Tensor[Float](data, shape)
-      val g = Tensor[Float](data.clone(), shape)
-      val m = module(inplace = false)
-      val one = rate(withThreads(1)(time(warm, runs)(m.forward(x))))
-      val two = rate(time(warm, runs)(m.forward(x)))
-      val back = rate(time(warm, runs)(m.backward(x, g)))
-      val inplace = if (!spec.takes("inplace")) Seq("", "") else {
-        val mi = module(inplace = true)
-        val xi = Tensor[Float](data.clone(), shape)
-        val gi = Tensor[Float](data.clone(), shape)
-        Seq(rate(time(warm, runs)(mi.forward(xi))), rate(time(warm, runs)(mi.backward(xi, gi)))).map(v => f"$v%.0f")
-      }
-      if (spec == Dropout) dropoutRate = two
-      if (spec == AlphaDropout) alphaRate = two
-      println(f"| ${spec.name} | $label | $one%.0f | $two%.0f | ${two / one}%.2f | $back%.0f | ${inplace.mkString(" | ")} |")
+    val javaBin = java.nio.file.Paths.get(System.getProperty("java.home"), "bin", "java").toString
+    val rows = for (spec <- Layers.all; layout <- layouts(spec, n).indices) yield {
+      val cmd = Seq(javaBin, "-cp", System.getProperty("java.class.path"), getClass.getName.stripSuffix("$"),
+        "--row", spec.name, layout.toString, n.toString, runs.toString)
+      val line = cmd.!!.trim // fails the run if the child does
+      println(line)
+      (spec: LayerSpec) -> line.split('|').map(_.trim).apply(4).toDouble // the forward on all threads
     }
+    val rate: Map[LayerSpec, Double] = rows.toMap
     println()
-    println(f"AlphaDropout / Dropout time on $all threads: ${dropoutRate / alphaRate}%.2f (target: at most 1.5).")
+    println(f"AlphaDropout / Dropout time on $all threads: ${rate(Dropout) / rate(AlphaDropout)}%.2f (target: at most 1.5).")
     out.foreach(f => java.nio.file.Files.write(java.nio.file.Paths.get(f), page.toString.getBytes("UTF-8")))
+  }
+
+  private def input(n: Int): Array[Float] = {
+    val r = new java.util.SplittableRandom(1)
+    Array.fill(n)(r.nextGaussian().toFloat)
+  }
+
+  /** One layer and layout's table row (this JVM times nothing else). */
+  private def row(spec: LayerSpec, layout: Int, n: Int, runs: Int): String = {
+    val (label, shape, format) = layouts(spec, n)(layout)
+    val all = Engine.threads
+    val data = input(n)
+    def rate(seconds: Double): Double = n / seconds / 1e6
+    def withThreads[A](t: Int)(f: => A): A = {
+      Engine.setThreads(t)
+      try f finally Engine.setThreads(all)
+    }
+    val fmt = if (spec.takes("data_format")) format else DataFormat.NCHW
+    def module(inplace: Boolean) = spec.build[Float](LayerArgs(0.5, format = fmt, inplace = inplace), Seed(1L))
+    val x = Tensor[Float](data, shape)
+    val g = Tensor[Float](data.clone(), shape)
+    val m = module(inplace = false)
+    val one = rate(withThreads(1)(time(warm, runs)(m.forward(x))))
+    val two = rate(time(warm, runs)(m.forward(x)))
+    val back = rate(time(warm, runs)(m.backward(x, g)))
+    val inplace = if (!spec.takes("inplace")) Seq("", "") else {
+      val mi = module(inplace = true)
+      val xi = Tensor[Float](data.clone(), shape)
+      val gi = Tensor[Float](data.clone(), shape)
+      Seq(rate(time(warm, runs)(mi.forward(xi))), rate(time(warm, runs)(mi.backward(xi, gi)))).map(v => f"$v%.0f")
+    }
+    f"| ${spec.name} | $label | $one%.0f | $two%.0f | ${two / one}%.2f | $back%.0f | ${inplace.mkString(" | ")} |"
   }
 }
