@@ -135,7 +135,7 @@ class MaskDraw:
 
     def __init__(self, threshold: int, bits: np.dtype):
         self.threshold = threshold
-        self.buffer = np.empty(CHUNK, dtype=bits)
+        self.buffer = np.empty(0, dtype=bits)  # sized by the first draw: a small input allocates little
         self.source = WordDraw()
 
     def __call__(self, seed: int, step: int, first: int, count: int) -> np.ndarray:
@@ -155,8 +155,8 @@ class NormalDraw:
     def __init__(self, sd: float, one_plus: bool, dtype: np.dtype):
         self.sd, self.one_plus = sd, one_plus
         self.source = WordDraw()
-        self.z = np.empty(NORMAL_CHUNK, dtype=F64)
-        self.operand = np.empty(NORMAL_CHUNK, dtype=dtype)
+        self.z = np.empty(0, dtype=F64)  # sized by the first draw: a small input allocates little
+        self.operand = np.empty(0, dtype=dtype)
 
     def __call__(self, seed: int, step: int, first: int, count: int) -> np.ndarray:
         if count > self.z.size:
