@@ -72,9 +72,10 @@ def java_children(parent: int | None = None) -> list:
 
 
 def leftover_files(pid: int) -> list:
-    """Arena and JVM-log files of process ``pid`` still on disk, in every
-    directory the backend may use."""
-    prefixes = (f"{files.ARENA_PREFIX}{pid}-", f"{files.LOG_PREFIX}{pid}-")
+    """Arena, JVM-log and call-socket files of process ``pid`` still on disk,
+    in every directory the backend may use (not the running JVM's own call
+    socket: it lives as long as that JVM)."""
+    prefixes = (f"{files.ARENA_PREFIX}{pid}-", f"{files.LOG_PREFIX}{pid}-", f"{files.SOCKET_PREFIX}{pid}-")
     dirs = set(files.arena_dirs()) | {"/dev/shm", tempfile.gettempdir()}
     out = []
     for d in dirs:
@@ -82,7 +83,8 @@ def leftover_files(pid: int) -> list:
             out += [os.path.join(d, n) for n in os.listdir(d) if n.startswith(prefixes)]
         except OSError:
             pass
-    return sorted(out)
+    live = gateway.current_gateway()
+    return sorted(p for p in out if live is None or p != live.call_socket_path)
 
 
 def arena_mappings(pid: int) -> int:
@@ -109,19 +111,24 @@ def jvm_config(layer):
 
 @contextlib.contextmanager
 def bridge_calls(gw):
-    """The names of the bridge methods called on ``gw`` inside the block."""
+    """The names of the bridge methods called on ``gw`` inside the block
+    (over py4j or, forwards and backwards, the call socket)."""
     calls: list = []
-    real = gw.call
+    real_call, real_compute = gw.call, gw.compute
 
     def call(method, *args):
         calls.append(method)
-        return real(method, *args)
+        return real_call(method, *args)
 
-    gw.call = call
+    def compute(method, *args):
+        calls.append(method)
+        return real_compute(method, *args)
+
+    gw.call, gw.compute = call, compute
     try:
         yield calls
     finally:
-        del gw.call
+        del gw.call, gw.compute
 
 
 def subprocess_env() -> dict:

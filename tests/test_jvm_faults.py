@@ -554,6 +554,8 @@ def test_python_killed_holding_an_arena_file_is_swept_at_the_next_start():
     # a stale JVM log of another dead process, and a live process's arena, beside it
     dead_log = os.path.join(tempfile.gettempdir(), f"{files.LOG_PREFIX}{proc.pid}-x.log")
     open(dead_log, "w").close()
+    dead_socket = os.path.join(tempfile.gettempdir(), f"{files.SOCKET_PREFIX}{proc.pid}-1-x.sock")  # its JVM was killed
+    open(dead_socket, "w").close()
     live = os.path.join(files.arena_dirs()[0], f"{files.ARENA_PREFIX}{os.getppid()}-0-0-live")
     open(live, "w").close()
     try:

@@ -14,6 +14,7 @@ import mmap
 import os
 import re
 import signal
+import stat
 import subprocess
 import sys
 import textwrap
@@ -239,6 +240,116 @@ def test_connections_beyond_the_cap_are_closed_at_once():
         assert gw.call("protocolVersion") == gateway.PROTOCOL_VERSION
 
 
+# ------------------------------------------------------------------ the call socket
+
+
+def _call_strangers(path: str, n: int, token: str = "") -> list:
+    """``n`` connections to the call socket that send ``token`` (none when empty) and nothing more."""
+    import socket
+
+    socks = []
+    for _ in range(n):
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.settimeout(10)
+        s.connect(path)
+        if token:
+            s.sendall(len(token).to_bytes(2, "little") + token.encode())
+        socks.append(s)
+    return socks
+
+
+def test_forwards_and_backwards_go_over_the_call_socket(monkeypatch):
+    gw = _gw()
+    path = gw.call_socket_path
+    assert path is not None and stat.S_ISSOCK(os.stat(path).st_mode)
+    real = gw._invoke
+
+    def py4j_without_compute(method, args):
+        assert method not in ("forward", "backward"), f"{method} went over py4j"
+        return real(method, args)
+
+    monkeypatch.setattr(gw, "_invoke", py4j_without_compute)
+    for n in (1000, shm.ZERO_COPY_MIN_BYTES // 4):  # through the thread's arena, and through a result segment
+        x = np.linspace(-2, 2, n, dtype=np.float32)
+        layer, ref = GaussianDropout(0.3, seed=5, backend="jvm"), GaussianDropout(0.3, seed=5, backend="numpy")
+        y, want = layer.forward(x), ref.forward(x)
+        assert y.tobytes() == want.tobytes()
+        assert layer.backward(x, y).tobytes() == ref.backward(x, want).tobytes()
+    assert gw.java_gateway.jvm.bigdlreg.interop.Probes.openCallConnections() >= 1
+    # the bridge's own errors come back as the same Python types and messages
+    with pytest.raises(RuntimeError, match=r"^Bridge: no layer with handle 999999 \(it was released\)$"):
+        gw.compute("forward", 999999, (1, 0, True, 0), 1, "3")
+
+
+def test_without_unix_sockets_every_call_goes_over_py4j(monkeypatch):
+    import socket
+
+    monkeypatch.delattr(socket, "AF_UNIX")
+    with dedicated_gateway():
+        gw = _gw()
+        assert gw.call_socket_path is None
+        assert gw.java_gateway.jvm.bigdlreg.interop.Probes.openCallConnections() == -1
+        x = np.linspace(-2, 2, 1000, dtype=np.float32)
+        layer, ref = Dropout(0.4, seed=5, backend="jvm"), Dropout(0.4, seed=5, backend="numpy")
+        y, want = layer.forward(x), ref.forward(x)
+        assert y.tobytes() == want.tobytes() and layer.backward(x, y).tobytes() == ref.backward(x, want).tobytes()
+
+
+def test_the_call_socket_closes_wrong_tokens_and_silent_connections():
+    with dedicated_gateway(BIGDL_REG_JVM_OPTS="-Dbigdlreg.gateway.authDeadlineMs=1500"):
+        gw = _gw()
+        layer, ref = Dropout(0.5, seed=1, backend="jvm"), Dropout(0.5, seed=1, backend="numpy")
+        x = np.ones(8, np.float32)
+        layer.forward(x)  # this thread's own connection
+        probes = gw.java_gateway.jvm.bigdlreg.interop.Probes
+        base = probes.openCallConnections()
+        (wrong,) = _call_strangers(gw.call_socket_path, 1, token="not the token")
+        silent = _call_strangers(gw.call_socket_path, 20)
+        try:
+            assert _closed_by_peer(wrong, timeout=5)  # at once
+            assert _wait_for(lambda: probes.openCallConnections() == base + 20, timeout=1.2)
+            assert all(_closed_by_peer(s, timeout=10) for s in silent)  # after the deadline
+            assert _wait_for(lambda: probes.openCallConnections() == base)
+        finally:
+            for s in [wrong, *silent]:
+                s.close()
+        ref.forward(x)
+        assert layer.forward(x).tobytes() == ref.forward(x).tobytes()  # the owner is unaffected
+
+
+def test_call_connections_beyond_the_cap_are_closed_at_once():
+    with dedicated_gateway(BIGDL_REG_JVM_OPTS="-Dbigdlreg.gateway.maxConnections=6"):
+        gw = _gw()
+        Dropout(0.5, seed=1, backend="jvm").forward(np.ones(8, np.float32))
+        probes = gw.java_gateway.jvm.bigdlreg.interop.Probes
+        base = probes.openCallConnections()
+        assert base == 1
+        socks = _call_strangers(gw.call_socket_path, 12)
+        try:
+            assert _wait_for(lambda: probes.openCallConnections() == 6)
+            closed = [_closed_by_peer(s, timeout=0.5) for s in socks]
+            assert closed == [False] * 5 + [True] * 7  # the first five fill the cap (they wait for their deadline)
+        finally:
+            for s in socks:
+                s.close()
+        assert _wait_for(lambda: probes.openCallConnections() == base)
+
+
+@pytest.mark.parametrize("how", ["shutdown", "kill -9"])
+def test_the_call_socket_file_goes_with_its_jvm(how):
+    with dedicated_gateway():
+        gw = _gw()
+        path = gw.call_socket_path
+        assert path is not None and os.path.exists(path)
+        if how == "shutdown":
+            gateway.shutdown()  # the JVM deletes it as it exits
+        else:
+            os.kill(gw.pid, signal.SIGKILL)
+            with pytest.raises(JVMError, match="killed by signal 9"):
+                Dropout(0.5, seed=1, backend="jvm").forward(np.ones(8, np.float32))
+        assert not os.path.exists(path)
+
+
 @pytest.mark.parametrize("prop, value", [("authDeadlineMs", "0"), ("maxConnections", "many"),
                                          ("maxConnections", "3000000000")])
 def test_a_bad_connection_limit_is_a_clear_start_error(prop, value):
@@ -423,14 +534,14 @@ def test_jvm_killed_during_a_call():
     big = np.ones(6 * 10**7, np.float32)  # ~0.25 s in the JVM
     gw = _gw()
     in_call = threading.Event()
-    real_call = gw.call
+    real_compute = gw.compute
 
     def spy(method, *args):
         if method == "forward":
             in_call.set()
-        return real_call(method, *args)
+        return real_compute(method, *args)
 
-    gw.call = spy
+    gw.compute = spy
     result = {}
 
     def run():
@@ -463,19 +574,19 @@ def test_ctrl_c_during_a_call_leaves_the_layer_consistent():
     _same(jl.forward(x), nl.forward(x))
     big = np.ones(6 * 10**7, np.float32)
     gw = _gw()
-    real_call = gw.call
+    real_compute = gw.compute
 
     def spy(method, *args):
         if method == "forward":
             threading.Timer(0.05, os.kill, (os.getpid(), signal.SIGINT)).start()
-        return real_call(method, *args)
+        return real_compute(method, *args)
 
-    gw.call = spy
+    gw.compute = spy
     try:
         with pytest.raises(KeyboardInterrupt):
             jl.forward(big)
     finally:
-        del gw.call
+        del gw.compute
     del big
     # the interrupted forward had no effect, on the same JVM
     assert jl.step == 1

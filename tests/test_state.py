@@ -128,13 +128,13 @@ def _fail_next_forward(layer, error):
         return lambda: config.__dict__.pop("forward")
     gw = config._bind()[0]
 
-    def call(method, *args):
+    def compute(method, *args):
         if method == "forward":
-            del gw.call
+            del gw.compute
             raise error
-        return type(gw).call(gw, method, *args)
-    gw.call = call
-    return lambda: gw.__dict__.pop("call", None)
+        return type(gw).compute(gw, method, *args)
+    gw.compute = compute
+    return lambda: gw.__dict__.pop("compute", None)
 
 
 @pytest.mark.parametrize("error", [KeyboardInterrupt(), RuntimeError("the backend failed")], ids=["interrupt", "raise"])

@@ -45,6 +45,11 @@ def from_java(e: Py4JJavaError) -> Exception:
             jex._detach()
         except Exception:
             pass
+    return from_class(cls, msg)
+
+
+def from_class(cls: str, msg) -> Exception:
+    """The Python exception for a Java exception of class ``cls`` with message ``msg`` (None: no message)."""
     if cls == "java.lang.IllegalArgumentException":
         return ValueError(cls if msg is None else msg)
     if cls == "java.lang.IllegalStateException":

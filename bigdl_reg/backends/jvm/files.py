@@ -5,11 +5,14 @@ Two kinds of files, both named after the Python process that creates them:
 * arenas, ``bigdl-reg-arena-<pid>-...``, in the shared-memory directory
   (``BIGDL_REG_SHM_DIR``, default ``/dev/shm``) or, when that is missing, not
   writable or full, in the temp dir (:func:`arena_dirs`);
-* the JVM's stderr log, ``bigdl-reg-jvm-<pid>-....log``, in the temp dir.
+* the JVM's stderr log, ``bigdl-reg-jvm-<pid>-....log``, in the temp dir;
+* the JVM's call socket, ``bigdl-reg-calls-<pid>-....sock``, in the temp dir.
 
-Each is unlinked within one step of its creation (after the JVM mapped the
-arena, after the JVM opened the log), so a file can only be left behind by a
-process killed inside that step. :func:`sweep_stale` removes such files of
+Arenas and logs are unlinked within one step of their creation (after the JVM
+mapped the arena, after the JVM opened the log), so such a file can only be
+left behind by a process killed inside that step; the call socket lives as
+long as its JVM, which deletes it when it exits (Python deletes it when it
+stops a JVM), so it is left behind only by a JVM that was killed. :func:`sweep_stale` removes such files of
 processes that no longer exist; it runs once per process, when the first
 gateway starts.
 """
@@ -28,9 +31,10 @@ _DEFAULT_SHM_DIR = "/dev/shm"
 
 ARENA_PREFIX = "bigdl-reg-arena-"
 LOG_PREFIX = "bigdl-reg-jvm-"
+SOCKET_PREFIX = "bigdl-reg-calls-"
 # a JVM crash report is kept for the user (the error names it): never swept
 CRASH_PREFIX = "bigdl-reg-crash-"
-_OWNED = re.compile("(?:" + re.escape(ARENA_PREFIX) + "|" + re.escape(LOG_PREFIX) + r")(\d+)-")
+_OWNED = re.compile("(?:" + "|".join(map(re.escape, (ARENA_PREFIX, LOG_PREFIX, SOCKET_PREFIX))) + r")(\d+)-")
 
 
 def arena_dirs() -> List[str]:

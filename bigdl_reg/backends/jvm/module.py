@@ -2,7 +2,7 @@
 
 A handle in the JVM is an immutable configuration (layer, dtype, parameters);
 seed, step, mode and the last forward live in the Python layer, which passes
-them to every call (bridge protocol 7). So nothing in the JVM needs restoring:
+them to every call (since bridge protocol 7). So nothing in the JVM needs restoring:
 
 **Recovery.** When the JVM has died (or was stopped by
 :func:`~bigdl_reg.backends.jvm.gateway.shutdown`), the call that noticed it
@@ -116,26 +116,32 @@ class JvmConfig:
             self.creations += 1
             return gw, self._handle
 
-    def _through_arena(self, method: str, operand: np.ndarray, out: Optional[np.ndarray], what: str, *args):
+    def _through_arena(self, method: str, operand: np.ndarray, out: Optional[np.ndarray],
+                       state: Tuple[int, int, bool, int]):
         """Sends ``operand`` through this thread's arena to ``Bridge.<method>``
         (which writes its result over it) and copies the result into ``out``."""
         gw, handle = self._bind()
+        what = f"{self.layer} {method} of shape {tuple(operand.shape)}"
         if out is None and operand.nbytes >= shm.ZERO_COPY_MIN_BYTES:
-            shm.check_transfer(operand.nbytes, f"{self.layer} {what} of shape {tuple(operand.shape)}", operand.size)
+            shm.check_transfer(operand.nbytes, what, operand.size)
             segment = shm.result_segment(gw, operand.nbytes)
             if segment is not None:
-                return self._through_segment(gw, handle, segment, method, operand, *args)
+                return self._through_segment(gw, handle, segment, method, operand, state)
         if out is None:  # before the arena: a MemoryError here costs nothing
             out = np.empty(operand.shape, dtype=self.dtype)
-        arena = shm.arena_for(gw, operand.nbytes, f"{self.layer} {what} of shape {tuple(operand.shape)}", operand.size)
+        arena = shm.arena_for(gw, operand.nbytes, what, operand.size)
         view = arena.view(self.dtype, operand.shape)
         np.copyto(view, operand, casting="unsafe")
-        self._call(gw, method, handle, *args, arena.id, 0, _shape_text(operand.shape), 0)
+        try:
+            gw.compute(method, handle, state, arena.id, _shape_text(operand.shape))
+        except (KeyboardInterrupt, SystemExit):
+            shm.abandon_thread_arena()  # the JVM may still be writing into it
+            raise
         np.copyto(out, view, casting="unsafe")
         return out
 
     def _through_segment(self, gw: Gateway, handle: int, segment: shm.Segment, method: str, operand: np.ndarray,
-                         *args):
+                         state: Tuple[int, int, bool, int]):
         """As :meth:`_through_arena` without the copy-out: ``operand`` goes into
         ``segment``, the JVM writes its result over it there, and the returned
         array is that shared memory (the segment is reused once the array and
@@ -144,7 +150,7 @@ class JvmConfig:
         view = np.frombuffer(memoryview(buffer), dtype=self.dtype.newbyteorder("<")).reshape(operand.shape)
         np.copyto(view, operand, casting="unsafe")
         try:
-            gw.call(method, handle, *args, segment.id, 0, _shape_text(operand.shape), 0)
+            gw.compute(method, handle, state, segment.id, _shape_text(operand.shape))
         except (KeyboardInterrupt, SystemExit):
             give_back.detach()  # the JVM may still be writing into it: never reuse it
             segment.release()
@@ -153,7 +159,7 @@ class JvmConfig:
 
     @staticmethod
     def _call(gw: Gateway, method: str, *args):
-        """A bridge call writing into the arena. If it is interrupted (Ctrl-C)
+        """A py4j bridge call writing into the arena. If it is interrupted (Ctrl-C)
         the JVM may still complete it: this thread's arena is abandoned."""
         try:
             return gw.call(method, *args)
@@ -163,13 +169,13 @@ class JvmConfig:
 
     def forward(self, x: np.ndarray, out: Optional[np.ndarray], seed: int, step: int, training: bool,
                 batch_offset: int) -> np.ndarray:
-        return self._through_arena("forward", x, out, "forward",
-                                   to_java_seed(seed), int(step), bool(training), int(batch_offset))
+        return self._through_arena("forward", x, out,
+                                   (to_java_seed(seed), int(step), bool(training), int(batch_offset)))
 
     def backward(self, grad: np.ndarray, out: Optional[np.ndarray], seed: int, step: int, training: bool,
                  batch_offset: int) -> np.ndarray:
-        return self._through_arena("backward", grad, out, "backward",
-                                   to_java_seed(seed), int(step), bool(training), int(batch_offset))
+        return self._through_arena("backward", grad, out,
+                                   (to_java_seed(seed), int(step), bool(training), int(batch_offset)))
 
     def noise(self, input_shape: tuple, seed: int, step: int, batch_offset: int) -> np.ndarray:
         """The engine's noise of that training forward (the arena sized by the

@@ -162,7 +162,7 @@ class Bridge {
 }
 
 object Bridge {
-  final val ProtocolVersion = 7
+  final val ProtocolVersion = 8
 
   /** A layer's arguments as py4j carries them: the layer's one number (`init_p`, `rate`
     * or `stddev`), Dropout's `scale`, `dataFormat` "NCHW" / "NHWC", and a Keras noise

@@ -22,7 +22,8 @@ import py4j.GatewayServer
   * clear line to stderr and exit with status 2 (configuration) or 3 (bind).
   *
   * A [[ConnectionGuard]] closes connections that do not authenticate in time and
-  * caps how many are open at once.
+  * caps how many are open at once. When `BIGDL_REG_CALL_SOCKET` names a path, the
+  * forwards and backwards are also served there ([[CallSocket]], same token and limits).
   *
   * Test-only: `BIGDL_REG_GATEWAY_TEST_PORT` makes the server bind that port instead of
   * an ephemeral one (the fault tests point it at a port already taken to check the
@@ -85,6 +86,14 @@ object GatewayMain {
 
     Probes.server = server
     Probes.guard = guard
+    sys.env.get(CallSocket.PathVariable).filter(_.nonEmpty).foreach { path =>
+      try Probes.calls = CallSocket.start(java.nio.file.Paths.get(path), token, bridge, guard)
+      catch {
+        case e: Throwable =>
+          System.err.println(s"bigdl-reg gateway: cannot bind the call socket $path: $e")
+          System.exit(3)
+      }
+    }
     val port = server.getListeningPort
     if (port <= 0) {
       System.err.println(s"bigdl-reg gateway: the py4j server did not bind a port (got $port)")

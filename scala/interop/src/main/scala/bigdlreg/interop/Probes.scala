@@ -9,6 +9,13 @@ object Probes {
   /** The py4j gateway [[GatewayMain]] serves (null in another library's JVM and in tests). */
   @volatile private[interop] var server: py4j.GatewayServer = null
   @volatile private[interop] var guard: ConnectionGuard = null
+  @volatile private[interop] var calls: CallSocket = null
+
+  /** Connections to the call socket open now; -1 without one. */
+  def openCallConnections(): Int = {
+    val c = calls
+    if (c == null) -1 else c.openConnections
+  }
 
   /** Connections to our gateway open now, authenticated or not; -1 without our gateway. */
   def openConnections(): Int = {

@@ -317,11 +317,11 @@ class BridgeSuite extends AnyFunSuite {
       .contains("batch"))
   }
 
-  test("Bridge: the stateful calls are gone (protocol 7: the caller holds the state)") {
+  test("Bridge: the stateful calls are gone (since protocol 7: the caller holds the state)") {
     val names = classOf[Bridge].getMethods.map(_.getName).toSet
     for (gone <- Seq("setTraining", "isTraining", "setSeed", "getSeed", "getStep", "setP", "restore", "noiseShape"))
       assert(!names(gone), gone)
-    assert(Bridge.ProtocolVersion == 7)
+    assert(Bridge.ProtocolVersion == 8)
   }
 
   test("Bridge: resume = Layers.fromState then forwards; 10 straight == 5 + resume(5)") {
@@ -444,6 +444,61 @@ class BridgeSuite extends AnyFunSuite {
     assert(b.protocolVersion() == Bridge.ProtocolVersion)
     assert(b.pid() == ProcessHandle.current().pid())
     assert(b.version().nonEmpty)
+  }
+
+  test("CallSocket: the token first, then forwards and backwards with the bridge's errors; a wrong token is closed") {
+    import java.net.{StandardProtocolFamily, UnixDomainSocketAddress}
+    import java.nio.channels.SocketChannel
+    val dir    = Files.createTempDirectory("bigdl-reg-test-calls")
+    val path   = dir.resolve("calls.sock")
+    val bridge = new Bridge()
+    val arena  = attachArena(bridge, 1 << 16)
+    val calls  = CallSocket.start(path, "secret", bridge, new ConnectionGuard(5000L, 8))
+    def connect(token: String): SocketChannel = {
+      val c = SocketChannel.open(StandardProtocolFamily.UNIX)
+      c.connect(UnixDomainSocketAddress.of(path))
+      val t = token.getBytes("UTF-8")
+      write(c, ByteBuffer.allocate(2 + t.length).order(ByteOrder.LITTLE_ENDIAN).putShort(t.length.toShort).put(t))
+      c
+    }
+    def write(c: SocketChannel, b: ByteBuffer): Unit = { b.flip(); while (b.hasRemaining) c.write(b) }
+    def read(c: SocketChannel, n: Int): ByteBuffer = {
+      val b = ByteBuffer.allocate(n).order(ByteOrder.LITTLE_ENDIAN)
+      while (b.hasRemaining) if (c.read(b) < 0) throw new java.io.EOFException()
+      b.flip(); b
+    }
+    def call(c: SocketChannel, op: Int, handle: Int, shape: String): Option[(String, String)] = {
+      val sh = shape.getBytes("UTF-8")
+      write(c, ByteBuffer.allocate(64).order(ByteOrder.LITTLE_ENDIAN).put(op.toByte).putInt(handle).putLong(42L)
+        .putLong(3L).put(1.toByte).putLong(0L).putInt(arena).putShort(sh.length.toShort).put(sh))
+      if (read(c, 1).get() == 0) None
+      else {
+        val cls = new String(read(c, read(c, 2).getShort() & 0xFFFF).array(), "UTF-8")
+        val n = read(c, 4).getInt()
+        Some((cls, if (n < 0) null else new String(read(c, n).array(), "UTF-8")))
+      }
+    }
+    try {
+      val c = connect("secret")
+      val h = create(bridge, "Dropout", "float32", LayerArgs(0.5))
+      val x = tensorOf(Bridge.DType.Float32, Array(4, 5), 3)
+      Bridge.DType.Float32.write(bridge.sharedArena(arena), 0L, x.storage.clone(), 20)
+      assert(call(c, CallSocket.Forward, h, "4,5").isEmpty)
+      val y = new Array[Float](20); Bridge.DType.Float32.read(bridge.sharedArena(arena), 0L, y, 20)
+      assert(bitsOf(Tensor[Float](y, Array(4, 5))) == bitsOf(functional.dropout(0.5, seed = 42L, step = 3L)(x)))
+      assert(call(c, CallSocket.Backward, 999, "4,5") ==
+        Some(("java.lang.IllegalStateException", "Bridge: no layer with handle 999 (it was released)")))
+      assert(call(c, CallSocket.Forward, h, "4,x") == Some(("java.lang.IllegalArgumentException", "Bridge: bad shape \"4,x\"")))
+      assert(call(c, 7, h, "4,5") == Some(("java.lang.IllegalArgumentException", "CallSocket: unknown operation 7")))
+      assert(call(c, CallSocket.Forward, h, "4,5").isEmpty) // the connection survives the errors
+      val intruder = connect("guess")
+      assert(intruder.read(ByteBuffer.allocate(1)) == -1) // closed without an answer
+      c.close(); intruder.close()
+    } finally {
+      calls.close()
+      Files.deleteIfExists(path); Files.deleteIfExists(dir)
+    }
+    assert(!Files.exists(path))
   }
 
   test("Probes: heap and window figures; no gateway, no bindings") {
