@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import tempfile
 import time
 
 from bench_peers import ROOT, stamp  # this folder is on sys.path when run as a script
@@ -20,12 +21,12 @@ PY = sys.executable
 
 # (what a user types, the command, what it does)
 COMMANDS = [
-    ("bin/docs --no-sbt", ["bash", "bin/docs", "--no-sbt"],
+    ("bin/docs --no-sbt", ["bash", str(ROOT / "bin" / "docs"), "--no-sbt"],
      "the pictures (two 100-epoch trainings and a Monte Carlo run among them), Sphinx doctest + html"),
-    ("examples/quickstart.py", [PY, "examples/quickstart.py"], "every layer forward and backward, JVM start included"),
-    ("examples/regularization.py", [PY, "examples/regularization.py"],
+    ("examples/quickstart.py", [PY, str(ROOT / "examples" / "quickstart.py")], "every layer forward and backward, JVM start included"),
+    ("examples/regularization.py", [PY, str(ROOT / "examples" / "regularization.py")],
      "three 100-epoch trainings (no dropout, dropout on jvm, dropout on numpy)"),
-    ("examples/mc_dropout.py", [PY, "examples/mc_dropout.py"],
+    ("examples/mc_dropout.py", [PY, str(ROOT / "examples" / "mc_dropout.py")],
      "one 100-epoch training, then 100 stochastic forwards of 1,497 digits"),
     ("python -m bigdl_reg demo", [PY, "-m", "bigdl_reg", "demo"],
      "JVM start, digests, two 60-epoch trainings, speed check"),
@@ -33,9 +34,11 @@ COMMANDS = [
 
 
 def timed(command: list) -> float:
-    started = time.perf_counter()
-    subprocess.run(command, cwd=ROOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - started
+    """Seconds of one run, in a scratch working directory (the examples write their pictures there)."""
+    with tempfile.TemporaryDirectory(prefix="bench-docs-") as scratch:
+        started = time.perf_counter()
+        subprocess.run(command, cwd=scratch, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        return time.perf_counter() - started
 
 
 def main() -> None:
