@@ -95,23 +95,15 @@ def mask_halves(seed: int, step: int, first: int, count: int) -> np.ndarray:
     return philox.mask_halves(word_array)[lane:lane + count]
 
 
-# Words per random_raw call: its new array (64 KiB) stays below glibc's mmap
-# threshold (128 KiB), so it comes from the heap; a bigger one is a fresh
-# mapping whose pages fault in at every chunk (2x the cost of the words).
-RAW_WORDS = 1 << 13
-
-
 class WordDraw:
     """The words of consecutive draws from one Philox stream: a forward draws
     its cells in increasing order, so the stream is made once (a fresh
     ``np.random.Philox`` per chunk costs about as much as 2^12 words) and
-    only remade when a draw does not continue the previous one. The words
-    are written into one reused buffer, valid until the next draw."""
+    only remade when a draw does not continue the previous one."""
 
     def __init__(self):
         self.stream: np.random.Philox | None = None
         self.key: tuple = ()
-        self.buffer = np.empty(0, dtype=np.uint64)
 
     def words(self, seed: int, step: int, first: int, count: int) -> np.ndarray:
         if self.key != (seed, step, first):
@@ -121,13 +113,7 @@ class WordDraw:
                 self.stream.random_raw(lane)
         assert self.stream is not None
         self.key = (seed, step, first + count)
-        if count > self.buffer.size:
-            self.buffer = np.empty(count, dtype=np.uint64)
-        out = self.buffer[:count]
-        for start in range(0, count, RAW_WORDS):
-            stop = min(start + RAW_WORDS, count)
-            out[start:stop] = self.stream.random_raw(stop - start)
-        return out
+        return self.stream.random_raw(count)
 
 
 class MaskDraw:
