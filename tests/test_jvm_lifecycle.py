@@ -281,6 +281,28 @@ def test_forwards_and_backwards_go_over_the_call_socket(monkeypatch):
         gw.compute("forward", 999999, (1, 0, True, 0), 1, "3")
 
 
+def test_a_thread_that_ends_closes_its_call_connection():
+    gw = _gw()
+    probes = gw.java_gateway.jvm.bigdlreg.interop.Probes
+    Dropout(0.5, seed=1, backend="jvm").forward(np.ones(8, np.float32))  # this thread's own
+    base = probes.openCallConnections()
+    x, want = np.ones(1000, np.float32), Dropout(0.5, seed=2, backend="numpy").forward(np.ones(1000, np.float32))
+    got = []
+
+    def work():
+        got.append(Dropout(0.5, seed=2, backend="jvm").forward(x).tobytes())
+
+    for _ in range(3):  # 3 x 8 short-lived threads, each with a connection of its own while it runs
+        threads = [threading.Thread(target=work) for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+    assert got == [want.tobytes()] * 24
+    gc.collect()
+    assert _wait_for(lambda: probes.openCallConnections() == base)
+
+
 def test_without_unix_sockets_every_call_goes_over_py4j(monkeypatch):
     import socket
 

@@ -44,6 +44,7 @@ import subprocess
 import tempfile
 import threading
 import time
+import weakref
 from typing import BinaryIO, List, Optional, Tuple
 
 from py4j import protocol
@@ -103,6 +104,21 @@ def _read(conn: socket.socket, n: int) -> bytes:
     return bytes(data)
 
 
+class _Connection:
+    """A thread's connection to the call socket: closed when the thread ends
+    (its ``threading.local`` lets go of it), so the JVM's thread serving it ends
+    too, and by :meth:`Gateway.close`."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        self.socket = sock
+
+    def close(self) -> None:
+        self.socket.close()
+
+    def __del__(self) -> None:
+        self.socket.close()
+
+
 def _kill_group(proc: subprocess.Popen) -> None:
     """SIGKILL the JVM's whole process group (its own session): a ``java``
     wrapper script that does not ``exec`` takes its real JVM with it."""
@@ -139,7 +155,7 @@ class Gateway:
         self.call_socket_path: Optional[str] = None  # None: every call goes over py4j
         self._token = ""
         self._calls = threading.local()  # this thread's connection to the call socket
-        self._connections: List[socket.socket] = []  # all of them, closed by close()
+        self._connections: "weakref.WeakSet[_Connection]" = weakref.WeakSet()  # closed by close()
 
     def __init__(self) -> None:
         self._init_state()
@@ -343,8 +359,8 @@ class Gateway:
         raise errors.from_class(cls, message) from None
 
     def _connection(self) -> socket.socket:
-        conn = getattr(self._calls, "conn", None)
-        if conn is None:
+        held = getattr(self._calls, "conn", None)
+        if held is None:
             assert self.call_socket_path is not None
             conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
             try:
@@ -354,18 +370,15 @@ class Gateway:
             except BaseException:
                 conn.close()
                 raise
+            held = self._calls.conn = _Connection(conn)
             with self._close_lock:
-                self._connections.append(conn)
-            self._calls.conn = conn
-        return conn
+                self._connections.add(held)
+        return held.socket
 
     def _drop_connection(self) -> None:
-        conn, self._calls.conn = getattr(self._calls, "conn", None), None
-        if conn is not None:
-            with self._close_lock:
-                with contextlib.suppress(ValueError):
-                    self._connections.remove(conn)
-            conn.close()
+        held, self._calls.conn = getattr(self._calls, "conn", None), None
+        if held is not None:
+            held.close()
 
     def _invoke(self, method: str, args: tuple):
         """py4j's call command, sent as its ``JavaMember`` sends it but read
@@ -435,9 +448,8 @@ class Gateway:
             if self.owner_pid != os.getpid():
                 return  # a forked child: the JVM belongs to the parent
             shm.release_free_segments(self)
-            connections, self._connections = self._connections, []
-            for conn in connections:
-                conn.close()
+            for held in list(self._connections):
+                held.close()
             jg, self.java_gateway = self.java_gateway, None
             if jg is not None:
                 try:
@@ -581,8 +593,8 @@ def _after_fork_in_child() -> None:
             for stream in filter(None, (proc.stdin, proc.stdout)):
                 with contextlib.suppress(Exception):
                     stream.close()
-        for conn in gw._connections:  # this process's copies of the parent's call connections
-            conn.close()
+        for held in list(gw._connections):  # this process's copies of the parent's call connections
+            held.close()
         _orphans.append(gw)  # never collected, never closed in the child
 
 
