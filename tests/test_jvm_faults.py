@@ -388,6 +388,20 @@ def test_port_that_cannot_be_bound():
         )
 
 
+def test_a_call_socket_that_cannot_be_bound(monkeypatch):
+    x = pattern((3, 40), salt=4)
+    with dedicated_gateway(), monkeypatch.context() as m:
+        m.setattr(files, "SOCKET_PREFIX", "no-such-dir/" + files.SOCKET_PREFIX)  # a path in a missing directory
+        with pytest.raises(JVMError) as info:
+            GaussianDropout(0.2, seed=7, backend="jvm").forward(x)
+        _clear(info.value, "could not start", "exited with status 3", "cannot bind the call socket",
+               os.path.join(tempfile.gettempdir(), "no-such-dir", ""))
+        assert gateway.current_gateway() is None and java_children() == []
+    jl, nl = _pair(GaussianDropout, 0.2, seed=7)  # and the next start, with a good path, works
+    _same(jl.forward(x), nl.forward(x))
+    _no_leftovers()
+
+
 # ------------------------------------------------------- shared memory
 
 
