@@ -165,13 +165,22 @@ def test_wrong_token_is_refused():
     assert gw.call("protocolVersion") == gateway.PROTOCOL_VERSION  # unaffected
 
 
-def _strangers(port: int, n: int) -> list:
-    """``n`` connections to the gateway that never send the token."""
+def _strangers(address, n: int, token: str = "") -> list:
+    """``n`` connections to the gateway's py4j port (``address`` an int) or its
+    call socket (a path) that send nothing, or only ``token`` as the call
+    socket's first frame."""
     import socket
 
     socks = []
     for _ in range(n):
-        s = socket.create_connection(("127.0.0.1", port), timeout=10)
+        if isinstance(address, int):
+            s = socket.create_connection(("127.0.0.1", address), timeout=10)
+        else:
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            s.settimeout(10)
+            s.connect(address)
+        if token:
+            s.sendall(len(token).to_bytes(2, "little") + token.encode())
         socks.append(s)
     return socks
 
@@ -243,21 +252,6 @@ def test_connections_beyond_the_cap_are_closed_at_once():
 # ------------------------------------------------------------------ the call socket
 
 
-def _call_strangers(path: str, n: int, token: str = "") -> list:
-    """``n`` connections to the call socket that send ``token`` (none when empty) and nothing more."""
-    import socket
-
-    socks = []
-    for _ in range(n):
-        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        s.settimeout(10)
-        s.connect(path)
-        if token:
-            s.sendall(len(token).to_bytes(2, "little") + token.encode())
-        socks.append(s)
-    return socks
-
-
 def test_forwards_and_backwards_go_over_the_call_socket(monkeypatch):
     gw = _gw()
     path = gw.call_socket_path
@@ -325,8 +319,8 @@ def test_the_call_socket_closes_wrong_tokens_and_silent_connections():
         layer.forward(x)  # this thread's own connection
         probes = gw.java_gateway.jvm.bigdlreg.interop.Probes
         base = probes.openCallConnections()
-        (wrong,) = _call_strangers(gw.call_socket_path, 1, token="not the token")
-        silent = _call_strangers(gw.call_socket_path, 20)
+        (wrong,) = _strangers(gw.call_socket_path, 1, token="not the token")
+        silent = _strangers(gw.call_socket_path, 20)
         try:
             assert _closed_by_peer(wrong, timeout=5)  # at once
             assert _wait_for(lambda: probes.openCallConnections() == base + 20, timeout=1.2)
@@ -346,7 +340,7 @@ def test_call_connections_beyond_the_cap_are_closed_at_once():
         probes = gw.java_gateway.jvm.bigdlreg.interop.Probes
         base = probes.openCallConnections()
         assert base == 1
-        socks = _call_strangers(gw.call_socket_path, 12)
+        socks = _strangers(gw.call_socket_path, 12)
         try:
             assert _wait_for(lambda: probes.openCallConnections() == 6)
             closed = [_closed_by_peer(s, timeout=0.5) for s in socks]
