@@ -1,4 +1,5 @@
-"""Puts the jars into the wheel and the sdist (pyproject.toml has everything else).
+"""Puts the jars into the wheel and the sdist, and builds the compiled Gaussian
+noise (pyproject.toml has everything else).
 
 Each folder ``bigdl_reg/jars/<name>/`` of ``bigdl_reg/_bundle.py``'s LISTS gets
 the jars of the clone's list file (``bin/setup`` writes them, running sbt),
@@ -7,6 +8,12 @@ list's order. In a clone (build.sbt beside this file) the jars come from the
 lists; a missing list stops the build, naming it and how to make it. In an
 unpacked sdist (no clone) they come from the folders the sdist carries.
 An editable install bundles nothing: it runs on the clone's lists.
+
+``bigdl_reg/backends/numpy/_normals.c`` is an optional extension: without a C
+compiler the install goes on and the numpy backend computes its normals with
+numpy alone (same bits, slower; native.py). Its flags are part of the
+contract: no FMA contraction, no fast-math (``-fno-math-errno`` only lets
+``sqrt`` vectorise: the result is the same IEEE square root).
 """
 from __future__ import annotations
 
@@ -16,7 +23,7 @@ import zipfile
 from pathlib import Path
 from typing import Dict, List
 
-from setuptools import setup
+from setuptools import Extension, setup
 from setuptools.command.build_py import build_py
 from setuptools.command.sdist import sdist
 from setuptools.errors import SetupError
@@ -100,4 +107,16 @@ class SdistWithJars(sdist):
         write_bundle(Path(base_dir) / "bigdl_reg")
 
 
-setup(cmdclass={"build_py": BuildPyWithJars, "sdist": SdistWithJars})
+NORMALS = Extension(
+    "bigdl_reg.backends.numpy._normals",
+    sources=["bigdl_reg/backends/numpy/_normals.c"],
+    extra_compile_args=["-O3", "-ffp-contract=off", "-fno-math-errno"],
+    py_limited_api=True,
+    optional=True,
+)
+
+setup(
+    cmdclass={"build_py": BuildPyWithJars, "sdist": SdistWithJars},
+    ext_modules=[NORMALS],
+    options={"bdist_wheel": {"py_limited_api": "cp39"}},
+)

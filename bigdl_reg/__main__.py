@@ -47,6 +47,9 @@ def collect_info() -> List[Tuple[str, str]]:
     rows: List[Tuple[str, str]] = [("bigdl-reg", __version__)]
     rows.append(("python", f"{platform.python_version()} ({sys.executable})"))
     rows.append(("numpy", numpy.__version__))
+    from .backends.numpy import native
+
+    rows.append(("numpy backend normals", native.status()))
     try:
         from py4j.version import __version__ as py4j_version
     except Exception:

@@ -2,8 +2,10 @@
 installed into a new virtualenv in a temporary directory outside the clone
 (cwd elsewhere, the clone not on sys.path, no BIGDL_REG_* variables). There the
 jvm backend runs on the bundled jars with the bytes of the numpy backend for
-every layer of tests/layer_cases.py, ``info`` says "bundled", the demo runs,
-and without Java the jvm backend gives its clear error ("auto": numpy, warned).
+every layer of tests/layer_cases.py, ``info`` says "bundled" and "compiled"
+(the numpy backend's Gaussian noise kernel), the demo runs, and without Java
+the jvm backend gives its clear error ("auto": numpy, warned). A build without
+a C compiler still gives a working wheel, whose normals are numpy's.
 
 One build and one virtualenv for the session (pip's cache makes the install
 quick). Building needs the clone's jar lists (bin/setup): these tests are
@@ -34,7 +36,15 @@ from bigdl_reg.backends.jvm.errors import JVMError
 
 ROOT = Path(__file__).resolve().parent.parent
 VERSION = (ROOT / "VERSION").read_text().strip()
-WHEEL = f"bigdl_reg-{VERSION}-py3-none-any.whl"
+# the compiled normals (limited API, Python 3.9 on) make it a platform wheel
+WHEEL_GLOB = f"bigdl_reg-{VERSION}-cp39-abi3-*.whl"
+KERNEL = "bigdl_reg/backends/numpy/_normals.abi3.so"
+
+
+def _the_wheel(folder: Path) -> Path:
+    wheels = sorted(folder.glob(WHEEL_GLOB))
+    assert len(wheels) == 1, f"expected one {WHEEL_GLOB} in {folder}, found {sorted(folder.iterdir())}"
+    return wheels[0]
 
 
 def _run(cmd, cwd, env=None, timeout=600) -> subprocess.CompletedProcess:
@@ -65,11 +75,12 @@ class Installed:
         _run([sys.executable, "-m", "build", "-q", "--outdir", self.dist, ROOT], cwd=self.work)
         _run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--disable-pip-version-check",
               "-w", self.direct, ROOT], cwd=self.work)
-        self.wheel = self.direct / WHEEL
-        self.sdist_wheel = self.dist / WHEEL
+        self.wheel = _the_wheel(self.direct)
+        self.sdist_wheel = _the_wheel(self.dist)
         self.sdist = self.dist / f"bigdl_reg-{VERSION}.tar.gz"
         _run([sys.executable, "-m", "venv", self.venv], cwd=self.work)
         self.python = self.venv / "bin" / "python"
+        self.site_packages = self.venv / "lib" / f"python{sys.version_info[0]}.{sys.version_info[1]}" / "site-packages"
         _run([self.python, "-m", "pip", "install", "-q", "--disable-pip-version-check", self.wheel], cwd=self.work)
 
     def run(self, *args, path: str = "", timeout=300) -> subprocess.CompletedProcess:
@@ -113,6 +124,7 @@ def test_wheel_carries_the_jars_of_the_clone_and_the_metadata(installed):
             assert files[f"bigdl_reg/jars/{name}/{jar.name}"] == jar.read_bytes(), jar
     assert not any(Path(n).name.startswith(_bundle.PY4J_JAR_PREFIX) for n in files), "py4j's jar comes with py4j"
     assert "bigdl_reg/py.typed" in files
+    assert KERNEL in files, "the wheel carries the compiled normals"
     info = f"bigdl_reg-{VERSION}.dist-info"
     assert files[f"{info}/licenses/LICENSE"] == (ROOT / "LICENSE").read_bytes()
     meta = files[f"{info}/METADATA"].decode()
@@ -126,29 +138,70 @@ def test_wheel_carries_the_jars_of_the_clone_and_the_metadata(installed):
 def test_wheel_from_the_sdist_has_the_same_files(installed):
     with tarfile.open(installed.sdist) as t:
         in_sdist = {m.name.split("/", 1)[1] for m in t.getmembers() if m.isfile()}
-    assert {"VERSION", "LICENSE", "setup.py", "pyproject.toml"} <= in_sdist
+    assert {"VERSION", "LICENSE", "setup.py", "pyproject.toml", "bigdl_reg/backends/numpy/_normals.c"} <= in_sdist
+    assert not [n for n in in_sdist if n.endswith(".so")], "an sdist carries sources, no built kernel"
     assert {n for n in in_sdist if n.startswith("bigdl_reg/jars/")} == {
         f"bigdl_reg/jars/{name}/{f}" for name in _bundle.LISTS
         for f in [_bundle.MANIFEST] + [j.name for j in _clone_bundle(name)]}
     with zipfile.ZipFile(installed.wheel) as a, zipfile.ZipFile(installed.sdist_wheel) as b:
         assert sorted(a.namelist()) == sorted(b.namelist())
         for n in a.namelist():
-            if not n.endswith("RECORD"):  # RECORD holds the same hashes, in another order
+            # RECORD holds the same hashes, in another order; each build compiles the kernel anew
+            if not n.endswith("RECORD") and n != KERNEL:
                 assert a.read(n) == b.read(n), n
+
+
+def _copy_of_the_clone(src: Path, lists) -> Path:
+    """What a wheel is built from, with the jar lists of bundled folders ``lists`` (none built here yet)."""
+    src.mkdir()
+    for f in ("pyproject.toml", "setup.py", "VERSION", "LICENSE", "README.md", "MANIFEST.in", "build.sbt"):
+        shutil.copy(ROOT / f, src / f)
+    shutil.copytree(ROOT / "bigdl_reg", src / "bigdl_reg", ignore=shutil.ignore_patterns("__pycache__", "jars", "*.so"))
+    for name in lists:
+        rel = _bundle.LISTS[name]
+        (src / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(ROOT / rel, src / rel)
+    return src
+
+
+_GAUSSIAN_BYTES = """
+import json, numpy as np, bigdl_reg
+from bigdl_reg import nn
+from bigdl_reg.backends.numpy import native
+x = np.linspace(-3, 3, 300_001, dtype=np.float32)
+rows = [getattr(nn, name)(0.5, seed=7, backend="numpy").forward(x).tobytes().hex()
+        for name in ("GaussianNoise", "GaussianDropout")]
+print(json.dumps({"file": bigdl_reg.__file__, "normals": native.status(), "rows": rows}))
+"""
+
+
+@pytest.mark.jvm
+def test_a_build_without_a_c_compiler_gives_a_wheel_with_the_same_bytes(tmp_path):
+    """No C compiler (CC fails): the wheel still builds, without the kernel; its
+    numpy backend says so and gives the compiled kernel's bytes."""
+    src = _copy_of_the_clone(tmp_path / "clone", lists=_bundle.LISTS)
+    env = {**os.environ, "CC": "false"}
+    _run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--disable-pip-version-check", "-w",
+          tmp_path / "out", src], cwd=tmp_path, env=env)
+    wheel = _the_wheel(tmp_path / "out")
+    with zipfile.ZipFile(wheel) as z:
+        assert KERNEL not in z.namelist()
+        z.extractall(tmp_path / "site")
+    env = {**_user_env(Path(sys.executable).parent.parent), "PYTHONPATH": str(tmp_path / "site")}
+    r = _run([sys.executable, "-c", _GAUSSIAN_BYTES], cwd=tmp_path, env=env)
+    found = json.loads(r.stdout.splitlines()[-1])
+    assert Path(found["file"]).is_relative_to(tmp_path / "site"), found["file"]
+    assert found["normals"].startswith("not built"), found["normals"]
+    here = {}
+    exec(_GAUSSIAN_BYTES, {"print": lambda text: here.update(json.loads(text))})
+    assert here["normals"].startswith("compiled"), here["normals"]
+    assert found["rows"] == here["rows"]
 
 
 @pytest.mark.jvm
 def test_wheel_build_names_a_missing_jar_list_and_how_to_make_it(tmp_path):
     """A clone whose Spark 3.5 list is missing: the build stops, naming it and bin/setup."""
-    src = tmp_path / "clone"
-    src.mkdir()
-    for f in ("pyproject.toml", "setup.py", "VERSION", "LICENSE", "README.md", "MANIFEST.in", "build.sbt"):
-        shutil.copy(ROOT / f, src / f)
-    shutil.copytree(ROOT / "bigdl_reg", src / "bigdl_reg", ignore=shutil.ignore_patterns("__pycache__", "jars"))
-    for name, rel in _bundle.LISTS.items():
-        if name != "spark-3.5_2.12":
-            (src / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy(ROOT / rel, src / rel)
+    src = _copy_of_the_clone(tmp_path / "clone", lists=[name for name in _bundle.LISTS if name != "spark-3.5_2.12"])
     r = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--disable-pip-version-check",
                         "-w", tmp_path / "out", src], cwd=tmp_path, capture_output=True, text=True, timeout=600)
     assert r.returncode != 0
@@ -213,6 +266,7 @@ def test_wheel_info_says_the_jars_are_bundled(installed):
     assert row("gateway jars").endswith(f"(4 jars, all present; py4j's from the py4j package: {installed.venv}"
                                         "/share/py4j/py4j0.10.9.9.jar)"), out
     assert row("jvm backend") == "ready", out
+    assert row("numpy backend normals") == f"compiled ({installed.site_packages}/{KERNEL})", out
     assert row('backend "auto" resolves to') == "jvm"
     assert row("spark jars").startswith("pyspark not installed"), out
 

@@ -6,6 +6,10 @@ port of fdlibm 5.3's ``__ieee754_log`` (e_log.c), which is what
 ``java.lang.StrictMath.log`` is. Every arithmetic step is one numpy ufunc on
 float64, in the C source's order, so each rounds exactly as the C/Java
 expression does (no FMA, no reassociation).
+
+These numpy formulas are the backend's definition of the normals; the
+compiled kernel (``_normals.c``, loaded by :mod:`.native`) computes the same
+bits faster and is checked against them before it is used.
 """
 from __future__ import annotations
 

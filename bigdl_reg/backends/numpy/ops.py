@@ -20,7 +20,7 @@ from typing import Callable
 
 import numpy as np
 
-from . import normal, philox, threads
+from . import native, normal, philox, threads
 from .noise_shape import is_elementwise
 
 # Cells per chunk: even (a mask chunk starts on a word boundary); the normal
@@ -135,20 +135,28 @@ class MaskDraw:
 
 class NormalDraw:
     """``draw`` for the Gaussian ops: T(sd * z), or T(1 + sd * z) when
-    ``one_plus``, one word per cell; z is computed into a reused float64
-    buffer and rounded to the element type as the last multiply or add writes it."""
+    ``one_plus``, one word per cell, in a reused buffer of the element type:
+    computed by the compiled kernel when it is loaded (:mod:`.native`), else
+    with numpy, z in a reused float64 buffer rounded to the element type as
+    the last multiply or add writes it. Same bits either way."""
 
     def __init__(self, sd: float, one_plus: bool, dtype: np.dtype):
         self.sd, self.one_plus = sd, one_plus
+        self.compiled = native.kernel() is not None
         self.source = WordDraw()
         self.z = np.empty(0, dtype=F64)  # sized by the first draw: a small input allocates little
         self.operand = np.empty(0, dtype=dtype)
 
     def __call__(self, seed: int, step: int, first: int, count: int) -> np.ndarray:
+        if count > self.operand.size:
+            self.operand = np.empty(count, dtype=self.operand.dtype)
+        operand = self.operand[:count]
+        if self.compiled:
+            native.gauss_operands(seed, step, first, self.sd, self.one_plus, operand)
+            return operand
         if count > self.z.size:
             self.z = np.empty(count, dtype=F64)
-            self.operand = np.empty(count, dtype=self.operand.dtype)
-        z, operand = self.z[:count], self.operand[:count]
+        z = self.z[:count]
         normal.normals_into(self.source.words(seed, step, first, count), z)
         if self.one_plus:
             np.multiply(z, self.sd, out=z)

@@ -18,13 +18,18 @@ import numpy as np
 _LITTLE_ENDIAN = sys.byteorder == "little"
 
 
+def start_counter(step: int, first_block: int = 0) -> int:
+    """numpy's ``counter`` (an int of four 64-bit words) that yields block ``first_block + 1`` first."""
+    return first_block + (step << 64)
+
+
 def word_stream(seed: int, step: int, first_block: int = 0) -> np.random.Philox:
     """A generator whose ``random_raw`` continues from word ``4 * first_block``.
 
     Successive ``random_raw(n)`` calls continue the same stream, so a forward
     creates one of these and draws its words chunk by chunk.
     """
-    return np.random.Philox(key=seed, counter=first_block + (step << 64))
+    return np.random.Philox(key=seed, counter=start_counter(step, first_block))
 
 
 def words(seed: int, step: int, first: int, count: int) -> np.ndarray:
