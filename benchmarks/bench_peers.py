@@ -5,7 +5,8 @@
 Our numpy backend, our jvm backend (end to end: numpy in, numpy out), the
 engine on its own inside that backend's JVM (what the end-to-end figure is
 set against), the d2l numpy one-liner and ``np.copyto`` are timed in this
-process; then torch CPU,
+process; then the numpy backend's Gaussian layers without their compiled
+kernel (``BIGDL_REG_NATIVE=0``, in a subprocess), torch CPU,
 jax and keras 3 (jax backend), each family in its own subprocess and after
 ours (they leave spinning threads behind). A peer that is not installed is
 "missing" (``pip install -e .[bench]`` installs them). Each figure is the
@@ -128,8 +129,21 @@ def keras_family():
     }}
 
 
+GAUSSIAN = ("GaussianDropout", "GaussianNoise")
+NUMPY_FORMULAS = "bigdl_reg numpy, numpy normals"
+
+
+def numpy_formulas():
+    """The numpy backend's Gaussian layers without the compiled kernel (run with BIGDL_REG_NATIVE=0)."""
+    from bigdl_reg.backends.numpy import native
+
+    assert native.kernel() is None, native.status()
+    return {NUMPY_FORMULAS: {layer: make for layer, make in ours("numpy").items() if layer in GAUSSIAN}}
+
+
 FAMILIES = {"numpy": lambda: {"bigdl_reg numpy": ours("numpy")}, "jvm": lambda: {"bigdl_reg jvm": ours("jvm")},
-            "plain": plain_numpy, "torch": torch_family, "jax": jax_family, "keras": keras_family}
+            "plain": plain_numpy, "numpy-formulas": numpy_formulas, "torch": torch_family, "jax": jax_family,
+            "keras": keras_family}
 PEERS = ("torch", "jax", "keras")
 
 
@@ -172,15 +186,21 @@ def measure_engine(sizes: list, repeats: int) -> dict:
     return {ENGINE: results}
 
 
-def measure_peer(family: str, sizes: list, repeats: int) -> dict:
-    """A peer family in its own subprocess; {} (printed as missing) when it is not installed."""
+def measure_peer(family: str, sizes: list, repeats: int, **env: str) -> dict:
+    """A family in its own subprocess (with ``env`` added); {} (printed as missing) when it is not installed."""
     args = [sys.executable, __file__, "--family", family, "--sizes", ",".join(str(s) for s in sizes),
             "--repeats", str(repeats)]
-    r = subprocess.run(args, capture_output=True, text=True, env={**os.environ, "PYTHONWARNINGS": "ignore"})
+    r = subprocess.run(args, capture_output=True, text=True, env={**os.environ, "PYTHONWARNINGS": "ignore", **env})
     if r.returncode != 0:
         print(f"{family}: missing ({(r.stderr.strip().splitlines() or ['?'])[-1]})", file=sys.stderr)
         return {}
     return json.loads(r.stdout)
+
+
+def _numpy_normals() -> str:
+    from bigdl_reg.backends.numpy import native
+
+    return "compiled" if native.kernel() is not None else native.status()
 
 
 def stamp() -> dict:
@@ -199,7 +219,8 @@ def stamp() -> dict:
     return {"machine": f"{platform.machine()}, {len(os.sched_getaffinity(0))} cores", "cpu": cpu,
             "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
             "commit": commit + ("+changes" if dirty else ""), "python": platform.python_version(),
-            "numpy": np.__version__, "load": " ".join(f"{v:.1f}" for v in os.getloadavg())}
+            "numpy": np.__version__, "numpy normals": _numpy_normals(),
+            "load": " ".join(f"{v:.1f}" for v in os.getloadavg())}
 
 
 def print_table(report: dict) -> None:
@@ -240,6 +261,7 @@ def main() -> None:
         figures.update(measure(family, sizes, args.repeats))
         if family == "jvm":
             figures.update(measure_engine(sizes, args.repeats))
+    figures.update(measure_peer("numpy-formulas", sizes, args.repeats, BIGDL_REG_NATIVE="0"))
     missing = []
     for family in PEERS:  # after ours, each in its own process
         found = measure_peer(family, sizes, args.repeats)

@@ -29,7 +29,9 @@ SECTION = re.compile(r"(<!-- generated: (?P<name>[\w-]+) -->\n).*?(<!-- end gene
 
 def stamp_line(stamp: dict) -> str:
     return (f"*Measured {stamp['date']} on {stamp['machine']} ({stamp['cpu']}), commit `{stamp['commit']}`, "
-            f"Python {stamp['python']}, numpy {stamp['numpy']}, load average {stamp['load']}.*")
+            f"Python {stamp['python']}, numpy {stamp['numpy']}"
+            + (f" (normals: {stamp['numpy normals']})" if "numpy normals" in stamp else "")
+            + f", load average {stamp['load']}.*")
 
 
 def publish(text: str, out: Path) -> None:
