@@ -1,5 +1,5 @@
-"""Puts the jars into the wheel and the sdist, and builds the compiled Gaussian
-noise (pyproject.toml has everything else).
+"""Puts the jars into the wheel and the sdist, and builds the numpy backend's
+compiled noise (pyproject.toml has everything else).
 
 Each folder ``bigdl_reg/jars/<name>/`` of ``bigdl_reg/_bundle.py``'s LISTS gets
 the jars of the clone's list file (``bin/setup`` writes them, running sbt),
@@ -9,8 +9,8 @@ lists; a missing list stops the build, naming it and how to make it. In an
 unpacked sdist (no clone) they come from the folders the sdist carries.
 An editable install bundles nothing: it runs on the clone's lists.
 
-``bigdl_reg/backends/numpy/_normals.c`` is an optional extension: without a C
-compiler the install goes on and the numpy backend computes its normals with
+``bigdl_reg/backends/numpy/_noise.c`` is an optional extension: without a C
+compiler the install goes on and the numpy backend computes its noise with
 numpy alone (same bits, slower; native.py). Its flags are part of the
 contract: no FMA contraction, no fast-math (``-fno-math-errno`` only lets
 ``sqrt`` vectorise: the result is the same IEEE square root).
@@ -108,8 +108,8 @@ class SdistWithJars(sdist):
 
 
 NORMALS = Extension(
-    "bigdl_reg.backends.numpy._normals",
-    sources=["bigdl_reg/backends/numpy/_normals.c"],
+    "bigdl_reg.backends.numpy._noise",
+    sources=["bigdl_reg/backends/numpy/_noise.c"],
     extra_compile_args=["-O3", "-ffp-contract=off", "-fno-math-errno"],
     py_limited_api=True,
     optional=True,

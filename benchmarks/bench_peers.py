@@ -5,8 +5,8 @@
 Our numpy backend, our jvm backend (end to end: numpy in, numpy out), the
 engine on its own inside that backend's JVM (what the end-to-end figure is
 set against), the d2l numpy one-liner and ``np.copyto`` are timed in this
-process; then the numpy backend's Gaussian layers without their compiled
-kernel (``BIGDL_REG_NATIVE=0``, in a subprocess), torch CPU,
+process; then the numpy backend without its compiled kernel
+(``BIGDL_REG_NATIVE=0``, in a subprocess), torch CPU,
 jax and keras 3 (jax backend), each family in its own subprocess and after
 ours (they leave spinning threads behind). A peer that is not installed is
 "missing" (``pip install -e .[bench]`` installs them). Each figure is the
@@ -129,20 +129,16 @@ def keras_family():
     }}
 
 
-GAUSSIAN = ("GaussianDropout", "GaussianNoise")
-NUMPY_FORMULAS = "bigdl_reg numpy, numpy normals"
-
-
-def numpy_formulas():
-    """The numpy backend's Gaussian layers without the compiled kernel (run with BIGDL_REG_NATIVE=0)."""
+def numpy_alone():
+    """The numpy backend without its compiled kernel (run with BIGDL_REG_NATIVE=0)."""
     from bigdl_reg.backends.numpy import native
 
     assert native.kernel() is None, native.status()
-    return {NUMPY_FORMULAS: {layer: make for layer, make in ours("numpy").items() if layer in GAUSSIAN}}
+    return {"bigdl_reg numpy, no kernel": ours("numpy")}
 
 
 FAMILIES = {"numpy": lambda: {"bigdl_reg numpy": ours("numpy")}, "jvm": lambda: {"bigdl_reg jvm": ours("jvm")},
-            "plain": plain_numpy, "numpy-formulas": numpy_formulas, "torch": torch_family, "jax": jax_family,
+            "plain": plain_numpy, "numpy-alone": numpy_alone, "torch": torch_family, "jax": jax_family,
             "keras": keras_family}
 PEERS = ("torch", "jax", "keras")
 
@@ -197,7 +193,7 @@ def measure_peer(family: str, sizes: list, repeats: int, **env: str) -> dict:
     return json.loads(r.stdout)
 
 
-def _numpy_normals() -> str:
+def _numpy_kernel() -> str:
     from bigdl_reg.backends.numpy import native
 
     return "compiled" if native.kernel() is not None else native.status()
@@ -219,7 +215,7 @@ def stamp() -> dict:
     return {"machine": f"{platform.machine()}, {len(os.sched_getaffinity(0))} cores", "cpu": cpu,
             "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
             "commit": commit + ("+changes" if dirty else ""), "python": platform.python_version(),
-            "numpy": np.__version__, "numpy normals": _numpy_normals(),
+            "numpy": np.__version__, "numpy kernel": _numpy_kernel(),
             "load": " ".join(f"{v:.1f}" for v in os.getloadavg())}
 
 
@@ -261,7 +257,7 @@ def main() -> None:
         figures.update(measure(family, sizes, args.repeats))
         if family == "jvm":
             figures.update(measure_engine(sizes, args.repeats))
-    figures.update(measure_peer("numpy-formulas", sizes, args.repeats, BIGDL_REG_NATIVE="0"))
+    figures.update(measure_peer("numpy-alone", sizes, args.repeats, BIGDL_REG_NATIVE="0"))
     missing = []
     for family in PEERS:  # after ours, each in its own process
         found = measure_peer(family, sizes, args.repeats)

@@ -30,7 +30,7 @@ SECTION = re.compile(r"(<!-- generated: (?P<name>[\w-]+) -->\n).*?(<!-- end gene
 def stamp_line(stamp: dict) -> str:
     return (f"*Measured {stamp['date']} on {stamp['machine']} ({stamp['cpu']}), commit `{stamp['commit']}`, "
             f"Python {stamp['python']}, numpy {stamp['numpy']}"
-            + (f" (normals: {stamp['numpy normals']})" if "numpy normals" in stamp else "")
+            + (f" (its noise kernel: {stamp['numpy kernel']})" if "numpy kernel" in stamp else "")
             + f", load average {stamp['load']}.*")
 
 

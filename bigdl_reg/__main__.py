@@ -49,7 +49,7 @@ def collect_info() -> List[Tuple[str, str]]:
     rows.append(("numpy", numpy.__version__))
     from .backends.numpy import native
 
-    rows.append(("numpy backend normals", native.status()))
+    rows.append(("numpy noise kernel", native.status()))
     try:
         from py4j.version import __version__ as py4j_version
     except Exception:

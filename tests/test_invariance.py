@@ -14,7 +14,7 @@ from jvm_support import dedicated_gateway
 from bigdl_reg import nn
 import threading
 
-from bigdl_reg.backends.numpy import ops, threads
+from bigdl_reg.backends.numpy import native, ops, threads
 
 CASES = [
     (nn.Dropout, dict(init_p=0.3)),
@@ -39,9 +39,13 @@ def _digest(backend):
     return out
 
 
-@pytest.mark.parametrize("chunk", [1, 7, 256, 4099])
-def test_numpy_chunk_size_does_not_change_a_bit(monkeypatch, chunk):
+@pytest.mark.parametrize("chunk, compiled", [(1, True), (7, True), (256, True), (4099, True), (1, False),
+                                             (7, False), (4099, False)])
+def test_numpy_chunk_size_does_not_change_a_bit(monkeypatch, chunk, compiled):
+    """With the compiled kernel (when it is loaded) and with numpy's own code."""
     reference = _digest("numpy")
+    if not compiled:
+        monkeypatch.setattr(native, "_kernel", None)
     _use_chunk(monkeypatch, chunk)
     assert _digest("numpy") == reference
 
@@ -49,7 +53,7 @@ def test_numpy_chunk_size_does_not_change_a_bit(monkeypatch, chunk):
 def _use_chunk(monkeypatch, chunk):
     monkeypatch.setattr(ops, "CHUNK", chunk)
     monkeypatch.setattr(ops, "NORMAL_CHUNK", chunk)
-    monkeypatch.setattr(ops.apply_noise, "__defaults__", (chunk,))
+    monkeypatch.setattr(ops.apply_noise, "__defaults__", (chunk, None))
 
 
 @pytest.mark.parametrize("chunk", [256, 4099])

@@ -3,9 +3,9 @@ installed into a new virtualenv in a temporary directory outside the clone
 (cwd elsewhere, the clone not on sys.path, no BIGDL_REG_* variables). There the
 jvm backend runs on the bundled jars with the bytes of the numpy backend for
 every layer of tests/layer_cases.py, ``info`` says "bundled" and "compiled"
-(the numpy backend's Gaussian noise kernel), the demo runs, and without Java
+(the numpy backend's noise kernel), the demo runs, and without Java
 the jvm backend gives its clear error ("auto": numpy, warned). A build without
-a C compiler still gives a working wheel, whose normals are numpy's.
+a C compiler still gives a working wheel, whose noise is numpy's.
 
 One build and one virtualenv for the session (pip's cache makes the install
 quick). Building needs the clone's jar lists (bin/setup): these tests are
@@ -36,9 +36,9 @@ from bigdl_reg.backends.jvm.errors import JVMError
 
 ROOT = Path(__file__).resolve().parent.parent
 VERSION = (ROOT / "VERSION").read_text().strip()
-# the compiled normals (limited API, Python 3.9 on) make it a platform wheel
+# the compiled noise (limited API, Python 3.9 on) makes it a platform wheel
 WHEEL_GLOB = f"bigdl_reg-{VERSION}-cp39-abi3-*.whl"
-KERNEL = "bigdl_reg/backends/numpy/_normals.abi3.so"
+KERNEL = "bigdl_reg/backends/numpy/_noise.abi3.so"
 
 
 def _the_wheel(folder: Path) -> Path:
@@ -124,7 +124,7 @@ def test_wheel_carries_the_jars_of_the_clone_and_the_metadata(installed):
             assert files[f"bigdl_reg/jars/{name}/{jar.name}"] == jar.read_bytes(), jar
     assert not any(Path(n).name.startswith(_bundle.PY4J_JAR_PREFIX) for n in files), "py4j's jar comes with py4j"
     assert "bigdl_reg/py.typed" in files
-    assert KERNEL in files, "the wheel carries the compiled normals"
+    assert KERNEL in files, "the wheel carries the compiled noise"
     info = f"bigdl_reg-{VERSION}.dist-info"
     assert files[f"{info}/licenses/LICENSE"] == (ROOT / "LICENSE").read_bytes()
     meta = files[f"{info}/METADATA"].decode()
@@ -138,7 +138,7 @@ def test_wheel_carries_the_jars_of_the_clone_and_the_metadata(installed):
 def test_wheel_from_the_sdist_has_the_same_files(installed):
     with tarfile.open(installed.sdist) as t:
         in_sdist = {m.name.split("/", 1)[1] for m in t.getmembers() if m.isfile()}
-    assert {"VERSION", "LICENSE", "setup.py", "pyproject.toml", "bigdl_reg/backends/numpy/_normals.c"} <= in_sdist
+    assert {"VERSION", "LICENSE", "setup.py", "pyproject.toml", "bigdl_reg/backends/numpy/_noise.c"} <= in_sdist
     assert not [n for n in in_sdist if n.endswith(".so")], "an sdist carries sources, no built kernel"
     assert {n for n in in_sdist if n.startswith("bigdl_reg/jars/")} == {
         f"bigdl_reg/jars/{name}/{f}" for name in _bundle.LISTS
@@ -164,14 +164,14 @@ def _copy_of_the_clone(src: Path, lists) -> Path:
     return src
 
 
-_GAUSSIAN_BYTES = """
+_NOISE_BYTES = """
 import json, numpy as np, bigdl_reg
 from bigdl_reg import nn
 from bigdl_reg.backends.numpy import native
 x = np.linspace(-3, 3, 300_001, dtype=np.float32)
 rows = [getattr(nn, name)(0.5, seed=7, backend="numpy").forward(x).tobytes().hex()
-        for name in ("GaussianNoise", "GaussianDropout")]
-print(json.dumps({"file": bigdl_reg.__file__, "normals": native.status(), "rows": rows}))
+        for name in ("GaussianNoise", "GaussianDropout", "Dropout", "AlphaDropout")]
+print(json.dumps({"file": bigdl_reg.__file__, "kernel": native.status(), "rows": rows}))
 """
 
 
@@ -188,13 +188,13 @@ def test_a_build_without_a_c_compiler_gives_a_wheel_with_the_same_bytes(tmp_path
         assert KERNEL not in z.namelist()
         z.extractall(tmp_path / "site")
     env = {**_user_env(Path(sys.executable).parent.parent), "PYTHONPATH": str(tmp_path / "site")}
-    r = _run([sys.executable, "-c", _GAUSSIAN_BYTES], cwd=tmp_path, env=env)
+    r = _run([sys.executable, "-c", _NOISE_BYTES], cwd=tmp_path, env=env)
     found = json.loads(r.stdout.splitlines()[-1])
     assert Path(found["file"]).is_relative_to(tmp_path / "site"), found["file"]
-    assert found["normals"].startswith("not built"), found["normals"]
+    assert found["kernel"].startswith("not built"), found["kernel"]
     here = {}
-    exec(_GAUSSIAN_BYTES, {"print": lambda text: here.update(json.loads(text))})
-    assert here["normals"].startswith("compiled"), here["normals"]
+    exec(_NOISE_BYTES, {"print": lambda text: here.update(json.loads(text))})
+    assert here["kernel"].startswith("compiled"), here["kernel"]
     assert found["rows"] == here["rows"]
 
 
@@ -266,7 +266,7 @@ def test_wheel_info_says_the_jars_are_bundled(installed):
     assert row("gateway jars").endswith(f"(4 jars, all present; py4j's from the py4j package: {installed.venv}"
                                         "/share/py4j/py4j0.10.9.9.jar)"), out
     assert row("jvm backend") == "ready", out
-    assert row("numpy backend normals") == f"compiled ({installed.site_packages}/{KERNEL})", out
+    assert row("numpy noise kernel") == f"compiled ({installed.site_packages}/{KERNEL})", out
     assert row('backend "auto" resolves to') == "jvm"
     assert row("spark jars").startswith("pyspark not installed"), out
 

@@ -8,7 +8,7 @@ float64, in the C source's order, so each rounds exactly as the C/Java
 expression does (no FMA, no reassociation).
 
 These numpy formulas are the backend's definition of the normals; the
-compiled kernel (``_normals.c``, loaded by :mod:`.native`) computes the same
+compiled kernel (``_noise.c``, loaded by :mod:`.native`) computes the same
 bits faster and is checked against them before it is used.
 """
 from __future__ import annotations

@@ -9,14 +9,19 @@ element type (docs/contract.md, "Masks" and "Normals"): factors are numpy
 scalars of the array's dtype, never Python floats.
 
 Kernels work chunk by chunk (``CHUNK`` cells) so temporaries stay small and
-cache-resident; the result does not depend on the chunk size.
+cache-resident; the result does not depend on the chunk size. Where every
+element has its own cell, each chunk is computed by the compiled kernel
+(:mod:`.native`) when it is loaded: one call per chunk instead of a dozen to
+a hundred numpy calls, the same bits (each noise op's ``kernel`` binds its
+constants to the kernel's function; the numpy code here is what it is
+checked against).
 """
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
 from functools import partial
-from typing import Callable
+from typing import Callable, Optional
 
 import numpy as np
 
@@ -135,28 +140,20 @@ class MaskDraw:
 
 class NormalDraw:
     """``draw`` for the Gaussian ops: T(sd * z), or T(1 + sd * z) when
-    ``one_plus``, one word per cell, in a reused buffer of the element type:
-    computed by the compiled kernel when it is loaded (:mod:`.native`), else
-    with numpy, z in a reused float64 buffer rounded to the element type as
-    the last multiply or add writes it. Same bits either way."""
+    ``one_plus``, one word per cell; z is computed into a reused float64
+    buffer and rounded to the element type as the last multiply or add writes it."""
 
     def __init__(self, sd: float, one_plus: bool, dtype: np.dtype):
         self.sd, self.one_plus = sd, one_plus
-        self.compiled = native.kernel() is not None
         self.source = WordDraw()
         self.z = np.empty(0, dtype=F64)  # sized by the first draw: a small input allocates little
         self.operand = np.empty(0, dtype=dtype)
 
     def __call__(self, seed: int, step: int, first: int, count: int) -> np.ndarray:
-        if count > self.operand.size:
-            self.operand = np.empty(count, dtype=self.operand.dtype)
-        operand = self.operand[:count]
-        if self.compiled:
-            native.gauss_operands(seed, step, first, self.sd, self.one_plus, operand)
-            return operand
         if count > self.z.size:
             self.z = np.empty(count, dtype=F64)
-        z = self.z[:count]
+            self.operand = np.empty(count, dtype=self.operand.dtype)
+        z, operand = self.z[:count], self.operand[:count]
         normal.normals_into(self.source.words(seed, step, first, count), z)
         if self.one_plus:
             np.multiply(z, self.sd, out=z)
@@ -166,7 +163,8 @@ class NormalDraw:
         return operand
 
 
-def apply_noise(x, out, cells: Cells, make_draw: Callable, combine: Callable, chunk: int = CHUNK) -> None:
+def apply_noise(x, out, cells: Cells, make_draw: Callable, combine: Callable, chunk: int = CHUNK,
+                fused: Optional[Callable] = None) -> None:
     """out = combine(x, operand) with the operand of each cell broadcast over x.
 
     ``make_draw()`` gives a ``draw(seed, step, first, n)``, which turns stream
@@ -176,7 +174,9 @@ def apply_noise(x, out, cells: Cells, make_draw: Callable, combine: Callable, ch
     are fused per chunk, and the chunks are spread over the backend's threads
     (each with a draw of its own; see :mod:`.threads`); otherwise the
     (smaller) noise tensor is drawn first and broadcast over the whole input
-    by one ufunc.
+    by one ufunc. ``fused(seed, step, first, x, out)``, when given, does both
+    for a chunk where every element has its own cell (the compiled kernel:
+    contiguous vectors of one type, out the same memory as x or apart from it).
     """
     if x.size == 0:
         return
@@ -184,12 +184,14 @@ def apply_noise(x, out, cells: Cells, make_draw: Callable, combine: Callable, ch
     seed, step, base = cells.seed, cells.step, cells.base
     if is_elementwise(cells.shape, x.shape):
         flat_x, flat_out = x.reshape(-1), out.reshape(-1)
+        if fused is not None and not _fusable(flat_x, flat_out):
+            fused = None
 
         def chunks(first: int, stop: int) -> None:
-            draw = make_draw()
+            compute = fused if fused is not None else _drawn_and_combined(make_draw(), combine)
             for start in range(first * chunk, min(stop * chunk, count), chunk):
                 end = min(start + chunk, count)
-                combine(flat_x[start:end], draw(seed, step, base + start, end - start), flat_out[start:end])
+                compute(seed, step, base + start, flat_x[start:end], flat_out[start:end])
 
         threads.run_spans(-(-count // chunk), MIN_CHUNKS_PER_THREAD, chunks)
         return
@@ -203,6 +205,17 @@ def apply_noise(x, out, cells: Cells, make_draw: Callable, combine: Callable, ch
         operand[start:stop] = part
     assert operand is not None  # count > 0 since x.size > 0
     combine(x, operand.reshape(cells.shape), out)
+
+
+def _drawn_and_combined(draw: Callable, combine: Callable) -> Callable:
+    """A draw and a combine as one ``fused(seed, step, first, x, out)``."""
+    return lambda seed, step, first, x, out: combine(x, draw(seed, step, first, x.size), out)
+
+
+def _fusable(x: np.ndarray, out: np.ndarray) -> bool:
+    """What the compiled kernel takes: contiguous vectors of one type, out x itself or apart from it."""
+    return (x.dtype == out.dtype and x.flags.c_contiguous and out.flags.c_contiguous
+            and (x.ctypes.data == out.ctypes.data or not np.may_share_memory(x, out)))
 
 
 def _and_bits(x, mask, out):
@@ -256,14 +269,24 @@ class NoiseOp:
         """The op backward applies to the gradient (same noise)."""
         return self
 
-    def apply(self, x: np.ndarray, out: np.ndarray, cells: Cells) -> None:
+    def apply(self, x: np.ndarray, out: np.ndarray, cells: Cells, compiled: bool = True) -> None:
+        """out = the op of x (out may be x); ``compiled=False`` keeps to numpy (the definition)."""
         raise NotImplementedError
+
+    def kernel(self, library, dtype: np.dtype) -> Callable:
+        """The compiled kernel's ``(seed, step, first, x, out)`` of this op (:mod:`.native`)."""
+        raise NotImplementedError
+
+
+def _kernel_of(op: NoiseOp, dtype: np.dtype, compiled: bool) -> Optional[Callable]:
+    library = native.kernel() if compiled else None
+    return None if library is None else op.kernel(library, dtype)
 
 
 class _Identity(NoiseOp):
     """y = x (a copy; the identity of p = 0, rate = 0, stddev = 0)."""
 
-    def apply(self, x, out, cells):
+    def apply(self, x, out, cells, compiled=True):
         if out is not x:
             np.copyto(out, x)
 
@@ -271,7 +294,7 @@ class _Identity(NoiseOp):
 class _Zero(NoiseOp):
     """y = +0 (Dropout / Spatial training with p = 1: no division)."""
 
-    def apply(self, x, out, cells):
+    def apply(self, x, out, cells, compiled=True):
         out.fill(0)  # +0 everywhere, whatever was there
 
 
@@ -286,7 +309,7 @@ class Scale(NoiseOp):
 
     c: float
 
-    def apply(self, x, out, cells):
+    def apply(self, x, out, cells, compiled=True):
         np.multiply(x, out.dtype.type(self.c), out=out)
 
 
@@ -298,9 +321,14 @@ class MaskScale(NoiseOp):
     p: float
     factor: float
 
-    def apply(self, x, out, cells):
+    def apply(self, x, out, cells, compiled=True):
         draw = partial(MaskDraw, keep_threshold(self.p), BITS[out.dtype])
-        apply_noise(x, out, cells, draw, _scaled_and_bits(out.dtype.type(self.factor)))
+        apply_noise(x, out, cells, draw, _scaled_and_bits(out.dtype.type(self.factor)),
+                    fused=_kernel_of(self, out.dtype, compiled))
+
+    def kernel(self, library, dtype):
+        factor = float(dtype.type(self.factor))
+        return partial(native.apply_mask, library, keep_threshold(self.p), native.KEEP_X_TIMES_A, factor, 0.0, 0.0)
 
 
 @dataclass(frozen=True)
@@ -312,10 +340,15 @@ class Mask(NoiseOp):
     p: float
     scaled: bool
 
-    def apply(self, x, out, cells):
+    def apply(self, x, out, cells, compiled=True):
         draw = partial(MaskDraw, keep_threshold(self.p), BITS[out.dtype])
         combine = _scaled_and_bits(out.dtype.type(1.0 / (1.0 - self.p))) if self.scaled else _and_bits
-        apply_noise(x, out, cells, draw, combine)
+        apply_noise(x, out, cells, draw, combine, fused=_kernel_of(self, out.dtype, compiled))
+
+    def kernel(self, library, dtype):
+        mode = native.KEEP_X_TIMES_A if self.scaled else native.KEEP_X
+        factor = float(dtype.type(1.0 / (1.0 - self.p))) if self.scaled else 1.0
+        return partial(native.apply_mask, library, keep_threshold(self.p), mode, factor, 0.0, 0.0)
 
 
 @dataclass(frozen=True)
@@ -340,11 +373,16 @@ class AlphaMask(NoiseOp):
     def derivative(self) -> NoiseOp:
         return MaskScale(self.p, self.coefficients[0])
 
-    def apply(self, x, out, cells):
+    def apply(self, x, out, cells, compiled=True):
         t = out.dtype.type
         a, b, dropped = self.coefficients
         draw = partial(MaskDraw, keep_threshold(self.p), BITS[out.dtype])
-        apply_noise(x, out, cells, draw, _affine_or(t(a), t(b), t(dropped)))
+        apply_noise(x, out, cells, draw, _affine_or(t(a), t(b), t(dropped)),
+                    fused=_kernel_of(self, out.dtype, compiled))
+
+    def kernel(self, library, dtype):
+        a, b, dropped = (float(dtype.type(v)) for v in self.coefficients)
+        return partial(native.apply_mask, library, keep_threshold(self.p), native.KEEP_X_TIMES_A_PLUS_B, a, b, dropped)
 
 
 @dataclass(frozen=True)
@@ -353,8 +391,12 @@ class GaussMul(NoiseOp):
 
     sd: float
 
-    def apply(self, x, out, cells):
-        apply_noise(x, out, cells, partial(NormalDraw, self.sd, True, out.dtype), _multiply, NORMAL_CHUNK)
+    def apply(self, x, out, cells, compiled=True):
+        apply_noise(x, out, cells, partial(NormalDraw, self.sd, True, out.dtype), _multiply, NORMAL_CHUNK,
+                    fused=_kernel_of(self, out.dtype, compiled))
+
+    def kernel(self, library, dtype):
+        return partial(native.apply_gauss, library, self.sd, True)
 
 
 @dataclass(frozen=True)
@@ -367,8 +409,12 @@ class GaussAdd(NoiseOp):
     def derivative(self) -> NoiseOp:
         return Identity
 
-    def apply(self, x, out, cells):
-        apply_noise(x, out, cells, partial(NormalDraw, self.sd, False, out.dtype), _add, NORMAL_CHUNK)
+    def apply(self, x, out, cells, compiled=True):
+        apply_noise(x, out, cells, partial(NormalDraw, self.sd, False, out.dtype), _add, NORMAL_CHUNK,
+                    fused=_kernel_of(self, out.dtype, compiled))
+
+    def kernel(self, library, dtype):
+        return partial(native.apply_gauss, library, self.sd, False)
 
 
 # --------------------------------------------------------------------------

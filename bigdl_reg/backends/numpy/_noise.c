@@ -1,19 +1,21 @@
 /*
- * The numpy backend's compiled Gaussian noise: the operands of GaussianNoise
- * and GaussianDropout, T(sd * z) or T(1 + sd * z), straight from the
- * (seed, step) stream, bit for bit what normal.py and ops.py compute with
- * numpy (docs/contract.md, "Normals"; native.py loads this file with ctypes
- * and checks it against them before first use).
+ * The numpy backend's compiled noise, straight from the (seed, step) stream,
+ * bit for bit what philox.py, normal.py and ops.py compute with numpy
+ * (docs/contract.md, "Masks" and "Normals"; native.py loads this file with
+ * ctypes and checks it against them before first use):
+ * the elementwise forwards and backwards of the mask layers (keep masks applied
+ * by bits) and of GaussianNoise and GaussianDropout (x + T(sd * z), x * T(1 + sd * z)).
  *
  * Why it is bit-exact: every step is one IEEE 754 operation in the contract's
  * order (Horner as written, the fdlibm log as e_log.c writes it), built with
  * -ffp-contract=off (no FMA) and no fast-math (setup.py); integer-to-double
- * conversions are exact by construction. Why it is fast: the work goes in
+ * conversions are exact by construction. Why it is fast: the normals go in
  * blocks of BLOCK cells; the central formula runs on every lane of a block in
  * one vectorisable loop, the ~15% tail lanes are gathered and go through the
  * log and their polynomials in vectorisable loops of their own, and only the
- * rare lanes (fdlibm's small-f branch, r > 5) take a scalar path. ctypes
- * releases the GIL for the call, so the backend's threads run side by side.
+ * rare lanes (fdlibm's small-f branch, r > 5) take a scalar path; a mask is
+ * one compare per 32-bit half, no numpy call per chunk. ctypes releases the
+ * GIL for the call, so the backend's threads run side by side.
  */
 #define Py_LIMITED_API 0x03090000
 #define PY_SSIZE_T_CLEAN
@@ -240,19 +242,73 @@ static void normals_block(const uint64_t *words, int n, double *z) {
  * what native.py calls
  * ---------------------------------------------------------------------- */
 
-/* z[i] = PPND16(u(words[i])), i < n */
+/* z[i] = PPND16(u(words[i])), i < n (native.py checks the transform with it) */
 void bigdl_reg_normals(const uint64_t *words, int64_t n, double *z) {
     for (int64_t start = 0; start < n; start += BLOCK)
         normals_block(words + start, (int)(n - start < BLOCK ? n - start : BLOCK), z + start);
 }
 
-/* The operands of n cells of a stream: T(sd * z), or T(1 + sd * z) when one_plus,
- * in the element type (rounded from double, as numpy's unsafe cast does).
- * counter: numpy's Philox counter (first_block + (step << 64), four 64-bit words,
- * low first) before its first increment; skip: words of the first block to pass over. */
-#define GAUSS_OPERANDS(NAME, T)                                                                      \
+/* The ops of ops.py on n elements x[i] of cells first + i of a stream, written to
+ * out[i] (which may be x[i]). counter: numpy's Philox counter (first_block +
+ * (step << 64), four 64-bit words, low first) before its first increment; skip:
+ * words of that first block to pass over. */
+
+/* The mask ops: cell i is kept iff its 32-bit half (the low half of word i div 2
+ * for even i; odd: the first cell is a high half) is below threshold, in
+ * [0, 2^32]. With mask all ones where kept, 0 where dropped, and v = x (mode 0),
+ * x * a (mode 1) or x * a + b (mode 2) in the element type:
+ * out = ((v ^ c) & mask) ^ c on the bits (c = +0: keep ? v : +0). */
+#define APPLY_MASK(NAME, T, BITS)                                                                    \
+    void NAME(uint64_t seed, const uint64_t counter[4], int skip, int odd, int64_t n,                \
+              uint64_t threshold, int mode, T a, T b, T c, const T *x, T *out) {                     \
+        Stream stream = {{counter[0], counter[1], counter[2], counter[3]}, seed, {0, 0, 0, 0}, 4};   \
+        uint64_t words[BLOCK / 2 + 1];                                                               \
+        uint32_t halves[BLOCK + 2];                                                                  \
+        /* all kept (threshold 2^32) as half <= 2^32 - 1, so that the compare is on 32 bits */       \
+        uint32_t below = threshold > 0xffffffffULL ? 0xffffffffU : (uint32_t)threshold;              \
+        int all = threshold > 0xffffffffULL;                                                         \
+        BITS c_bits;                                                                                 \
+        memcpy(&c_bits, &c, sizeof c);                                                               \
+        next_words(&stream, skip, words);                                                            \
+        for (int64_t start = 0; start < n; start += BLOCK) {                                         \
+            int count = (int)(n - start < BLOCK ? n - start : BLOCK);                                \
+            int lanes = odd + count, nwords = (lanes + 1) / 2;                                       \
+            next_words(&stream, nwords, words);                                                      \
+            for (int j = 0; j < nwords; j++) {                                                       \
+                halves[2 * j] = (uint32_t)words[j];                                                  \
+                halves[2 * j + 1] = (uint32_t)(words[j] >> 32);                                      \
+            }                                                                                        \
+            const T *xs = x + start;                                                                 \
+            T *outs = out + start;                                                                   \
+            const uint32_t *h = halves + odd;                                                        \
+            if (mode == 0)                                                                           \
+                for (int i = 0; i < count; i++) MASK_STEP(T, BITS, xs[i]);                           \
+            else if (mode == 1)                                                                      \
+                for (int i = 0; i < count; i++) MASK_STEP(T, BITS, xs[i] * a);                       \
+            else                                                                                     \
+                for (int i = 0; i < count; i++) MASK_STEP(T, BITS, xs[i] * a + b);                   \
+            odd = lanes & 1; /* a block that ends on a low half leaves the high one to the next */   \
+            if (odd) stream.used--;                                                                  \
+        }                                                                                            \
+    }
+#define MASK_STEP(T, BITS, VALUE)                                                                    \
+    do {                                                                                             \
+        T v = (VALUE);                                                                               \
+        BITS bits, mask = (BITS)0 - (BITS)((h[i] < below) | all);                                    \
+        memcpy(&bits, &v, sizeof v);                                                                 \
+        bits = ((bits ^ c_bits) & mask) ^ c_bits;                                                    \
+        memcpy(&outs[i], &bits, sizeof v);                                                           \
+    } while (0)
+
+APPLY_MASK(bigdl_reg_mask_f32, float, int32_t)
+APPLY_MASK(bigdl_reg_mask_f64, double, int64_t)
+
+/* The Gaussian ops: out = x * T(1 + sd * z) when one_plus (GaussianDropout), else
+ * x + T(sd * z) (GaussianNoise); T(.) rounds the double to the element type as
+ * numpy's unsafe cast does. */
+#define APPLY_GAUSS(NAME, T)                                                                         \
     void NAME(uint64_t seed, const uint64_t counter[4], int skip, int64_t n, double sd, int one_plus, \
-              T *out) {                                                                              \
+              const T *x, T *out) {                                                                  \
         Stream stream = {{counter[0], counter[1], counter[2], counter[3]}, seed, {0, 0, 0, 0}, 4};   \
         uint64_t words[BLOCK];                                                                       \
         double z[BLOCK];                                                                             \
@@ -261,19 +317,21 @@ void bigdl_reg_normals(const uint64_t *words, int64_t n, double *z) {
             int count = (int)(n - start < BLOCK ? n - start : BLOCK);                                \
             next_words(&stream, count, words);                                                       \
             normals_block(words, count, z);                                                          \
+            const T *xs = x + start;                                                                 \
+            T *outs = out + start;                                                                   \
             if (one_plus)                                                                            \
-                for (int i = 0; i < count; i++) out[start + i] = (T)(z[i] * sd + 1.0);               \
+                for (int i = 0; i < count; i++) outs[i] = xs[i] * (T)(z[i] * sd + 1.0);              \
             else                                                                                     \
-                for (int i = 0; i < count; i++) out[start + i] = (T)(z[i] * sd);                     \
+                for (int i = 0; i < count; i++) outs[i] = xs[i] + (T)(z[i] * sd);                    \
         }                                                                                            \
     }
 
-GAUSS_OPERANDS(bigdl_reg_gauss_f32, float)
-GAUSS_OPERANDS(bigdl_reg_gauss_f64, double)
+APPLY_GAUSS(bigdl_reg_gauss_f32, float)
+APPLY_GAUSS(bigdl_reg_gauss_f64, double)
 
 /* An importable module, so that Python's import machinery finds this file
  * (in a wheel, an sdist build or an editable clone); it has no functions of its own. */
-static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_normals",
-                                    "The compiled Gaussian noise of the numpy backend (see native.py).", -1, NULL};
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_noise",
+                                    "The compiled noise of the numpy backend (see native.py).", -1, NULL};
 
-PyMODINIT_FUNC PyInit__normals(void) { return PyModule_Create(&module); }
+PyMODINIT_FUNC PyInit__noise(void) { return PyModule_Create(&module); }
