@@ -80,6 +80,14 @@ static void next_words(Stream *s, int64_t n, uint64_t *out) {
     }
 }
 
+/* The stream from numpy's counter (before its first increment), past the first skip words. */
+static Stream stream_at(uint64_t seed, const uint64_t counter[4], int skip) {
+    Stream s = {{counter[0], counter[1], counter[2], counter[3]}, seed, {0, 0, 0, 0}, 4};
+    uint64_t passed[4];
+    next_words(&s, skip, passed);
+    return s;
+}
+
 /* ------------------------------------------------------------------------
  * fdlibm 5.3 __ieee754_log (e_log.c), which is java.lang.StrictMath.log
  * ---------------------------------------------------------------------- */
@@ -261,7 +269,7 @@ void bigdl_reg_normals(const uint64_t *words, int64_t n, double *z) {
 #define APPLY_MASK(NAME, T, BITS)                                                                    \
     void NAME(uint64_t seed, const uint64_t counter[4], int skip, int odd, int64_t n,                \
               uint64_t threshold, int mode, T a, T b, T c, const T *x, T *out) {                     \
-        Stream stream = {{counter[0], counter[1], counter[2], counter[3]}, seed, {0, 0, 0, 0}, 4};   \
+        Stream stream = stream_at(seed, counter, skip);                                              \
         uint64_t words[BLOCK / 2 + 1];                                                               \
         uint32_t halves[BLOCK + 2];                                                                  \
         /* all kept (threshold 2^32) as half <= 2^32 - 1, so that the compare is on 32 bits */       \
@@ -269,7 +277,6 @@ void bigdl_reg_normals(const uint64_t *words, int64_t n, double *z) {
         int all = threshold > 0xffffffffULL;                                                         \
         BITS c_bits;                                                                                 \
         memcpy(&c_bits, &c, sizeof c);                                                               \
-        next_words(&stream, skip, words);                                                            \
         for (int64_t start = 0; start < n; start += BLOCK) {                                         \
             int count = (int)(n - start < BLOCK ? n - start : BLOCK);                                \
             int lanes = odd + count, nwords = (lanes + 1) / 2;                                       \
@@ -309,10 +316,9 @@ APPLY_MASK(bigdl_reg_mask_f64, double, int64_t)
 #define APPLY_GAUSS(NAME, T)                                                                         \
     void NAME(uint64_t seed, const uint64_t counter[4], int skip, int64_t n, double sd, int one_plus, \
               const T *x, T *out) {                                                                  \
-        Stream stream = {{counter[0], counter[1], counter[2], counter[3]}, seed, {0, 0, 0, 0}, 4};   \
+        Stream stream = stream_at(seed, counter, skip);                                              \
         uint64_t words[BLOCK];                                                                       \
         double z[BLOCK];                                                                             \
-        next_words(&stream, skip, words);                                                            \
         for (int64_t start = 0; start < n; start += BLOCK) {                                         \
             int count = (int)(n - start < BLOCK ? n - start : BLOCK);                                \
             next_words(&stream, count, words);                                                       \
