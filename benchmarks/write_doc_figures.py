@@ -41,12 +41,46 @@ def publish(text: str, out: Path) -> None:
     out.write_text(text)
 
 
+PEERS_PICTURE = "performance_peers.png"  # beside performance.md, drawn with its section
+
+
+def draw_peers(report: dict, layers: list, out: Path) -> None:
+    """One bar per candidate and layer, M elements/s at the largest size (log scale), copy ceiling left out."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figures, big = report["figures"], str(report["sizes"][-1])
+    names = [n for n in figures if n != "np.copyto"]
+    fig, ax = plt.subplots(figsize=(9, 0.42 * len(layers) * len(names) ** 0.5 + 2.4))
+    height = 0.8 / len(names)
+    for k, name in enumerate(names):
+        rows = [(i, int(big) / figures[name][layer][big] / 1e6) for i, layer in enumerate(layers)
+                if layer in figures[name]]
+        ax.barh([i + k * height for i, _ in rows], [rate for _, rate in rows], height=height, label=name,
+                color="black" if name == "bigdl_reg numpy" else None)
+    ax.set_yticks([i + 0.4 - height / 2 for i in range(len(layers))], layers)
+    ax.invert_yaxis()
+    ax.set_xscale("log")
+    ax.set_xlabel(f"M elements/s at {int(big):,} float32 elements (log scale; longer is faster)")
+    stamp = report["stamp"]
+    ax.set_title(f"Training forward, one run: {stamp['date']}, {stamp['machine']}, commit {stamp['commit']}",
+                 fontsize=9)
+    ax.legend(fontsize=7, loc="lower right")
+    fig.tight_layout()
+    fig.savefig(out, dpi=110)
+    plt.close(fig)
+
+
 def peers_section(report: dict) -> str:
     figures, sizes = report["figures"], [str(s) for s in report["sizes"]]
     big, small = sizes[-1], sizes[0]
     torch = next((n for n in figures if n.startswith("torch")), None)
     layers = list(dict.fromkeys(layer for by_layer in figures.values() for layer in by_layer))
+    draw_peers(report, layers, DOCS / PEERS_PICTURE)
     lines = [stamp_line(report["stamp"]), "",
+             f"![Every layer against its peers at {int(big):,} elements, M elements/s]({PEERS_PICTURE})", "",
              f"Training forward, float32, p = rate = stddev = 0.5, median of {report['repeats']} calls "
              f"(20 times more at sizes below 10^6) after a warm-up. M elements/s at each size, the fixed cost "
              f"as µs per call at {int(small):,} elements, and the time of torch over ours at {int(big):,} "
