@@ -595,8 +595,8 @@ def test_ctrl_c_during_a_call_leaves_the_layer_consistent():
     real_compute = gw.compute
 
     def spy(method, *args):
-        if method == "forward":
-            threading.Timer(0.05, os.kill, (os.getpid(), signal.SIGINT)).start()
+        if method == "forward":  # to the main thread, as a terminal's Ctrl-C: its wait for the JVM is interrupted
+            threading.Timer(0.05, signal.pthread_kill, (threading.main_thread().ident, signal.SIGINT)).start()
         return real_compute(method, *args)
 
     gw.compute = spy
