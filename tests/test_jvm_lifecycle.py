@@ -599,12 +599,16 @@ def test_ctrl_c_during_a_call_leaves_the_layer_consistent():
             threading.Timer(0.05, signal.pthread_kill, (threading.main_thread().ident, signal.SIGINT)).start()
         return real_compute(method, *args)
 
+    # Python's own Ctrl-C handler, as in a terminal: a shell that starts the tests in the
+    # background (`bin/test &`) has them ignore SIGINT, and Python then keeps it ignored
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     gw.compute = spy
     try:
         with pytest.raises(KeyboardInterrupt):
             jl.forward(big)
     finally:
         del gw.compute
+        signal.signal(signal.SIGINT, previous)
     del big
     # the interrupted forward had no effect, on the same JVM
     assert jl.step == 1
